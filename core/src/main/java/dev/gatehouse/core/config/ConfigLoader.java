@@ -1,0 +1,105 @@
+package dev.gatehouse.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Loads the Gatehouse configuration: {@code reference.conf} (the schema and defaults), then the
+ * user's file, then the environment overrides, and validates the result before anyone reads it.
+ *
+ * <p>Validation happens here, once: unknown keys under {@code gatehouse} (typos), values of the
+ * wrong type and unreadable files all become one {@link ConfigError} line naming the key and its
+ * file and line. Readers of the returned {@link Config} may then trust its shape.
+ */
+public final class ConfigLoader {
+    /** Environment variable naming the config file when {@code --config} is not given. */
+    public static final String CONFIG_ENV = "GATEHOUSE_CONFIG";
+    public static final String DATABASE_URL_ENV = "DATABASE_URL";
+    public static final String EXTERNAL_MIGRATION_ENV = "EXTERNAL_MIGRATION";
+    static final String ROOT = "gatehouse";
+
+    private ConfigLoader() {
+    }
+
+    /** Loads from the file given on the command line (may be null), else GATEHOUSE_CONFIG, plus the environment. */
+    public static Config load(Path fileOption, Map<String, String> env) {
+        Path file = fileOption;
+        if (file == null && env.get(CONFIG_ENV) != null && !env.get(CONFIG_ENV).isBlank()) {
+            file = Path.of(env.get(CONFIG_ENV).trim());
+        }
+        try {
+            Config reference = ConfigFactory.parseResourcesAnySyntax(
+                    ConfigLoader.class.getClassLoader(), "reference.conf");
+            Config user = file == null ? ConfigFactory.empty() : parseFile(file);
+            Config overrides = environmentOverrides(env);
+            StrictKeys.check(overrides.withFallback(user), reference, ROOT);
+
+            Config merged = overrides.withFallback(user).withFallback(reference);
+            Config resolved = merged.resolveWith(
+                    merged.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
+            Config resolvedReference = reference.resolveWith(
+                    reference.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
+            resolved.checkValid(resolvedReference, ROOT);
+            TypeCheck.check(resolved, resolvedReference, ROOT);
+            return resolved;
+        } catch (ConfigException e) {
+            throw ConfigError.from(e);
+        }
+    }
+
+    private static Config parseFile(Path file) {
+        if (!Files.exists(file)) {
+            throw new ConfigError("config file " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ConfigError("config file " + file + " is not a readable file");
+        }
+        ConfigParseOptions options = ConfigParseOptions.defaults().setAllowMissing(false);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".json")) {
+            options = options.setSyntax(ConfigSyntax.JSON);
+        } else if (!name.endsWith(".properties")) {
+            options = options.setSyntax(ConfigSyntax.CONF);
+        }
+        return ConfigFactory.parseFile(file.toFile(), options);
+    }
+
+    /** DATABASE_URL and EXTERNAL_MIGRATION as config values whose origin names the variable. */
+    static Config environmentOverrides(Map<String, String> env) {
+        Config overrides = ConfigFactory.empty();
+        String url = env.get(DATABASE_URL_ENV);
+        if (url != null && !url.isBlank()) {
+            DatabaseUrl parsed = DatabaseUrl.parse(url, "environment variable " + DATABASE_URL_ENV);
+            Map<String, Object> values = new HashMap<>();
+            values.put(ROOT + ".database.url", parsed.jdbcUrl());
+            if (!parsed.user().isEmpty()) {
+                values.put(ROOT + ".database.user", parsed.user());
+            }
+            if (!parsed.password().isEmpty()) {
+                values.put(ROOT + ".database.password", parsed.password());
+            }
+            overrides = ConfigFactory.parseMap(values, "environment variable " + DATABASE_URL_ENV).withFallback(overrides);
+        }
+        String external = env.get(EXTERNAL_MIGRATION_ENV);
+        if (external != null && !external.isBlank()) {
+            boolean value = switch (external.trim().toLowerCase(Locale.ROOT)) {
+                case "true", "1", "yes", "on" -> true;
+                case "false", "0", "no", "off" -> false;
+                default -> throw new ConfigError("environment variable " + EXTERNAL_MIGRATION_ENV
+                        + ": expected true or false, got '" + external.trim() + "'");
+            };
+            overrides = ConfigFactory.parseMap(Map.of(ROOT + ".database.external-migration", value),
+                    "environment variable " + EXTERNAL_MIGRATION_ENV).withFallback(overrides);
+        }
+        return overrides;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.gatehouse.core.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.gatehouse.core.GatehouseException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * The connection pool to Gatehouse's PostgreSQL, and the embedded server behind it when no URL is
+ * configured. Opening it checks the database answers; it does not migrate (see {@link Migrations}).
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final EmbeddedPostgresServer embedded;
+    private final String description;
+
+    private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded, String description) {
+        this.dataSource = dataSource;
+        this.embedded = embedded;
+        this.description = description;
+    }
+
+    /**
+     * Opens the pool named by the settings, starting or attaching to the embedded server when the
+     * URL is empty. Fails with one line when the database cannot be reached or refuses the login.
+     */
+    public static Database open(DatabaseSettings settings, String poolName) {
+        EmbeddedPostgresServer embedded = null;
+        DatabaseSettings effective = settings;
+        if (settings.embedded()) {
+            embedded = EmbeddedPostgresServer.startOrAttach(settings);
+            effective = settings.withJdbc(embedded.jdbcUrl(), embedded.user(), "");
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(poolName);
+        hc.setJdbcUrl(effective.jdbcUrl());
+        if (!effective.user().isEmpty()) {
+            hc.setUsername(effective.user());
+        }
+        if (!effective.password().isEmpty()) {
+            hc.setPassword(effective.password());
+        }
+        hc.setMaximumPoolSize(effective.poolMaxSize());
+        hc.setMinimumIdle(Math.min(2, effective.poolMaxSize()));
+        hc.setConnectionTimeout(Math.max(250, effective.connectionTimeout().toMillis()));
+        hc.addDataSourceProperty("ApplicationName", poolName);
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        String where = embedded != null
+                ? "embedded PostgreSQL (127.0.0.1:" + embedded.port() + ", data " + settings.embeddedDataDir() + ")"
+                : redactedUrl(effective.jdbcUrl());
+        try {
+            return new Database(new HikariDataSource(hc), embedded, where);
+        } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new GatehouseException("cannot connect to the database at " + where + ": " + sqlReason(e), e);
+        }
+    }
+
+    /** The innermost useful message of a connection failure (wrong password, unknown host...). */
+    public static String sqlReason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof SQLException && t.getMessage() != null) {
+                break;
+            }
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.lines().findFirst().orElse(m).trim();
+    }
+
+    static String redactedUrl(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /** Where this database is, for logs and messages (no password). */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}
