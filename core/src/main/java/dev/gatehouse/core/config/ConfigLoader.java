@@ -39,15 +39,15 @@ public final class ConfigLoader {
         try {
             Config reference = ConfigFactory.parseResourcesAnySyntax(
                     ConfigLoader.class.getClassLoader(), "reference.conf");
+            Config resolvedReference = reference.resolveWith(
+                    reference.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
             Config user = file == null ? ConfigFactory.empty() : parseFile(file);
             Config overrides = environmentOverrides(env);
-            StrictKeys.check(overrides.withFallback(user), reference, ROOT);
+            StrictKeys.check(overrides.withFallback(user), resolvedReference, ROOT);
 
             Config merged = overrides.withFallback(user).withFallback(reference);
             Config resolved = merged.resolveWith(
                     merged.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
-            Config resolvedReference = reference.resolveWith(
-                    reference.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
             resolved.checkValid(resolvedReference, ROOT);
             TypeCheck.check(resolved, resolvedReference, ROOT);
             return resolved;

@@ -33,6 +33,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     static final String DATABASE = "gatehouse";
     static final String SUPERUSER = "postgres";
+    /** The major version of the bundled binaries (io.zonky.test.postgres 17.x). */
+    static final String MAJOR_VERSION = "17";
 
     private final EmbeddedPostgres owned;   // null when attached to another process's server
     private final Path connectionFile;
@@ -68,6 +70,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 return new EmbeddedPostgresServer(null, connectionFile, running);
             }
             refuseIfServerHoldsDirectory(dataDir);
+            refuseForeignDirectory(dataDir);
             EmbeddedPostgres pg = start(dataDir, settings);
             createDatabase(pg.getPort());
             writeConnectionFile(connectionFile, pg.getPort());
@@ -99,6 +102,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw new GatehouseException("embedded PostgreSQL did not start with data directory " + dataDir
                     + ": " + rootMessage(e) + " (is the directory damaged? see " + dataDir.resolve("log")
                     + " or move it aside to start afresh)", e);
+        }
+    }
+
+    /**
+     * An existing directory must be a PostgreSQL 17 data directory: saying so at once beats waiting
+     * for the server start to time out on a damaged or foreign directory.
+     */
+    private static void refuseForeignDirectory(Path dataDir) throws IOException {
+        if (!Files.exists(dataDir.resolve("postgresql.conf"))) {
+            return; // new or empty: initdb makes it
+        }
+        Path versionFile = dataDir.resolve("PG_VERSION");
+        if (!Files.isRegularFile(versionFile)) {
+            throw new GatehouseException("embedded PostgreSQL: " + dataDir + " is damaged or not a PostgreSQL data"
+                    + " directory (no PG_VERSION); move it aside to start afresh, or restore it from a backup");
+        }
+        String version = Files.readString(versionFile).trim();
+        if (!version.equals(MAJOR_VERSION)) {
+            throw new GatehouseException("embedded PostgreSQL: " + dataDir + " holds PostgreSQL " + version
+                    + " data, and Gatehouse runs PostgreSQL " + MAJOR_VERSION + "; upgrade it with pg_upgrade,"
+                    + " or dump and restore into a new directory");
         }
     }
 

@@ -90,13 +90,13 @@ public final class Migrations {
         }
     }
 
-    /** For EXTERNAL_MIGRATION: the schema must be exactly what this binary expects. */
+    /** The schema must be exactly what this binary expects: valid, and nothing pending. */
     public void requireCurrent() {
         validate();
         List<String> pending = pending();
         if (!pending.isEmpty()) {
-            throw new GatehouseException("the database schema is not current (pending: V" + String.join(", V", pending)
-                    + ") and EXTERNAL_MIGRATION is set; run `" + MIGRATE_COMMAND + "` first");
+            throw new GatehouseException("the database schema is behind this Gatehouse (pending: V"
+                    + String.join(", V", pending) + "); run `" + MIGRATE_COMMAND + "` first");
         }
     }
 

@@ -43,6 +43,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void overridingAKeyBesideASubstitutedDefault() throws IOException {
+        Path f = write("dd.conf", "gatehouse.database.embedded.data-dir = /srv/gh/pg\n");
+        assertThat(DatabaseSettings.from(ConfigLoader.load(f, Map.of())).embeddedDataDir()).isEqualTo(Path.of("/srv/gh/pg"));
+    }
+
+    @Test
     void configFileFromEnvironmentWhenNoOption() throws IOException {
         Path f = write("env.conf", "gatehouse.listen.port = 7000\n");
         Config c = ConfigLoader.load(null, Map.of("GATEHOUSE_CONFIG", f.toString()));

@@ -1,0 +1,81 @@
+package dev.gatehouse.admin;
+
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.FailureHandler;
+import dev.gatehouse.admin.commands.MigrateCommand;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gatehouse-admin}: the operator's command line. Parses, calls core, prints; no business logic here. */
+@Command(name = "gatehouse-admin", mixinStandardHelpOptions = true,
+        versionProvider = AdminMain.Version.class,
+        description = {
+                "Operates a Gatehouse installation: schema migrations, and (as they land) audit-log",
+                "purges, space reclamation, lockout recovery and administration.",
+                "",
+                "The database is the one the gateway uses: DATABASE_URL, --database-url, the",
+                "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
+                "started for the length of the command otherwise)."},
+        subcommands = {MigrateCommand.class, CommandLine.HelpCommand.class},
+        footer = {
+                "",
+                "Examples:",
+                "  gatehouse-admin migrate",
+                "  gatehouse-admin migrate info --json",
+                "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse-admin migrate validate",
+                "",
+                "Exit codes: 0 success, 1 failure, 2 usage error."})
+public final class AdminMain implements Runnable {
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of failures.")
+    public boolean verbose;
+
+    private final Map<String, String> env;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public AdminMain(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The environment the command runs with (System.getenv() outside tests). */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, System.getenv(), args));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        CommandLine cmd = new CommandLine(new AdminMain(env));
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler(new FailureHandler());
+        cmd.setParameterExceptionHandler(FailureHandler::usage);
+        int code = cmd.execute(args);
+        out.flush();
+        err.flush();
+        return code == CommandLine.ExitCode.USAGE ? ExitCodes.USAGE : code;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AdminMain.class.getPackage().getImplementationVersion();
+            return new String[] {"gatehouse-admin " + (v == null ? "development" : v)};
+        }
+    }
+}

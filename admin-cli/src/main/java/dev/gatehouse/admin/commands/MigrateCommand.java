@@ -1,0 +1,105 @@
+package dev.gatehouse.admin.commands;
+
+import dev.gatehouse.admin.cli.DatabaseOptions;
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.OutputOptions;
+import dev.gatehouse.admin.cli.Table;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.db.Migrations;
+import dev.gatehouse.core.util.Json;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code migrate}, {@code migrate info}, {@code migrate validate}. */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = {
+                "Applies pending schema migrations, printing each version applied.",
+                "Migrations are one-way: take a backup first. Several processes may run this at",
+                "once; PostgreSQL's advisory lock lets one apply each version."},
+        footer = {"", "Examples:",
+                "  gatehouse-admin migrate",
+                "  gatehouse-admin migrate --dry-run",
+                "  gatehouse-admin migrate info",
+                "  gatehouse-admin migrate validate"})
+public final class MigrateCommand implements Callable<Integer> {
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--dry-run", description = "List what would be applied, change nothing.")
+    boolean dryRun;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Database db = database.open()) {
+            Migrations m = new Migrations(db.dataSource());
+            if (dryRun) {
+                m.validate();
+                List<String> pending = m.pending();
+                if (pending.isEmpty()) {
+                    out.println("Nothing to apply: the schema is current.");
+                } else {
+                    pending.forEach(v -> out.println("Would apply V" + v));
+                }
+                return ExitCodes.OK;
+            }
+            List<Migrations.Version> applied = m.migrate();
+            for (Migrations.Version v : applied) {
+                out.println("Applied V" + v.version() + " (" + v.description() + ")");
+            }
+            if (applied.isEmpty()) {
+                out.println("Nothing to apply: the schema is current.");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "Lists every migration, applied and pending, with its state.")
+    int info(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Database d = db.open()) {
+            List<Migrations.Version> all = new Migrations(d.dataSource()).info();
+            if (output.json) {
+                out.println(Json.write(all.stream().map(v -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("version", v.version());
+                    m.put("description", v.description());
+                    m.put("state", v.state());
+                    m.put("installed_on", v.installedOn().isEmpty() ? null : v.installedOn());
+                    return m;
+                }).toList()));
+            } else {
+                Table t = new Table("VERSION", "DESCRIPTION", "STATE", "INSTALLED ON");
+                all.forEach(v -> t.row(v.version(), v.description(), v.state(), v.installedOn()));
+                t.print(out);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = {"Checks the schema is exactly what this Gatehouse expects: applied migrations",
+                    "unchanged, none failed, none newer than this binary, none pending. Exit 1 otherwise."})
+    int validate(@Mixin DatabaseOptions db) {
+        try (Database d = db.open()) {
+            Migrations m = new Migrations(d.dataSource());
+            m.requireCurrent();
+            List<Migrations.Version> all = m.info();
+            spec.commandLine().getOut().println("Schema valid: at V" + all.get(all.size() - 1).version()
+                    + ", nothing pending.");
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.gatehouse.gateway;
+
+import com.typesafe.config.Config;
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gatehouse}: starts the gateway and runs until SIGTERM/SIGINT. */
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = GatehouseMain.Version.class,
+        description = {
+                "Runs the Gatehouse gateway: a reverse proxy that works out the real client IP,",
+                "enforces per-organisation network policies and writes an access audit log.",
+                "",
+                "With no database configured it runs an embedded PostgreSQL 17 under",
+                "~/.local/share/gatehouse/postgres; with no route configured it forwards / to a",
+                "built-in demo upstream that echoes the request it received."},
+        footer = {
+                "",
+                "Environment:",
+                "  GATEHOUSE_CONFIG    config file, when --config is not given",
+                "  DATABASE_URL        postgres://user:pass@host:port/db or jdbc:postgresql://...",
+                "  EXTERNAL_MIGRATION  true: never migrate, refuse to start unless the schema is current",
+                "",
+                "Examples:",
+                "  gatehouse",
+                "  curl -s localhost:8080/",
+                "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse --config /etc/gatehouse.conf",
+                "",
+                "Exit codes: 0 stopped cleanly, 1 failed to start, 2 usage error."})
+public final class GatehouseMain implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON config file (keys: see reference.conf).")
+    Path config;
+
+    @Option(names = "--verbose", description = "Print stack traces of failures.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cmd = new CommandLine(new GatehouseMain());
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean v = ((GatehouseMain) commandLine.getCommand()).verbose;
+            if (e instanceof GatehouseException) {
+                commandLine.getErr().println("gatehouse: " + e.getMessage());
+                if (v) {
+                    e.printStackTrace(commandLine.getErr());
+                }
+                return 1;
+            }
+            commandLine.getErr().println("gatehouse: unexpected failure: " + e);
+            if (v) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cmd.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = ConfigLoader.load(config, System.getenv());
+        Gateway gateway = Gateway.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** The version from the jar manifest (or "development" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = GatehouseMain.class.getPackage().getImplementationVersion();
+            return new String[] {"gatehouse " + (v == null ? "development" : v)};
+        }
+    }
+}

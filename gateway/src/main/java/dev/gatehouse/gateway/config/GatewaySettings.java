@@ -1,0 +1,143 @@
+package dev.gatehouse.gateway.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.gatehouse.core.config.ConfigError;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The gateway's part of the configuration ({@code gatehouse.listen}, {@code routes}, {@code upstream},
+ * {@code server}), read and checked once at start. Bad values fail here with the key and position.
+ */
+public record GatewaySettings(
+        String listenHost,
+        int listenPort,
+        List<Route> routes,
+        Duration upstreamConnectTimeout,
+        int upstreamMaxIdlePerLoop,
+        Duration upstreamIdleTimeout,
+        int eventLoopThreads,
+        int maxHeaderSize,
+        int maxInitialLineLength,
+        Duration clientIdleTimeout,
+        Duration drainTimeout) {
+
+    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "strip-prefix");
+
+    public static GatewaySettings from(Config config) {
+        try {
+            Config g = config.getConfig("gatehouse");
+            return new GatewaySettings(
+                    g.getString("listen.host"),
+                    port(g, "listen.port"),
+                    routes(g),
+                    positive(g, "upstream.connect-timeout"),
+                    atLeast(g, "upstream.max-idle-per-loop", 0),
+                    positive(g, "upstream.idle-timeout"),
+                    atLeast(g, "server.event-loop-threads", 0),
+                    atLeast(g, "server.max-header-size", 1024),
+                    atLeast(g, "server.max-initial-line-length", 256),
+                    positive(g, "server.client-idle-timeout"),
+                    g.getDuration("server.drain-timeout"));
+        } catch (ConfigException e) {
+            throw ConfigError.from(e);
+        }
+    }
+
+    /** A copy listening on another port (tests bind port 0). */
+    public GatewaySettings withListen(String host, int port) {
+        return new GatewaySettings(host, port, routes, upstreamConnectTimeout, upstreamMaxIdlePerLoop,
+                upstreamIdleTimeout, eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, drainTimeout);
+    }
+
+    /** A copy with other routes (the demo upstream when none are configured). */
+    public GatewaySettings withRoutes(List<Route> newRoutes) {
+        return new GatewaySettings(listenHost, listenPort, List.copyOf(newRoutes), upstreamConnectTimeout,
+                upstreamMaxIdlePerLoop, upstreamIdleTimeout, eventLoopThreads, maxHeaderSize, maxInitialLineLength,
+                clientIdleTimeout, drainTimeout);
+    }
+
+    private static List<Route> routes(Config g) {
+        List<Route> routes = new ArrayList<>();
+        Set<String> prefixes = new HashSet<>();
+        List<? extends ConfigValue> list = g.getList("routes");
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue v = list.get(i);
+            String key = "gatehouse.routes[" + i + "]";
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw ConfigError.at(key, v.origin(), "expected an object { prefix = ..., upstream = ... }");
+            }
+            ConfigObject o = (ConfigObject) v;
+            for (String k : o.keySet()) {
+                if (!ROUTE_KEYS.contains(k)) {
+                    throw ConfigError.at(key + "." + k, o.get(k).origin(), "unknown key (known: prefix, strip-prefix, upstream)");
+                }
+            }
+            Config rc = o.toConfig();
+            String prefix = requiredString(rc, o, key, "prefix");
+            if (!prefix.startsWith("/")) {
+                throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "must start with '/', got '" + prefix + "'");
+            }
+            if (!prefixes.add(prefix)) {
+                throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "duplicate route prefix '" + prefix + "'");
+            }
+            Upstream upstream;
+            try {
+                upstream = Upstream.parse(requiredString(rc, o, key, "upstream"));
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(key + ".upstream", o.get("upstream").origin(), e.getMessage());
+            }
+            boolean strip = false;
+            if (o.containsKey("strip-prefix")) {
+                try {
+                    strip = rc.getBoolean("strip-prefix");
+                } catch (ConfigException.WrongType e) {
+                    throw ConfigError.at(key + ".strip-prefix", o.get("strip-prefix").origin(), "expected true or false");
+                }
+            }
+            routes.add(new Route(prefix, upstream, strip));
+        }
+        return List.copyOf(routes);
+    }
+
+    private static String requiredString(Config rc, ConfigObject o, String key, String name) {
+        if (!o.containsKey(name)) {
+            throw ConfigError.at(key, o.origin(), "missing '" + name + "'");
+        }
+        if (o.get(name).valueType() != ConfigValueType.STRING) {
+            throw ConfigError.at(key + "." + name, o.get(name).origin(), "expected a string");
+        }
+        return rc.getString(name);
+    }
+
+    private static int port(Config g, String path) {
+        int p = g.getInt(path);
+        if (p < 0 || p > 65535) {
+            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be 0..65535, got " + p);
+        }
+        return p;
+    }
+
+    private static int atLeast(Config g, String path, int min) {
+        int v = g.getInt(path);
+        if (v < min) {
+            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be at least " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    private static Duration positive(Config g, String path) {
+        Duration d = g.getDuration(path);
+        if (d.isNegative() || d.isZero()) {
+            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be greater than zero");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.gatehouse.gateway.proxy;
+
+import dev.gatehouse.gateway.config.Route;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of a proxied connection: one {@link Exchange} at a time, in order.
+ *
+ * <p>The channel does not auto-read: the next piece of a request body is read only after the
+ * previous one was written upstream, so a slow upstream slows the client down instead of filling
+ * memory. Pipelined requests that arrive in the same read are queued and served in order once the
+ * current exchange is over.
+ */
+public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ProxyFrontendHandler.class);
+
+    private final RouteTable routes;
+    private final UpstreamPool pool;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+
+    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool) {
+        this.routes = routes;
+        this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange == null) {
+            if (msg instanceof HttpRequest request) {
+                start(request);
+            } else {
+                ReferenceCountUtil.release(msg); // stray body of a request already answered
+                ctx.read();
+            }
+        } else if (!exchange.requestComplete() && msg instanceof HttpContent content) {
+            exchange.requestBody(content);
+        } else {
+            queued.add(msg);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            ReferenceCountUtil.release(request);
+            rejectMalformed(result.cause());
+            return;
+        }
+        String requestId = RequestIds.next();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String uri = request.uri();
+        if (!uri.startsWith("/")) {
+            exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
+            exchange.respondLocally(ProxyErrors.BAD_REQUEST, "the request target must be a path starting with '/'");
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        Route route = routes.match(uri);
+        if (route == null) {
+            exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
+            exchange.respondLocally(ProxyErrors.NO_ROUTE, null);
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        InetAddress client = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        exchange = Exchange.proxied(this, ctx, request, requestId, keepAlive, route,
+                ForwardedMessages.upstreamRequest(request, route, client, requestId));
+        ReferenceCountUtil.release(request); // a plain head holds no buffer; a full request's body is not forwarded
+        exchange.connect(pool);
+    }
+
+    private void rejectMalformed(Throwable cause) {
+        ProxyErrors error = cause instanceof TooLongHttpLineException ? ProxyErrors.URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? ProxyErrors.HEADERS_TOO_LARGE
+                : ProxyErrors.BAD_REQUEST;
+        String detail = error == ProxyErrors.BAD_REQUEST && !(cause instanceof TooLongFrameException)
+                ? cause.getMessage() : null;
+        ctx.writeAndFlush(error.response(ctx.alloc(), RequestIds.next(), detail, false))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Called by the exchange when both its request and its response are over. */
+    void exchangeDone(boolean keepClient) {
+        exchange = null;
+        if (!keepClient) {
+            closeOnFlush();
+            return;
+        }
+        while (exchange == null && !queued.isEmpty()) {
+            channelRead(ctx, queued.poll());
+        }
+        if (exchange == null) {
+            ctx.read();
+        }
+    }
+
+    UpstreamPool pool() {
+        return pool;
+    }
+
+    void closeOnFlush() {
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientClosed();
+            exchange = null;
+        }
+        Object m;
+        while ((m = queued.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

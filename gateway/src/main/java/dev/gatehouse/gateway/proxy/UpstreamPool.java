@@ -1,0 +1,117 @@
+package dev.gatehouse.gateway.proxy;
+
+import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.gateway.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to upstreams, pooled per event loop: a client connection and its upstream
+ * connection always share one thread, so nothing here is locked and no connection crosses threads.
+ * Each pool is touched only from its own event loop.
+ */
+public final class UpstreamPool {
+    static final String CODEC = "upstream-codec";
+    static final String HANDLER = "upstream-handler";
+    private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("gatehouse.idleSince");
+
+    private final Transport transport;
+    private final GatewaySettings settings;
+    private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
+
+    public UpstreamPool(Transport transport, GatewaySettings settings) {
+        this.transport = transport;
+        this.settings = settings;
+    }
+
+    private static Upstream key(Upstream u) {
+        return u.basePath().isEmpty() ? u : new Upstream(u.host(), u.port(), "");
+    }
+
+    /** An open connection to the upstream on this event loop: an idle one if any, else a new one. */
+    Future<Channel> acquire(EventLoop loop, Upstream upstream) {
+        assert loop.inEventLoop();
+        ArrayDeque<Channel> idle = idleByLoop.computeIfAbsent(loop, l -> new HashMap<>()).get(key(upstream));
+        while (idle != null && !idle.isEmpty()) {
+            Channel ch = idle.pollLast();   // most recently used: warmest, least likely closed by the upstream
+            if (ch.isActive()) {
+                ch.attr(IDLE_SINCE).set(null);
+                return loop.newSucceededFuture(ch);
+            }
+            ch.close();
+        }
+        Promise<Channel> promise = loop.newPromise();
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.upstreamConnectTimeout().toMillis())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(CODEC, new HttpClientCodec())
+                                .addLast(HANDLER, new ProxyBackendHandler());
+                    }
+                });
+        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
+        Upstream key = key(upstream);
+        f.channel().closeFuture().addListener(c -> {
+            ArrayDeque<Channel> idleNow = idleByLoop.get(loop).get(key);
+            if (idleNow != null) {
+                idleNow.remove(f.channel());
+            }
+        });
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                promise.setSuccess(f.channel());
+            } else {
+                promise.setFailure(done.cause());
+            }
+        });
+        return promise;
+    }
+
+    /** Returns a connection whose exchange ended cleanly; it is closed when idle too long or the pool is full. */
+    void release(Channel ch, Upstream upstream) {
+        EventLoop loop = ch.eventLoop();
+        assert loop.inEventLoop();
+        if (!ch.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> idle = idleByLoop.computeIfAbsent(loop, l -> new HashMap<>())
+                .computeIfAbsent(key(upstream), k -> new ArrayDeque<>());
+        if (idle.size() >= settings.upstreamMaxIdlePerLoop()) {
+            ch.close();
+            return;
+        }
+        long since = System.nanoTime();
+        ch.attr(IDLE_SINCE).set(since);
+        idle.addLast(ch);
+        ch.read(); // notice an upstream that closes the idle connection (ProxyBackendHandler closes on anything read while idle)
+        long timeout = settings.upstreamIdleTimeout().toNanos();
+        loop.schedule(() -> {
+            Long s = ch.attr(IDLE_SINCE).get();
+            if (s != null && s == since) {
+                idle.remove(ch);
+                ch.close();
+            }
+        }, timeout, TimeUnit.NANOSECONDS);
+    }
+}
