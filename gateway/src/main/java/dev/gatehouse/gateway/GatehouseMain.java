@@ -3,7 +3,9 @@ package dev.gatehouse.gateway;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.config.ConfigLoader;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,12 +41,20 @@ public final class GatehouseMain implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces of failures.")
     boolean verbose;
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    private final Map<String, String> env;
+
+    GatehouseMain(Map<String, String> env) {
+        this.env = env;
     }
 
-    static int run(String... args) {
-        CommandLine cmd = new CommandLine(new GatehouseMain());
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.err, true), System.getenv(), args));
+    }
+
+    /** Starts the gateway and blocks until shutdown; returns the exit code. */
+    static int run(PrintWriter err, Map<String, String> env, String... args) {
+        CommandLine cmd = new CommandLine(new GatehouseMain(env));
+        cmd.setErr(err);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean v = ((GatehouseMain) commandLine.getCommand()).verbose;
             if (e instanceof GatehouseException) {
@@ -65,7 +75,7 @@ public final class GatehouseMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = ConfigLoader.load(config, System.getenv());
+        Config cfg = ConfigLoader.load(config, env);
         Gateway gateway = Gateway.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -97,7 +97,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         ch.flush();
         ch.read();
         if (!requestComplete) {
-            ctx.read();
+            front.requestMore();
         }
     }
 
@@ -129,7 +129,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
             if (last) {
                 finishIfDone();
             } else {
-                ctx.read();
+                front.requestMore();
             }
         } else if (upstream == null) {
             pendingBody.add(content);
@@ -138,7 +138,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
                 if (!f.isSuccess()) {
                     upstream.close();
                 } else if (!requestComplete) {
-                    ctx.read();
+                    front.requestMore();
                 }
             });
         }
@@ -217,7 +217,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         if (requestComplete) {
             finishIfDone();
         } else {
-            ctx.read(); // drain the rest of the request body
+            front.requestMore(); // drain the rest of the request body
         }
     }
 
@@ -248,7 +248,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         if (requestComplete) {
             finishIfDone();
         } else {
-            ctx.read();
+            front.requestMore();
         }
     }
 

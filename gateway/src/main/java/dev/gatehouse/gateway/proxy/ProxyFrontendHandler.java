@@ -53,17 +53,39 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (exchange == null) {
-            if (msg instanceof HttpRequest request) {
-                start(request);
-            } else {
-                ReferenceCountUtil.release(msg); // stray body of a request already answered
-                ctx.read();
-            }
-        } else if (!exchange.requestComplete() && msg instanceof HttpContent content) {
-            exchange.requestBody(content);
+        if (!queued.isEmpty() || !accepts(msg)) {
+            queued.add(msg); // pipelined: kept in order until the current exchange is over
+            return;
+        }
+        dispatch(msg);
+    }
+
+    /** Whether a message can be handled now: a new request when idle, or the body of the current one. */
+    private boolean accepts(Object msg) {
+        return exchange == null || (!exchange.requestComplete() && msg instanceof HttpContent);
+    }
+
+    private void dispatch(Object msg) {
+        if (exchange != null) {
+            exchange.requestBody((HttpContent) msg);
+        } else if (msg instanceof HttpRequest request) {
+            start(request);
         } else {
-            queued.add(msg);
+            ReferenceCountUtil.release(msg); // stray body of a request already answered
+            requestMore();
+        }
+    }
+
+    /**
+     * The current exchange (or the idle connection) wants the next message: a queued one if it can
+     * take it, otherwise the next read from the socket.
+     */
+    void requestMore() {
+        Object next = queued.peek();
+        if (next == null) {
+            ctx.read();
+        } else if (accepts(next)) {
+            dispatch(queued.poll());
         }
     }
 
@@ -114,12 +136,7 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             closeOnFlush();
             return;
         }
-        while (exchange == null && !queued.isEmpty()) {
-            channelRead(ctx, queued.poll());
-        }
-        if (exchange == null) {
-            ctx.read();
-        }
+        requestMore();
     }
 
     UpstreamPool pool() {

@@ -1,0 +1,106 @@
+package dev.gatehouse.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.RawHttp;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starting the gateway: the demo upstream, EXTERNAL_MIGRATION, and start-up failures as one line. */
+class GatewayStartIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String err) {
+    }
+
+    private Run run(Map<String, String> env, String... args) {
+        StringWriter err = new StringWriter();
+        int code = GatehouseMain.run(new PrintWriter(err, true), env, args);
+        return new Run(code, err.toString());
+    }
+
+    @Test
+    void withNoRouteTheDemoUpstreamEchoesTheRequestWithRealIp() throws Exception {
+        try (Gateway gateway = Gateway.start(GatewayConfigs.load(dir, db.database(), ""))) {
+            try (RawHttp c = new RawHttp("127.0.0.5", gateway.port())) {
+                RawHttp.Response r = c.send("GET /hello?x=1 HTTP/1.1\r\nHost: demo\r\nX-Real-IP: 6.6.6.6\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body())
+                        .contains("\"service\":\"gatehouse demo upstream\"")
+                        .contains("\"method\":\"GET\"")
+                        .contains("\"uri\":\"/hello?x=1\"")
+                        .contains("\"x-real-ip\":\"127.0.0.5\"")
+                        .doesNotContain("6.6.6.6");
+            }
+        }
+    }
+
+    @Test
+    void externalMigrationOnAnEmptyDatabaseRefusesToStartNamingTheCommand() throws Exception {
+        TestDatabase empty = TestDatabases.createEmpty("external");
+        try {
+            Path config = GatewayConfigs.write(dir, empty, "");
+            Run r = run(Map.of("EXTERNAL_MIGRATION", "true"), "--config", config.toString());
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().strip()).isEqualTo("gatehouse: EXTERNAL_MIGRATION is set and the database schema is behind"
+                    + " this Gatehouse (pending: V1); run `gatehouse-admin migrate` first");
+            assertThat(empty.queryValue("SELECT count(*) FROM pg_tables WHERE tablename = 'organisations'"))
+                    .as("nothing was migrated").isEqualTo(0L);
+        } finally {
+            TestDatabases.drop(empty);
+        }
+    }
+
+    @Test
+    void portInUseIsOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path config = GatewayConfigs.write(dir, db.database(), "gatehouse.listen.port = " + taken.getLocalPort());
+            Run r = run(Map.of(), "--config", config.toString());
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("gatehouse: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+                    .contains("(is another process using the port?)");
+            assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void badConfigIsOneLine() throws Exception {
+        Path config = GatewayConfigs.write(dir, db.database(), "gatehouse.routes = [ { prefix = \"api\", upstream = \"http://x\" } ]");
+        Run r = run(Map.of(), "--config", config.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("gatehouse: configuration: gatehouse.routes[0].prefix: must start with '/',"
+                + " got 'api' (" + config + ":6)");
+    }
+
+    @Test
+    void databaseThatRefusesThePasswordIsOneLine() throws Exception {
+        TestDatabase d = db.database();
+        TestDatabase wrong = new TestDatabase(d.name(), d.jdbcUrl(), "no_such_role", "wrong");
+        Path config = GatewayConfigs.write(dir, wrong, "");
+        Run r = run(Map.of(), "--config", config.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("gatehouse: cannot connect to the database at " + d.jdbcUrl() + ": ")
+                .contains("no_such_role");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Run r = run(Map.of(), "--bogus");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Unknown option: '--bogus'");
+    }
+}
