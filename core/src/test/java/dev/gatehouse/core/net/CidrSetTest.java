@@ -1,0 +1,107 @@
+package dev.gatehouse.core.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CidrSetTest {
+    private static CidrSet set(String... cidrs) {
+        List<Cidr> l = new ArrayList<>();
+        for (String c : cidrs) {
+            l.add(Cidr.parse(c));
+        }
+        return CidrSet.of(l);
+    }
+
+    private static IpAddress ip(String s) {
+        return IpAddress.parse(s);
+    }
+
+    @Test
+    void containsAcrossBothFamilies() {
+        CidrSet s = set("10.0.0.0/8", "192.168.1.0/24", "2001:db8::/32", "203.0.113.7");
+        assertThat(s.contains(ip("10.255.255.255"))).isTrue();
+        assertThat(s.contains(ip("11.0.0.0"))).isFalse();
+        assertThat(s.contains(ip("192.168.1.200"))).isTrue();
+        assertThat(s.contains(ip("192.168.2.1"))).isFalse();
+        assertThat(s.contains(ip("203.0.113.7"))).isTrue();
+        assertThat(s.contains(ip("203.0.113.8"))).isFalse();
+        assertThat(s.contains(ip("2001:db8:ffff::1"))).isTrue();
+        assertThat(s.contains(ip("2001:db9::"))).isFalse();
+        assertThat(s.contains(ip("::ffff:10.1.2.3"))).as("mapped IPv4 is IPv4").isTrue();
+        assertThat(CidrSet.EMPTY.contains(ip("1.1.1.1"))).isFalse();
+    }
+
+    @Test
+    void overlappingAndAdjacentRangesMerge() {
+        CidrSet s = set("10.0.0.0/9", "10.128.0.0/9", "10.1.0.0/16", "2001:db8::/33", "2001:db8:8000::/33");
+        assertThat(s.rangeCount()).isEqualTo(2);
+    }
+
+    @Test
+    void recognisesTheWholeAddressSpace() {
+        assertThat(set("0.0.0.0/0").coversAnEntireFamily()).isTrue();
+        assertThat(set("0.0.0.0/1", "128.0.0.0/1").coversAnEntireFamily()).isTrue();
+        assertThat(set("::/0").coversAnEntireFamily()).isTrue();
+        assertThat(set("::/1", "8000::/1").coversAnEntireFamily()).isTrue();
+        assertThat(set("0.0.0.0/1", "2001:db8::/32").coversAnEntireFamily()).isFalse();
+    }
+
+    @Test
+    void ipv6RangeSpanningTheMappedBlockKeepsItsBounds() {
+        CidrSet s = set("::/80");
+        assertThat(s.contains(ip("::1"))).isTrue();
+        assertThat(s.contains(ip("::1:0:0:0"))).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "10.0.0.1/8 | '10.0.0.1/8' is not a valid address: host bits set; the network is 10.0.0.0/8",
+            "2001:db8::1/32 | '2001:db8::1/32' is not a valid address: host bits set; the network is 2001:db8::/32",
+            "10.0.0.0/33 | '10.0.0.0/33' is not a valid address: prefix length 33 is longer than 32",
+            "10.0.0.0/ | '10.0.0.0/' is not a valid address: bad prefix length ''",
+            "10.0.0.0/08 | '10.0.0.0/08' is not a valid address: bad prefix length '08'",
+            "10.0.0/8 | '10.0.0' is not a valid address: IPv4 address needs four octets",
+    })
+    void cidrParseErrorsNameTheProblem(String in, String message) {
+        assertThatThrownBy(() -> Cidr.parse(in)).hasMessage(message);
+    }
+
+    @Test
+    void mappedNetworkIsTheIpv4Network() {
+        assertThat(Cidr.parse("::ffff:10.0.0.0/104")).isEqualTo(Cidr.parse("10.0.0.0/8"));
+    }
+
+    @Test
+    void agreesWithALinearScanOnRandomData() {
+        Random r = new Random(7);
+        List<Cidr> cidrs = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            int prefix = 8 + r.nextInt(25);
+            Cidr c = new Cidr(IpAddress.v4(r.nextInt()), prefix);
+            cidrs.add(new Cidr(c.firstAddress(), prefix));
+            int p6 = 16 + r.nextInt(113);
+            Cidr c6 = new Cidr(IpAddress.v6(0x20010db800000000L | (r.nextLong() >>> 32), r.nextLong()), p6);
+            if (!c6.firstAddress().isV4()) {
+                cidrs.add(new Cidr(c6.firstAddress(), p6));
+            }
+        }
+        CidrSet set = CidrSet.of(cidrs);
+        for (int i = 0; i < 20_000; i++) {
+            IpAddress a = i % 2 == 0 ? IpAddress.v4(r.nextInt())
+                    : IpAddress.v6(0x20010db800000000L | (r.nextLong() >>> 32), r.nextLong());
+            if (i % 5 == 0) {
+                a = cidrs.get(r.nextInt(cidrs.size())).lastAddress(); // hit the edges too
+            }
+            IpAddress probe = a;
+            boolean expected = cidrs.stream().anyMatch(c -> c.contains(probe));
+            assertThat(set.contains(probe)).as("%s", probe).isEqualTo(expected);
+        }
+    }
+}
