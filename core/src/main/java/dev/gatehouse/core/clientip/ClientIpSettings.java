@@ -1,0 +1,96 @@
+package dev.gatehouse.core.clientip;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.gatehouse.core.config.ConfigError;
+import dev.gatehouse.core.net.CidrSet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code gatehouse.client-ip}: who is trusted to say who the client is.
+ *
+ * @param trusted       hops whose forwarding headers are believed
+ * @param headers       header names in order of preference (lower case)
+ * @param recursive     walk list headers past every trusted hop (else: take the rightmost entry)
+ * @param headerSetters per single-address header (lower case): the hops that may set it
+ * @param cloudflare    the Cloudflare ranges in force (for messages and the CLI)
+ */
+public record ClientIpSettings(CidrSet trusted, List<String> headers, boolean recursive,
+                               Map<String, CidrSet> headerSetters, CloudflareRanges cloudflare) {
+    public static final String X_FORWARDED_FOR = "x-forwarded-for";
+    public static final String FORWARDED = "forwarded";
+    public static final String CF_CONNECTING_IP = "cf-connecting-ip";
+
+    /** Trust nobody: the client is always the socket peer. */
+    public static ClientIpSettings trustNobody() {
+        return new ClientIpSettings(CidrSet.EMPTY, List.of(X_FORWARDED_FOR), true, Map.of(), CloudflareRanges.snapshot());
+    }
+
+    public static ClientIpSettings from(Config config) {
+        String base = "gatehouse.client-ip";
+        try {
+            Config c = config.getConfig(base);
+            String file = c.getString("cloudflare-ranges-file").trim();
+            CloudflareRanges cloudflare;
+            try {
+                cloudflare = CloudflareRanges.load(file.isEmpty() ? null : Path.of(file));
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(base + ".cloudflare-ranges-file", c.getValue("cloudflare-ranges-file").origin(),
+                        e.getMessage());
+            }
+            CidrSet trusted;
+            try {
+                trusted = NetworkList.trustList(c.getStringList("trusted-proxies"), cloudflare);
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(base + ".trusted-proxies", c.getValue("trusted-proxies").origin(), e.getMessage());
+            }
+            List<String> headers = new ArrayList<>();
+            for (String h : c.getStringList("headers")) {
+                String name = h.trim().toLowerCase(Locale.ROOT);
+                if (!HeaderNames.isToken(name) || name.contains("_")) {
+                    throw ConfigError.at(base + ".headers", c.getValue("headers").origin(),
+                            "'" + h + "' is not a header name (letters, digits and '-'; no '_')");
+                }
+                if (headers.contains(name)) {
+                    throw ConfigError.at(base + ".headers", c.getValue("headers").origin(), "'" + h + "' is listed twice");
+                }
+                headers.add(name);
+            }
+            Map<String, CidrSet> setters = new LinkedHashMap<>();
+            setters.put(CF_CONNECTING_IP, CidrSet.of(cloudflare.networks()));
+            ConfigObject so = c.getObject("header-setters");
+            for (Map.Entry<String, ConfigValue> e : so.entrySet()) {
+                String key = base + ".header-setters." + e.getKey();
+                String name = e.getKey().toLowerCase(Locale.ROOT);
+                if (name.equals(X_FORWARDED_FOR) || name.equals(FORWARDED)) {
+                    throw ConfigError.at(key, e.getValue().origin(), "list headers are governed by trusted-proxies");
+                }
+                if (e.getValue().valueType() != ConfigValueType.LIST) {
+                    throw ConfigError.at(key, e.getValue().origin(), "expected a list of networks or presets");
+                }
+                try {
+                    setters.put(name, NetworkList.trustList(so.toConfig().getStringList("\"" + e.getKey() + "\""), cloudflare));
+                } catch (IllegalArgumentException ex) {
+                    throw ConfigError.at(key, e.getValue().origin(), ex.getMessage());
+                }
+            }
+            return new ClientIpSettings(trusted, List.copyOf(headers), c.getBoolean("recursive"), Map.copyOf(setters),
+                    cloudflare);
+        } catch (ConfigException e) {
+            throw ConfigError.from(e);
+        }
+    }
+
+    /** The hops allowed to set a single-address header. */
+    CidrSet settersOf(String header) {
+        return headerSetters.getOrDefault(header, trusted);
+    }
+}
