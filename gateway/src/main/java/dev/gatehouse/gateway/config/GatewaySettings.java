@@ -5,7 +5,10 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.gatehouse.core.clientip.ClientIpSettings;
+import dev.gatehouse.core.clientip.NetworkList;
 import dev.gatehouse.core.config.ConfigError;
+import dev.gatehouse.core.net.CidrSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,13 +30,18 @@ public record GatewaySettings(
         int maxHeaderSize,
         int maxInitialLineLength,
         Duration clientIdleTimeout,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        ClientIpSettings clientIp,
+        boolean proxyProtocol,
+        CidrSet proxyProtocolSenders,
+        boolean forwardedHeader) {
 
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "strip-prefix");
 
     public static GatewaySettings from(Config config) {
         try {
             Config g = config.getConfig("gatehouse");
+            ClientIpSettings clientIp = ClientIpSettings.from(config);
             return new GatewaySettings(
                     g.getString("listen.host"),
                     port(g, "listen.port"),
@@ -45,23 +53,21 @@ public record GatewaySettings(
                     atLeast(g, "server.max-header-size", 1024),
                     atLeast(g, "server.max-initial-line-length", 256),
                     positive(g, "server.client-idle-timeout"),
-                    g.getDuration("server.drain-timeout"));
+                    g.getDuration("server.drain-timeout"),
+                    clientIp,
+                    g.getBoolean("listen.proxy-protocol"),
+                    senders(g, clientIp),
+                    g.getBoolean("upstream.forwarded-header"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
-    }
-
-    /** A copy listening on another port (tests bind port 0). */
-    public GatewaySettings withListen(String host, int port) {
-        return new GatewaySettings(host, port, routes, upstreamConnectTimeout, upstreamMaxIdlePerLoop,
-                upstreamIdleTimeout, eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, drainTimeout);
     }
 
     /** A copy with other routes (the demo upstream when none are configured). */
     public GatewaySettings withRoutes(List<Route> newRoutes) {
         return new GatewaySettings(listenHost, listenPort, List.copyOf(newRoutes), upstreamConnectTimeout,
                 upstreamMaxIdlePerLoop, upstreamIdleTimeout, eventLoopThreads, maxHeaderSize, maxInitialLineLength,
-                clientIdleTimeout, drainTimeout);
+                clientIdleTimeout, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader);
     }
 
     private static List<Route> routes(Config g) {
@@ -105,6 +111,21 @@ public record GatewaySettings(
             routes.add(new Route(prefix, upstream, strip));
         }
         return List.copyOf(routes);
+    }
+
+    private static CidrSet senders(Config g, ClientIpSettings clientIp) {
+        String key = "listen.proxy-protocol-senders";
+        CidrSet senders;
+        try {
+            senders = NetworkList.trustList(g.getStringList(key), clientIp.cloudflare());
+        } catch (IllegalArgumentException e) {
+            throw ConfigError.at("gatehouse." + key, g.getValue(key).origin(), e.getMessage());
+        }
+        if (g.getBoolean("listen.proxy-protocol") && senders.isEmpty()) {
+            throw ConfigError.at("gatehouse." + key, g.getValue(key).origin(),
+                    "proxy-protocol is on but no sender is allowed: list the load balancers' networks");
+        }
+        return senders;
     }
 
     private static String requiredString(Config rc, ConfigObject o, String key, String name) {

@@ -1,7 +1,9 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.core.net.IpAddresses;
+import dev.gatehouse.core.clientip.ClientIpSettings;
+import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.Route;
+import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,7 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetAddress;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Builds the two messages a proxy rewrites: the request sent upstream (hop-by-hop headers removed,
@@ -25,36 +28,101 @@ final class ForwardedMessages {
     static final String X_FORWARDED_FOR = "X-Forwarded-For";
     static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-    static final String X_REQUEST_ID = "X-Request-Id";
+    static final String FORWARDED = "Forwarded";
 
     private ForwardedMessages() {
     }
 
+    /** Header names whose underscore spellings (X_Forwarded_For) are removed: some backends read them as the real one. */
+    private static final Set<String> FORWARDING_NAMES = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port", "x-real-ip", "forwarded", "x-request-id", "cf-connecting-ip", "true-client-ip",
+            "x-client-ip", "x-cluster-client-ip");
+    /** Single-address client headers removed unless they were the ones believed. */
+    private static final List<String> CLIENT_HEADERS = List.of("cf-connecting-ip", "true-client-ip");
+
     /**
-     * The upstream request. Until trusted proxies are configured every peer is untrusted, so an
-     * incoming X-Forwarded-For / X-Real-IP is dropped and replaced by the socket peer.
+     * The upstream request: hop-by-hop headers removed first, then the gateway's own headers set,
+     * so nothing the client sends (not even {@code Connection: X-Real-IP}) can remove or forge them.
+     * A trusted peer's X-Forwarded-For / -Proto / -Host are kept and extended; an untrusted peer's
+     * are replaced.
      */
-    static HttpRequest upstreamRequest(HttpRequest in, Route route, InetAddress client, String requestId) {
+    static HttpRequest upstreamRequest(HttpRequest in, Route route, RequestContext ctx, ClientIpSettings clientIp,
+                                       boolean addForwarded) {
         boolean chunked = HttpUtil.isTransferEncodingChunked(in);
-        HttpHeaders headers = in.headers().copy();
+        HttpHeaders incoming = in.headers();
+        HttpHeaders headers = incoming.copy();
         HopByHopHeaders.strip(headers);
+        stripUnderscoreAliases(headers, clientIp);
         if (chunked) {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        String clientIp = IpAddresses.format(client);
-        headers.set(X_REAL_IP, clientIp);
-        headers.set(X_FORWARDED_FOR, clientIp);
-        headers.set(X_FORWARDED_PROTO, "http");
-        String host = in.headers().get(HttpHeaderNames.HOST);
-        if (host != null) {
-            headers.set(X_FORWARDED_HOST, host);
+        boolean trusted = ctx.peerTrusted();
+        String peer = ctx.peer().toString();
+        headers.set(X_REAL_IP, ctx.client().toString());
+
+        List<String> xff = incoming.getAll(X_FORWARDED_FOR);
+        headers.set(X_FORWARDED_FOR, trusted && !String.join("", xff).isBlank()
+                ? String.join(", ", xff).strip() + ", " + peer : peer);
+
+        String proto = incoming.get(X_FORWARDED_PROTO);
+        if (!trusted || proto == null || !(proto.equalsIgnoreCase("http") || proto.equalsIgnoreCase("https"))) {
+            proto = "http";
+        }
+        headers.set(X_FORWARDED_PROTO, proto.toLowerCase(java.util.Locale.ROOT));
+
+        String host = incoming.get(HttpHeaderNames.HOST);
+        String forwardedHost = trusted && incoming.get(X_FORWARDED_HOST) != null ? incoming.get(X_FORWARDED_HOST) : host;
+        if (forwardedHost != null) {
+            headers.set(X_FORWARDED_HOST, forwardedHost);
         } else {
             headers.remove(X_FORWARDED_HOST);
+        }
+        if (host == null) {
             headers.set(HttpHeaderNames.HOST, route.upstream().authority());
         }
-        headers.set(X_REQUEST_ID, requestId);
+
+        List<String> forwarded = incoming.getAll(FORWARDED);
+        if (!trusted) {
+            headers.remove(FORWARDED);
+            forwarded = List.of();
+        }
+        if (addForwarded) {
+            String element = "for=" + (ctx.peer().isV4() ? peer : "\"[" + peer + "]\"") + ";proto=" + proto
+                    + (host != null ? ";host=\"" + host.replace("\\", "").replace("\"", "") + "\"" : "");
+            headers.set(FORWARDED, forwarded.isEmpty() ? element : String.join(", ", forwarded) + ", " + element);
+        }
+        for (String name : CLIENT_HEADERS) {
+            if (!name.equals(ctx.clientIp().source())) {
+                headers.remove(name);
+            }
+        }
+        for (String name : clientIp.headers()) {
+            if (!name.equals(ctx.clientIp().source()) && !name.equals(ClientIpSettings.X_FORWARDED_FOR)
+                    && !name.equals(ClientIpSettings.FORWARDED) && !name.equals("x-real-ip")) {
+                headers.remove(name);
+            }
+        }
+        headers.set(RequestIds.HEADER, ctx.requestId());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri()), headers);
+    }
+
+    private static void stripUnderscoreAliases(HttpHeaders headers, ClientIpSettings clientIp) {
+        List<String> doomed = null;
+        for (String name : headers.names()) {
+            if (name.indexOf('_') >= 0) {
+                String normal = name.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
+                if (FORWARDING_NAMES.contains(normal) || clientIp.headers().contains(normal) || normal.startsWith("x-gatehouse-")) {
+                    if (doomed == null) {
+                        doomed = new java.util.ArrayList<>();
+                    }
+                    doomed.add(name);
+                }
+            }
+        }
+        if (doomed != null) {
+            doomed.forEach(headers::remove);
+        }
     }
 
     /** What the response head implies for both connections. */

@@ -19,6 +19,7 @@ import java.util.Map;
  */
 public enum ProxyErrors {
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad request"),
+    BAD_CLIENT_ADDRESS(HttpResponseStatus.BAD_REQUEST, "bad forwarding header"),
     NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no route for this path"),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request URI too long"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header fields too large"),

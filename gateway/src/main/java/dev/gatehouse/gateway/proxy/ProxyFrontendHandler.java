@@ -1,6 +1,10 @@
 package dev.gatehouse.gateway.proxy;
 
+import dev.gatehouse.gateway.clientip.RequestIds;
+import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
+import dev.gatehouse.gateway.request.InboundRequest;
+import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,9 +15,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +34,15 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final RouteTable routes;
     private final UpstreamPool pool;
+    private final GatewaySettings settings;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange exchange;
 
-    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool) {
+    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool, GatewaySettings settings) {
         this.routes = routes;
         this.pool = pool;
+        this.settings = settings;
     }
 
     @Override
@@ -62,14 +67,16 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether a message can be handled now: a new request when idle, or the body of the current one. */
     private boolean accepts(Object msg) {
-        return exchange == null || (!exchange.requestComplete() && msg instanceof HttpContent);
+        return exchange == null || (!exchange.requestComplete() && msg instanceof HttpContent && !(msg instanceof HttpRequest));
     }
 
     private void dispatch(Object msg) {
         if (exchange != null) {
             exchange.requestBody((HttpContent) msg);
-        } else if (msg instanceof HttpRequest request) {
-            start(request);
+        } else if (msg instanceof InboundRequest request) {
+            start(request.head(), request.context());
+        } else if (msg instanceof HttpRequest malformed) {
+            start(malformed, null); // the decoder's failed message: answered 400/414/431 and closed
         } else {
             ReferenceCountUtil.release(msg); // stray body of a request already answered
             requestMore();
@@ -89,19 +96,25 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void start(HttpRequest request) {
+    private void start(HttpRequest request, RequestContext context) {
         DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
+        if (result.isFailure() || context == null) {
             ReferenceCountUtil.release(request);
             rejectMalformed(result.cause());
             return;
         }
-        String requestId = RequestIds.next();
+        String requestId = context.requestId();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String uri = request.uri();
         if (!uri.startsWith("/")) {
             exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
             exchange.respondLocally(ProxyErrors.BAD_REQUEST, "the request target must be a path starting with '/'");
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        if (context.rejection() != null) {
+            exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
+            exchange.respondLocally(ProxyErrors.BAD_CLIENT_ADDRESS, context.rejection());
             ReferenceCountUtil.release(request);
             return;
         }
@@ -112,9 +125,8 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             return;
         }
-        InetAddress client = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         exchange = Exchange.proxied(this, ctx, request, requestId, keepAlive, route,
-                ForwardedMessages.upstreamRequest(request, route, client, requestId));
+                ForwardedMessages.upstreamRequest(request, route, context, settings.clientIp(), settings.forwardedHeader()));
         ReferenceCountUtil.release(request); // a plain head holds no buffer; a full request's body is not forwarded
         exchange.connect(pool);
     }
@@ -160,6 +172,22 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(m);
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * The connection was idle for the configured time. Closed when it is the client's turn (between
+     * requests, or mid-request-body); left alone while waiting on the upstream, whose own timeout
+     * governs that wait.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null || !exchange.requestComplete()) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.gatehouse.gateway.server;
 
+import dev.gatehouse.core.clientip.ClientIpResolver;
+import dev.gatehouse.gateway.clientip.ClientIpHandler;
+import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
+import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.proxy.RouteTable;
@@ -7,6 +11,7 @@ import dev.gatehouse.gateway.proxy.UpstreamPool;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -14,30 +19,42 @@ import java.util.concurrent.TimeUnit;
 
 /** The client connection's pipeline, top to bottom. Assembles handlers; does nothing else. */
 public final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final String PROXY_PROTOCOL_SENDERS = "proxy-protocol-senders";
+    static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
+    static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String HTTP_CODEC = "http-codec";
     static final String IDLE = "client-idle";
-    static final String IDLE_CLOSER = "client-idle-closer";
+    static final String CLIENT_IP = "client-ip";
     static final String PROXY = "proxy";
 
     private final GatewaySettings settings;
     private final RouteTable routes;
     private final UpstreamPool pool;
+    private final ProxyProtocolSenderFilter senderFilter;
+    private final ClientIpHandler clientIp;
 
     public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool) {
         this.settings = settings;
         this.routes = routes;
         this.pool = pool;
+        this.senderFilter = new ProxyProtocolSenderFilter(settings.proxyProtocolSenders());
+        this.clientIp = new ClientIpHandler(new ClientIpResolver(settings.clientIp()));
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (settings.proxyProtocol()) {
+            p.addLast(PROXY_PROTOCOL_SENDERS, senderFilter);
+            p.addLast(PROXY_PROTOCOL_DECODER, new HAProxyMessageDecoder());
+            p.addLast(PROXY_PROTOCOL, new ProxyProtocolHandler());
+        }
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
                 .setMaxChunkSize(16 * 1024)));
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast(IDLE_CLOSER, new IdleConnectionCloser());
-        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool));
+        p.addLast(CLIENT_IP, clientIp);
+        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool, settings));
     }
 }
