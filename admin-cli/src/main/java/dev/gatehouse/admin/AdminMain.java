@@ -2,6 +2,8 @@ package dev.gatehouse.admin;
 
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.FailureHandler;
+import dev.gatehouse.admin.commands.ClientIpCommand;
+import dev.gatehouse.admin.commands.CloudflareRangesCommand;
 import dev.gatehouse.admin.commands.MigrateCommand;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -13,19 +15,23 @@ import picocli.CommandLine.Option;
 @Command(name = "gatehouse-admin", mixinStandardHelpOptions = true,
         versionProvider = AdminMain.Version.class,
         description = {
-                "Operates a Gatehouse installation: schema migrations, and (as they land) audit-log",
-                "purges, space reclamation, lockout recovery and administration.",
+                "Operates a Gatehouse installation: schema migrations, client-IP diagnosis and the",
+                "Cloudflare ranges; (as they land) audit-log purges, space reclamation, lockout",
+                "recovery and administration.",
                 "",
                 "The database is the one the gateway uses: DATABASE_URL, --database-url, the",
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
-        subcommands = {MigrateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {MigrateCommand.class, ClientIpCommand.class, CloudflareRangesCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {
                 "",
                 "Examples:",
                 "  gatehouse-admin migrate",
                 "  gatehouse-admin migrate info --json",
                 "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse-admin migrate validate",
+                "  gatehouse-admin client-ip explain --peer 10.0.2.2 -H 'X-Forwarded-For: 198.51.100.7'",
+                "  gatehouse-admin cloudflare-ranges --nginx",
                 "",
                 "Exit codes: 0 success, 1 failure, 2 usage error."})
 public final class AdminMain implements Runnable {
