@@ -43,14 +43,15 @@ public final class Gateway implements AutoCloseable {
             prepareSchema(database, dbSettings.externalMigration());
             if (settings.routes().isEmpty()) {
                 demo = DemoUpstream.start(0);
-                settings = settings.withRoutes(List.of(new Route("/", new Upstream("127.0.0.1", demo.port(), ""), false)));
+                settings = settings.withRoutes(List.of(new Route("/", List.of(new Upstream("127.0.0.1", demo.port(), "")),
+                        false, settings.maxBodySize())));
                 log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
             }
             GatewayServer server = GatewayServer.start(settings);
             log.info("Gatehouse listening on http://{}:{} (database: {})", settings.listenHost(), server.port(),
                     database.description());
             for (Route r : settings.routes()) {
-                log.info("  route {} -> {}{}", r.prefix(), r.upstream(), r.stripPrefix() ? " (prefix stripped)" : "");
+                log.info("  route {} -> {}{}", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "");
             }
             return new Gateway(database, demo, server, settings);
         } catch (RuntimeException | InterruptedException e) {

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 /**
  * Reads every key the reference defines with the type its default has, so that {@code port = "eighty"}
  * or {@code connect-timeout = 5 parsecs} fails at load time, naming the key and where it was set.
- * (Typesafe's {@code checkValid} treats a string as compatible with everything.) A default that is a
- * duration ({@code 5s}) makes the key a duration.
+ * (Typesafe's {@code checkValid} treats a string as compatible with everything.) A key named
+ * {@code *-size} is a byte size ({@code 10m}); a default that is a duration ({@code 5s}) makes the key
+ * a duration.
  */
 final class TypeCheck {
     private static final Pattern DURATION = Pattern.compile("^\\d+\\s*(ns|us|ms|s|m|h|d|nanos?|micros?|millis?|seconds?|minutes?|hours?|days?)$");
@@ -52,7 +53,9 @@ final class TypeCheck {
                     case BOOLEAN -> merged.getBoolean(key);
                     case LIST -> merged.getList(key);
                     case STRING -> {
-                        if (DURATION.matcher(String.valueOf(def.unwrapped()).trim()).matches()) {
+                        if (entry.getKey().endsWith("-size")) {
+                            merged.getBytes(key);
+                        } else if (DURATION.matcher(String.valueOf(def.unwrapped()).trim()).matches()) {
                             merged.getDuration(key);
                         } else if (actual.valueType() == ConfigValueType.OBJECT || actual.valueType() == ConfigValueType.LIST) {
                             throw ConfigError.at(key, actual.origin(), "expected a string, got " + describe(actual));
@@ -62,7 +65,8 @@ final class TypeCheck {
                     }
                 }
             } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-                throw ConfigError.at(key, actual.origin(), problem(def, actual));
+                throw ConfigError.at(key, actual.origin(), entry.getKey().endsWith("-size")
+                        ? "expected a size such as 512k, 10m or 1g, got " + describe(actual) : problem(def, actual));
             }
         }
     }

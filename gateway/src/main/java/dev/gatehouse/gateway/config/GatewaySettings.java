@@ -24,35 +24,44 @@ public record GatewaySettings(
         int listenPort,
         List<Route> routes,
         Duration upstreamConnectTimeout,
+        Duration upstreamResponseTimeout,
+        Duration upstreamFailTimeout,
         int upstreamMaxIdlePerLoop,
         Duration upstreamIdleTimeout,
         int eventLoopThreads,
         int maxHeaderSize,
         int maxInitialLineLength,
         Duration clientIdleTimeout,
+        Duration requestHeaderTimeout,
+        long maxBodySize,
         Duration drainTimeout,
         ClientIpSettings clientIp,
         boolean proxyProtocol,
         CidrSet proxyProtocolSenders,
         boolean forwardedHeader) {
 
-    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "strip-prefix");
+    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size");
 
     public static GatewaySettings from(Config config) {
         try {
             Config g = config.getConfig("gatehouse");
             ClientIpSettings clientIp = ClientIpSettings.from(config);
+            long maxBody = bytes(g, "server.max-body-size");
             return new GatewaySettings(
                     g.getString("listen.host"),
                     port(g, "listen.port"),
-                    routes(g),
+                    routes(g, maxBody),
                     positive(g, "upstream.connect-timeout"),
+                    positive(g, "upstream.response-timeout"),
+                    positive(g, "upstream.fail-timeout"),
                     atLeast(g, "upstream.max-idle-per-loop", 0),
                     positive(g, "upstream.idle-timeout"),
                     atLeast(g, "server.event-loop-threads", 0),
                     atLeast(g, "server.max-header-size", 1024),
                     atLeast(g, "server.max-initial-line-length", 256),
                     positive(g, "server.client-idle-timeout"),
+                    positive(g, "server.request-header-timeout"),
+                    maxBody,
                     g.getDuration("server.drain-timeout"),
                     clientIp,
                     g.getBoolean("listen.proxy-protocol"),
@@ -66,11 +75,12 @@ public record GatewaySettings(
     /** A copy with other routes (the demo upstream when none are configured). */
     public GatewaySettings withRoutes(List<Route> newRoutes) {
         return new GatewaySettings(listenHost, listenPort, List.copyOf(newRoutes), upstreamConnectTimeout,
-                upstreamMaxIdlePerLoop, upstreamIdleTimeout, eventLoopThreads, maxHeaderSize, maxInitialLineLength,
-                clientIdleTimeout, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader);
+                upstreamResponseTimeout, upstreamFailTimeout, upstreamMaxIdlePerLoop, upstreamIdleTimeout,
+                eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, requestHeaderTimeout,
+                maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader);
     }
 
-    private static List<Route> routes(Config g) {
+    private static List<Route> routes(Config g, long defaultMaxBody) {
         List<Route> routes = new ArrayList<>();
         Set<String> prefixes = new HashSet<>();
         List<? extends ConfigValue> list = g.getList("routes");
@@ -83,7 +93,8 @@ public record GatewaySettings(
             ConfigObject o = (ConfigObject) v;
             for (String k : o.keySet()) {
                 if (!ROUTE_KEYS.contains(k)) {
-                    throw ConfigError.at(key + "." + k, o.get(k).origin(), "unknown key (known: prefix, strip-prefix, upstream)");
+                    throw ConfigError.at(key + "." + k, o.get(k).origin(),
+                            "unknown key (known: max-body-size, prefix, strip-prefix, upstream, upstreams)");
                 }
             }
             Config rc = o.toConfig();
@@ -94,12 +105,7 @@ public record GatewaySettings(
             if (!prefixes.add(prefix)) {
                 throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "duplicate route prefix '" + prefix + "'");
             }
-            Upstream upstream;
-            try {
-                upstream = Upstream.parse(requiredString(rc, o, key, "upstream"));
-            } catch (IllegalArgumentException e) {
-                throw ConfigError.at(key + ".upstream", o.get("upstream").origin(), e.getMessage());
-            }
+            List<Upstream> upstreams = upstreams(rc, o, key);
             boolean strip = false;
             if (o.containsKey("strip-prefix")) {
                 try {
@@ -108,9 +114,53 @@ public record GatewaySettings(
                     throw ConfigError.at(key + ".strip-prefix", o.get("strip-prefix").origin(), "expected true or false");
                 }
             }
-            routes.add(new Route(prefix, upstream, strip));
+            long maxBody = defaultMaxBody;
+            if (o.containsKey("max-body-size")) {
+                try {
+                    maxBody = rc.getBytes("max-body-size");
+                } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+                    throw ConfigError.at(key + ".max-body-size", o.get("max-body-size").origin(), "expected a size such as 10m or 512k");
+                }
+            }
+            routes.add(new Route(prefix, upstreams, strip, maxBody));
         }
         return List.copyOf(routes);
+    }
+
+    private static List<Upstream> upstreams(Config rc, ConfigObject o, String key) {
+        boolean one = o.containsKey("upstream");
+        boolean many = o.containsKey("upstreams");
+        if (one == many) {
+            throw ConfigError.at(key, o.origin(), one ? "give either 'upstream' or 'upstreams', not both"
+                    : "missing 'upstream' (or 'upstreams')");
+        }
+        List<String> urls;
+        String name = one ? "upstream" : "upstreams";
+        try {
+            urls = one ? List.of(rc.getString(name)) : rc.getStringList(name);
+        } catch (ConfigException.WrongType e) {
+            throw ConfigError.at(key + "." + name, o.get(name).origin(), one ? "expected a URL string" : "expected a list of URLs");
+        }
+        if (urls.isEmpty()) {
+            throw ConfigError.at(key + "." + name, o.get(name).origin(), "needs at least one URL");
+        }
+        List<Upstream> out = new ArrayList<>();
+        for (String url : urls) {
+            try {
+                out.add(Upstream.parse(url));
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(key + "." + name, o.get(name).origin(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static long bytes(Config g, String path) {
+        long v = g.getBytes(path);
+        if (v < 0) {
+            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must not be negative");
+        }
+        return v;
     }
 
     private static CidrSet senders(Config g, ClientIpSettings clientIp) {

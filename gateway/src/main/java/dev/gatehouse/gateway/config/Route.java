@@ -1,16 +1,26 @@
 package dev.gatehouse.gateway.config;
 
+import java.util.List;
+
 /**
  * A path prefix and where its requests go.
  *
- * @param prefix      matched against the request path (longest prefix wins)
- * @param upstream    the upstream to forward to
- * @param stripPrefix remove the prefix from the path before forwarding
+ * @param prefix       matched against the request path (longest prefix wins)
+ * @param upstreams    one or more upstreams, used in turn
+ * @param stripPrefix  remove the prefix from the path before forwarding
+ * @param maxBodySize  largest request body accepted, in bytes
  */
-public record Route(String prefix, Upstream upstream, boolean stripPrefix) {
+public record Route(String prefix, List<Upstream> upstreams, boolean stripPrefix, long maxBodySize) {
 
-    /** The path and query to send upstream for a request URI that matched this route. */
-    public String upstreamUri(String requestUri) {
+    public Route {
+        upstreams = List.copyOf(upstreams);
+        if (upstreams.isEmpty()) {
+            throw new IllegalArgumentException("a route needs at least one upstream");
+        }
+    }
+
+    /** The path and query to send to {@code upstream} for a request URI that matched this route. */
+    public String upstreamUri(String requestUri, Upstream upstream) {
         String rest = requestUri;
         if (stripPrefix) {
             rest = requestUri.substring(Math.min(prefix.length(), requestUri.length()));

@@ -1,20 +1,26 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.config.Route;
+import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response, from the client's request head to the last byte of the response.
@@ -23,19 +29,32 @@ import java.util.ArrayDeque;
  * <p>The exchange is over when the request has been read to its end and the response has been
  * written; a response that ends first (an error, an early upstream answer) leaves the rest of the
  * request body to be read and dropped, so the client connection stays usable.
+ *
+ * <p>Upstream failures: a refused or timed-out connect tries the route's next upstream (nothing was
+ * sent); a pooled connection the upstream had closed while idle is retried once on a new
+ * connection, for idempotent requests without a body only; anything else is 502, or 504 for a
+ * timeout, before the response started, and a cut connection after.
  */
 final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private final ProxyFrontendHandler front;
     private final ChannelHandlerContext ctx;
-    private final String requestId;
+    private final HttpRequest request;
+    private final RequestContext context;
     private final HttpMethod method;
     private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
-    private final Route route;
-    private final HttpRequest upstreamRequest;
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    private final UpstreamSelector selector;
+    private final boolean upgradeRequested;
+    private final boolean bodiless;
+    private final ArrayDeque<Object> pendingBody = new ArrayDeque<>();
+    private final int firstPick;
 
+    private int attempt;
+    private boolean retriedStale;
     private Channel upstream;
+    private Upstream target;
+    private boolean upstreamReused;
+    private long bodyBytes;
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean responseComplete;
@@ -43,60 +62,94 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private boolean keepClient;
     private boolean reuseUpstream;
     private boolean clientGone;
+    private Tunnel tunnel;
+    private long waitingSince;
+    private ScheduledFuture<?> timer;
 
-    private Exchange(ProxyFrontendHandler front, ChannelHandlerContext ctx, HttpRequest request, String requestId,
-                     boolean clientKeepAlive, Route route, HttpRequest upstreamRequest) {
+    private Exchange(ProxyFrontendHandler front, ChannelHandlerContext ctx, HttpRequest request, RequestContext context,
+                     UpstreamSelector selector) {
         this.front = front;
         this.ctx = ctx;
-        this.requestId = requestId;
+        this.request = request;
+        this.context = context;
         this.method = request.method();
         this.clientVersion = request.protocolVersion();
-        this.clientKeepAlive = clientKeepAlive;
-        this.route = route;
-        this.upstreamRequest = upstreamRequest;
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.selector = selector;
+        this.upgradeRequested = ForwardedMessages.isUpgrade(request);
+        this.bodiless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        this.firstPick = selector == null ? 0 : selector.start();
         this.requestComplete = request instanceof LastHttpContent;
     }
 
-    static Exchange local(ProxyFrontendHandler front, ChannelHandlerContext ctx, HttpRequest request, String requestId,
-                          boolean keepAlive) {
-        return new Exchange(front, ctx, request, requestId, keepAlive, null, null);
+    /** An exchange the gateway answers itself. */
+    static Exchange local(ProxyFrontendHandler front, ChannelHandlerContext ctx, HttpRequest request, RequestContext context) {
+        return new Exchange(front, ctx, request, context, null);
     }
 
     static Exchange proxied(ProxyFrontendHandler front, ChannelHandlerContext ctx, HttpRequest request,
-                            String requestId, boolean keepAlive, Route route, HttpRequest upstreamRequest) {
-        return new Exchange(front, ctx, request, requestId, keepAlive, route, upstreamRequest);
+                            RequestContext context, UpstreamSelector selector) {
+        return new Exchange(front, ctx, request, context, selector);
     }
 
     boolean requestComplete() {
         return requestComplete;
     }
 
-    void connect(UpstreamPool pool) {
-        pool.acquire(ctx.channel().eventLoop(), route.upstream()).addListener(this::connected);
+    String requestId() {
+        return context.requestId();
     }
 
-    private void connected(Future<? super Channel> f) {
+    // ---- connecting -------------------------------------------------------------------------
+
+    void connect() {
+        target = selector.pick(firstPick, attempt);
+        Upstream chosen = target;
+        front.pool().acquire(ctx.channel().eventLoop(), chosen, false)
+                .addListener(f -> connected(f, chosen));
+    }
+
+    private void connected(Future<? super Channel> f, Upstream chosen) {
         if (!f.isSuccess()) {
+            selector.failed(chosen);
+            if (clientGone) {
+                return;
+            }
             Throwable cause = f.cause();
-            String detail = cause instanceof ConnectException ? "connection refused" : cause.getMessage();
-            respondLocally(ProxyErrors.UPSTREAM_CONNECT_FAILED, detail);
+            if (++attempt < selector.size()) {
+                connect(); // nothing was sent: another upstream may take it
+                return;
+            }
+            if (cause instanceof ConnectTimeoutException) {
+                respondLocally(ProxyErrors.UPSTREAM_TIMEOUT, "connecting to " + chosen.authority());
+            } else {
+                respondLocally(ProxyErrors.UPSTREAM_CONNECT_FAILED,
+                        cause instanceof ConnectException ? "connection refused" : cause.getMessage());
+            }
             return;
         }
         Channel ch = (Channel) f.getNow();
-        if (clientGone) {
+        if (clientGone || responseComplete) {
             ch.close();
             return;
         }
         upstream = ch;
+        upstreamReused = UpstreamPool.wasReused(ch);
         ch.pipeline().get(ProxyBackendHandler.class).attach(this);
-        ch.write(upstreamRequest).addListener(this::closeUpstreamOnFailure);
-        HttpContent c;
+        ch.write(ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
+                front.settings().clientIp(), front.settings().forwardedHeader())).addListener(this::closeUpstreamOnFailure);
+        Object c;
         while ((c = pendingBody.poll()) != null) {
             ch.write(c).addListener(this::closeUpstreamOnFailure);
         }
+        if (retriedStale) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
         ch.flush();
         ch.read();
-        if (!requestComplete) {
+        if (requestComplete) {
+            awaitUpstream();
+        } else {
             front.requestMore();
         }
     }
@@ -107,70 +160,76 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         }
     }
 
+    // ---- the request body -------------------------------------------------------------------
+
     /** A piece of the request body from the client. */
     void requestBody(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (content.decoderResult().isFailure()) {
+            String reason = content.decoderResult().cause().getMessage();
             ReferenceCountUtil.release(content);
-            keepClient = false;
             requestComplete = true;
-            if (!responseStarted) {
-                respondLocally(ProxyErrors.BAD_REQUEST, content.decoderResult().cause().getMessage());
-            }
             abortUpstream();
-            front.closeOnFlush();
+            if (!responseStarted) {
+                respondAndClose(ProxyErrors.BAD_REQUEST, reason);
+            } else {
+                ctx.close();
+            }
             return;
         }
+        bodyBytes += content.content().readableBytes();
         if (last) {
             requestComplete = true;
         }
-        if (responseComplete || route == null) {
+        if (responseComplete || selector == null) {
             ReferenceCountUtil.release(content);   // already answered: drain and drop
             if (last) {
                 finishIfDone();
             } else {
                 front.requestMore();
             }
-        } else if (upstream == null) {
-            pendingBody.add(content);
-        } else {
-            upstream.writeAndFlush(content).addListener(f -> {
-                if (!f.isSuccess()) {
-                    upstream.close();
-                } else if (!requestComplete) {
-                    front.requestMore();
-                }
-            });
+            return;
         }
+        if (bodyBytes > selector.route().maxBodySize()) {
+            ReferenceCountUtil.release(content);
+            abortUpstream();
+            if (!responseStarted) {
+                respondAndClose(ProxyErrors.BODY_TOO_LARGE, "more than " + selector.route().maxBodySize() + " bytes");
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        if (upstream == null) {
+            pendingBody.add(content);
+            return;
+        }
+        upstream.writeAndFlush(content).addListener(f -> {
+            if (!f.isSuccess()) {
+                ((ChannelFuture) f).channel().close();
+            } else if (last) {
+                awaitUpstream();
+            } else if (!requestComplete) {
+                front.requestMore();
+            }
+        });
     }
+
+    // ---- the response -----------------------------------------------------------------------
 
     @Override
     public void upstreamMessage(Object msg) {
+        waitingSince = 0;
         if (clientGone) {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (tunnel != null) {
+            tunnel.early(msg); // bytes after the 101, before the splice
+            return;
+        }
         if (msg instanceof HttpResponse response) {
-            if (response.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                reuseUpstream = false;
-                abortUpstream();
-                respondLocally(ProxyErrors.UPSTREAM_RESET, "invalid response from upstream");
-                return;
-            }
-            boolean interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL
-                    && response.status().code() != 101;
-            ForwardedMessages.ResponseHead head =
-                    ForwardedMessages.clientResponse(response, method, clientVersion, clientKeepAlive);
-            ReferenceCountUtil.release(msg);
-            if (interim) {
-                informational = true;
-            } else {
-                responseStarted = true;
-                keepClient = head.keepClient();
-                reuseUpstream = head.reuseUpstream();
-            }
-            ctx.writeAndFlush(head.response()).addListener(this::afterClientWrite);
+            upstreamHead(response);
         } else if (msg instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;
             if (informational) {
@@ -179,11 +238,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
                 return;
             }
             if (last) {
-                ctx.writeAndFlush(content).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        ctx.close();
-                    }
-                });
+                ctx.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 responseDone();
             } else {
                 ctx.writeAndFlush(content).addListener(this::afterClientWrite);
@@ -191,6 +246,44 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private void upstreamHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(response);
+            abortUpstream();
+            respondLocally(ProxyErrors.UPSTREAM_RESET, "invalid response from upstream");
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101 && upgradeRequested) {
+            responseStarted = true;
+            responseComplete = true;
+            cancelTimer();
+            tunnel = new Tunnel(ctx.channel(), upstream, front);
+            HttpResponse head = ForwardedMessages.switchingProtocols(response, clientVersion);
+            ReferenceCountUtil.release(response);
+            ctx.writeAndFlush(head).addListener(f -> {
+                if (f.isSuccess()) {
+                    tunnel.splice();
+                } else {
+                    tunnel.close();
+                }
+            });
+            return;
+        }
+        boolean interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL && code != 101;
+        ForwardedMessages.ResponseHead head = ForwardedMessages.clientResponse(response, method, clientVersion,
+                clientKeepAlive && !front.draining());
+        ReferenceCountUtil.release(response);
+        if (interim) {
+            informational = true;
+        } else {
+            responseStarted = true;
+            keepClient = head.keepClient();
+            reuseUpstream = head.reuseUpstream();
+        }
+        ctx.writeAndFlush(head.response()).addListener(this::afterClientWrite);
     }
 
     /** Backpressure: read more from the upstream only once the client took the last piece. */
@@ -201,16 +294,19 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         }
         if (upstream != null && !responseComplete) {
             upstream.read();
+            awaitUpstream();
         }
     }
 
     private void responseDone() {
         responseComplete = true;
+        cancelTimer();
+        selector.succeeded(target);
         Channel ch = upstream;
         upstream = null;
         ch.pipeline().get(ProxyBackendHandler.class).detach();
         if (reuseUpstream && requestComplete) {
-            front.pool().release(ch, route.upstream());
+            front.pool().release(ch, target);
         } else {
             ch.close();
         }
@@ -224,32 +320,99 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     @Override
     public void upstreamClosed(Throwable cause) {
         upstream = null;
+        waitingSince = 0;
         if (responseComplete || clientGone) {
             return;
         }
         if (!responseStarted) {
+            if (upstreamReused && bodiless && isIdempotent() && !retriedStale) {
+                // The upstream closed a kept-alive connection as we reused it; nothing was processed.
+                retriedStale = true;
+                Upstream same = target;
+                front.pool().acquire(ctx.channel().eventLoop(), same, true).addListener(f -> connected(f, same));
+                return;
+            }
             respondLocally(ProxyErrors.UPSTREAM_RESET, null);
         } else {
             ctx.close(); // the response is cut short: the client must see the connection end
         }
     }
 
+    private boolean isIdempotent() {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
+                || method.equals(HttpMethod.TRACE) || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+    }
+
+    // ---- the upstream timer -----------------------------------------------------------------
+
+    /** Starts (or continues) waiting for the upstream; past response-timeout it is given up. */
+    private void awaitUpstream() {
+        if (responseComplete || upstream == null) {
+            return;
+        }
+        waitingSince = System.nanoTime();
+        if (timer == null) {
+            schedule(front.settings().upstreamResponseTimeout().toNanos());
+        }
+    }
+
+    private void schedule(long nanos) {
+        timer = ctx.channel().eventLoop().schedule(this::checkTimer, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkTimer() {
+        timer = null;
+        if (waitingSince == 0 || responseComplete || clientGone) {
+            return;
+        }
+        long timeout = front.settings().upstreamResponseTimeout().toNanos();
+        long waited = System.nanoTime() - waitingSince;
+        if (waited < timeout) {
+            schedule(timeout - waited);
+            return;
+        }
+        selector.failed(target);
+        abortUpstream();
+        if (!responseStarted) {
+            respondLocally(ProxyErrors.UPSTREAM_TIMEOUT, "no response within " + front.settings().upstreamResponseTimeout().toMillis() + " ms");
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void cancelTimer() {
+        waitingSince = 0;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    // ---- answering locally and finishing ---------------------------------------------------
+
     /** Answers the client from the gateway itself and drops the rest of the request body. */
     void respondLocally(ProxyErrors error, String detail) {
         responseStarted = true;
         responseComplete = true;
-        keepClient = clientKeepAlive;
+        keepClient = clientKeepAlive && !front.draining();
         abortUpstream();
-        ctx.writeAndFlush(error.response(ctx.alloc(), requestId, detail, keepClient)).addListener(f -> {
-            if (!f.isSuccess()) {
-                ctx.close();
-            }
-        });
+        ctx.writeAndFlush(error.response(ctx.alloc(), context.requestId(), detail, keepClient))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (requestComplete) {
             finishIfDone();
         } else {
             front.requestMore();
         }
+    }
+
+    /** Answers and closes without reading the rest of the request (too large, malformed). */
+    void respondAndClose(ProxyErrors error, String detail) {
+        responseStarted = true;
+        responseComplete = true;
+        keepClient = false;
+        abortUpstream();
+        ctx.writeAndFlush(error.response(ctx.alloc(), context.requestId(), detail, false))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void finishIfDone() {
@@ -260,6 +423,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     }
 
     private void abortUpstream() {
+        cancelTimer();
         releasePending();
         if (upstream != null) {
             Channel ch = upstream;
@@ -270,14 +434,16 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     }
 
     private void releasePending() {
-        HttpContent c;
+        Object c;
         while ((c = pendingBody.poll()) != null) {
-            c.release();
+            ReferenceCountUtil.release(c);
         }
     }
 
     void clientClosed() {
         clientGone = true;
-        abortUpstream();
+        if (tunnel == null) {
+            abortUpstream();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.proxy;
 import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.Route;
+import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -46,12 +47,16 @@ final class ForwardedMessages {
      * A trusted peer's X-Forwarded-For / -Proto / -Host are kept and extended; an untrusted peer's
      * are replaced.
      */
-    static HttpRequest upstreamRequest(HttpRequest in, Route route, RequestContext ctx, ClientIpSettings clientIp,
-                                       boolean addForwarded) {
+    static HttpRequest upstreamRequest(HttpRequest in, Route route, Upstream upstream, RequestContext ctx,
+                                       ClientIpSettings clientIp, boolean addForwarded) {
         boolean chunked = HttpUtil.isTransferEncodingChunked(in);
         HttpHeaders incoming = in.headers();
         HttpHeaders headers = incoming.copy();
         HopByHopHeaders.strip(headers);
+        if (isUpgrade(in)) {
+            headers.set(HttpHeaderNames.UPGRADE, incoming.get(HttpHeaderNames.UPGRADE));
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         stripUnderscoreAliases(headers, clientIp);
         if (chunked) {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -79,7 +84,7 @@ final class ForwardedMessages {
             headers.remove(X_FORWARDED_HOST);
         }
         if (host == null) {
-            headers.set(HttpHeaderNames.HOST, route.upstream().authority());
+            headers.set(HttpHeaderNames.HOST, upstream.authority());
         }
 
         List<String> forwarded = incoming.getAll(FORWARDED);
@@ -104,7 +109,22 @@ final class ForwardedMessages {
             }
         }
         headers.set(RequestIds.HEADER, ctx.requestId());
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri()), headers);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri(), upstream), headers);
+    }
+
+    /** A request to switch protocols (WebSocket...): Upgrade present and named in Connection. */
+    static boolean isUpgrade(HttpRequest in) {
+        return in.headers().contains(HttpHeaderNames.UPGRADE)
+                && in.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /** The 101 for the client: the upstream's headers, hop-by-hop removed, Upgrade and Connection restored. */
+    static HttpResponse switchingProtocols(HttpResponse upstream, HttpVersion clientVersion) {
+        HttpHeaders headers = upstream.headers().copy();
+        HopByHopHeaders.strip(headers);
+        headers.set(HttpHeaderNames.UPGRADE, upstream.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        return new DefaultHttpResponse(clientVersion, upstream.status(), headers);
     }
 
     private static void stripUnderscoreAliases(HttpHeaders headers, ClientIpSettings clientIp) {

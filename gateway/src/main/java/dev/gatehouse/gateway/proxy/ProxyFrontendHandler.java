@@ -2,9 +2,11 @@ package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.RequestContext;
+import dev.gatehouse.gateway.server.ConnectionTracker;
+import dev.gatehouse.gateway.server.RequestHeadTimeout;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,19 +37,23 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private final RouteTable routes;
     private final UpstreamPool pool;
     private final GatewaySettings settings;
+    private final ConnectionTracker tracker;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private RequestHeadTimeout headTimeout;
     private Exchange exchange;
 
-    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool, GatewaySettings settings) {
+    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool, GatewaySettings settings, ConnectionTracker tracker) {
         this.routes = routes;
         this.pool = pool;
         this.settings = settings;
+        this.tracker = tracker;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.headTimeout = ctx.pipeline().get(RequestHeadTimeout.class);
     }
 
     @Override
@@ -97,38 +103,41 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(HttpRequest request, RequestContext context) {
+        if (headTimeout != null) {
+            headTimeout.headReceived();
+        }
         DecoderResult result = request.decoderResult();
         if (result.isFailure() || context == null) {
             ReferenceCountUtil.release(request);
             rejectMalformed(result.cause());
             return;
         }
-        String requestId = context.requestId();
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String uri = request.uri();
-        if (!uri.startsWith("/")) {
-            exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
-            exchange.respondLocally(ProxyErrors.BAD_REQUEST, "the request target must be a path starting with '/'");
-            ReferenceCountUtil.release(request);
-            return;
-        }
+        ReferenceCountUtil.release(request); // a head holds no buffer; kept for its headers
+        UpstreamSelector selector = null;
+        ProxyErrors error = null;
+        String detail = null;
         if (context.rejection() != null) {
-            exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
-            exchange.respondLocally(ProxyErrors.BAD_CLIENT_ADDRESS, context.rejection());
-            ReferenceCountUtil.release(request);
+            error = ProxyErrors.BAD_CLIENT_ADDRESS;
+            detail = context.rejection();
+        } else if (!request.uri().startsWith("/")) {
+            error = ProxyErrors.BAD_REQUEST;
+            detail = "the request target must be a path starting with '/'";
+        } else if ((selector = routes.match(request.uri())) == null) {
+            error = ProxyErrors.NO_ROUTE;
+        }
+        if (error != null) {
+            exchange = Exchange.local(this, ctx, request, context);
+            exchange.respondLocally(error, detail);
             return;
         }
-        Route route = routes.match(uri);
-        if (route == null) {
-            exchange = Exchange.local(this, ctx, request, requestId, keepAlive);
-            exchange.respondLocally(ProxyErrors.NO_ROUTE, null);
-            ReferenceCountUtil.release(request);
+        long length = HttpUtil.getContentLength(request, -1L);
+        exchange = Exchange.proxied(this, ctx, request, context, selector);
+        if (length > selector.route().maxBodySize()) {
+            exchange.respondAndClose(ProxyErrors.BODY_TOO_LARGE, "Content-Length " + length + " is more than "
+                    + selector.route().maxBodySize() + " bytes");
             return;
         }
-        exchange = Exchange.proxied(this, ctx, request, requestId, keepAlive, route,
-                ForwardedMessages.upstreamRequest(request, route, context, settings.clientIp(), settings.forwardedHeader()));
-        ReferenceCountUtil.release(request); // a plain head holds no buffer; a full request's body is not forwarded
-        exchange.connect(pool);
+        exchange.connect();
     }
 
     private void rejectMalformed(Throwable cause) {
@@ -144,20 +153,40 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     /** Called by the exchange when both its request and its response are over. */
     void exchangeDone(boolean keepClient) {
         exchange = null;
-        if (!keepClient) {
+        if (!keepClient || draining()) {
             closeOnFlush();
             return;
         }
+        if (headTimeout != null) {
+            headTimeout.awaitHead();
+        }
         requestMore();
+    }
+
+    /** The exchange switched protocols: this handler leaves the pipeline. */
+    void becameTunnel() {
+        exchange = null;
+        Object m;
+        while ((m = queued.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
     }
 
     UpstreamPool pool() {
         return pool;
     }
 
+    GatewaySettings settings() {
+        return settings;
+    }
+
+    boolean draining() {
+        return tracker.draining();
+    }
+
     void closeOnFlush() {
         if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -175,14 +204,14 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The connection was idle for the configured time. Closed when it is the client's turn (between
-     * requests, or mid-request-body); left alone while waiting on the upstream, whose own timeout
-     * governs that wait.
+     * Idle for the configured time: closed when it is the client's turn (between requests, or
+     * mid-request-body); left alone while waiting on the upstream, whose own timeout governs that.
+     * Draining: an idle connection closes at once; a busy one after its exchange.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
-            if (exchange == null || !exchange.requestComplete()) {
+        if (evt instanceof IdleStateEvent || evt == ConnectionTracker.DRAIN) {
+            if (exchange == null || (evt instanceof IdleStateEvent && !exchange.requestComplete())) {
                 ctx.close();
             }
             return;

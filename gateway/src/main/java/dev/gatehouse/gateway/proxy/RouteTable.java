@@ -1,26 +1,28 @@
 package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.gateway.config.Route;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 
-/** Finds the route for a request path: the longest matching prefix. Immutable. */
+/** Finds the route for a request path: the longest matching prefix. Immutable (its selectors count). */
 public final class RouteTable {
-    private final List<Route> byLongestPrefix;
+    private final List<UpstreamSelector> byLongestPrefix;
 
-    public RouteTable(List<Route> routes) {
+    public RouteTable(List<Route> routes, Duration failTimeout) {
         this.byLongestPrefix = routes.stream()
                 .sorted(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed())
+                .map(r -> new UpstreamSelector(r, failTimeout.toNanos()))
                 .toList();
     }
 
-    /** The route for a request URI (path plus optional query), or null. */
-    public Route match(String uri) {
+    /** The route (with its upstream selector) for a request URI (path plus optional query), or null. */
+    UpstreamSelector match(String uri) {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
-        for (Route r : byLongestPrefix) {
-            if (r.matches(path)) {
-                return r;
+        for (UpstreamSelector s : byLongestPrefix) {
+            if (s.route().matches(path)) {
+                return s;
             }
         }
         return null;

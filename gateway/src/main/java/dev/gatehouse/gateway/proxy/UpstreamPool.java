@@ -29,6 +29,7 @@ public final class UpstreamPool {
     static final String CODEC = "upstream-codec";
     static final String HANDLER = "upstream-handler";
     private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("gatehouse.idleSince");
+    private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("gatehouse.reused");
 
     private final Transport transport;
     private final GatewaySettings settings;
@@ -43,14 +44,18 @@ public final class UpstreamPool {
         return u.basePath().isEmpty() ? u : new Upstream(u.host(), u.port(), "");
     }
 
-    /** An open connection to the upstream on this event loop: an idle one if any, else a new one. */
-    Future<Channel> acquire(EventLoop loop, Upstream upstream) {
+    /**
+     * An open connection to the upstream on this event loop: an idle one if any (unless
+     * {@code fresh}), else a new one.
+     */
+    Future<Channel> acquire(EventLoop loop, Upstream upstream, boolean fresh) {
         assert loop.inEventLoop();
-        ArrayDeque<Channel> idle = idleByLoop.computeIfAbsent(loop, l -> new HashMap<>()).get(key(upstream));
+        ArrayDeque<Channel> idle = fresh ? null : idleByLoop.computeIfAbsent(loop, l -> new HashMap<>()).get(key(upstream));
         while (idle != null && !idle.isEmpty()) {
             Channel ch = idle.pollLast();   // most recently used: warmest, least likely closed by the upstream
             if (ch.isActive()) {
                 ch.attr(IDLE_SINCE).set(null);
+                ch.attr(REUSED).set(Boolean.TRUE);
                 return loop.newSucceededFuture(ch);
             }
             ch.close();
@@ -73,7 +78,7 @@ public final class UpstreamPool {
         ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
         Upstream key = key(upstream);
         f.channel().closeFuture().addListener(c -> {
-            ArrayDeque<Channel> idleNow = idleByLoop.get(loop).get(key);
+            ArrayDeque<Channel> idleNow = idleByLoop.computeIfAbsent(loop, l -> new HashMap<>()).get(key);
             if (idleNow != null) {
                 idleNow.remove(f.channel());
             }
@@ -86,6 +91,11 @@ public final class UpstreamPool {
             }
         });
         return promise;
+    }
+
+    /** True when the connection served an earlier request (the upstream may have closed it meanwhile). */
+    static boolean wasReused(Channel ch) {
+        return Boolean.TRUE.equals(ch.attr(REUSED).get());
     }
 
     /** Returns a connection whose exchange ended cleanly; it is closed when idle too long or the pool is full. */

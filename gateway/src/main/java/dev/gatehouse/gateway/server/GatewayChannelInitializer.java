@@ -22,6 +22,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     static final String PROXY_PROTOCOL_SENDERS = "proxy-protocol-senders";
     static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
     static final String PROXY_PROTOCOL = "proxy-protocol";
+    static final String HEAD_TIMEOUT = "request-head-timeout";
     static final String HTTP_CODEC = "http-codec";
     static final String IDLE = "client-idle";
     static final String CLIENT_IP = "client-ip";
@@ -32,29 +33,34 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     private final UpstreamPool pool;
     private final ProxyProtocolSenderFilter senderFilter;
     private final ClientIpHandler clientIp;
+    private final ConnectionTracker tracker;
 
-    public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool) {
+    public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
+                                     ConnectionTracker tracker) {
         this.settings = settings;
         this.routes = routes;
         this.pool = pool;
+        this.tracker = tracker;
         this.senderFilter = new ProxyProtocolSenderFilter(settings.proxyProtocolSenders());
         this.clientIp = new ClientIpHandler(new ClientIpResolver(settings.clientIp()));
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        tracker.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (settings.proxyProtocol()) {
             p.addLast(PROXY_PROTOCOL_SENDERS, senderFilter);
             p.addLast(PROXY_PROTOCOL_DECODER, new HAProxyMessageDecoder());
             p.addLast(PROXY_PROTOCOL, new ProxyProtocolHandler());
         }
+        p.addLast(HEAD_TIMEOUT, new RequestHeadTimeout(settings.requestHeaderTimeout().toNanos()));
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
                 .setMaxChunkSize(16 * 1024)));
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
-        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool, settings));
+        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool, settings, tracker));
     }
 }

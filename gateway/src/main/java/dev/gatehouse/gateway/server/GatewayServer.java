@@ -16,12 +16,15 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel serverChannel;
     private final GatewaySettings settings;
+    private final ConnectionTracker tracker;
 
-    private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, GatewaySettings settings) {
+    private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, GatewaySettings settings,
+                          ConnectionTracker tracker) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
         this.settings = settings;
+        this.tracker = tracker;
     }
 
     /** Binds the listener; throws with a clear message when the address is in use. */
@@ -31,6 +34,7 @@ public final class GatewayServer implements AutoCloseable {
         EventLoopGroup workers = transport.newGroup(settings.eventLoopThreads());
         try {
             UpstreamPool pool = new UpstreamPool(transport, settings);
+            ConnectionTracker tracker = new ConnectionTracker();
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
@@ -38,9 +42,10 @@ public final class GatewayServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new GatewayChannelInitializer(settings, new RouteTable(settings.routes()), pool));
+                    .childHandler(new GatewayChannelInitializer(settings,
+                            new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker));
             Channel ch = b.bind(settings.listenHost(), settings.listenPort()).sync().channel();
-            return new GatewayServer(boss, workers, ch, settings);
+            return new GatewayServer(boss, workers, ch, settings, tracker);
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -53,11 +58,20 @@ public final class GatewayServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /** Open client connections (for metrics). */
+    public int openConnections() {
+        return tracker.open();
+    }
+
+    /**
+     * Graceful stop: no new connections, idle ones closed, in-flight exchanges finish within the
+     * drain timeout (their responses say Connection: close), then everything else is cut.
+     */
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
-        long drain = settings.drainTimeout().toMillis();
-        boss.shutdownGracefully(0, drain, TimeUnit.MILLISECONDS);
-        workers.shutdownGracefully(0, drain, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        tracker.drain(settings.drainTimeout());
+        boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }
