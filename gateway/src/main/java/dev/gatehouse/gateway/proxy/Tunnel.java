@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -7,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -31,13 +32,13 @@ final class Tunnel {
 
     /** Bytes the upstream sent right after the 101, before the pipes were joined. */
     void early(Object msg) {
-        if (msg instanceof LastHttpContent && !(msg instanceof io.netty.buffer.ByteBufHolder h && h.content().isReadable())) {
+        if (msg instanceof ByteBuf b) {
+            early.add(b);
+        } else {
+            if (msg instanceof ByteBufHolder h && h.content().isReadable()) {
+                early.add(h.content().retain());
+            }
             ReferenceCountUtil.release(msg); // the end of the 101 message itself
-            return;
-        }
-        early.add(msg instanceof io.netty.buffer.ByteBufHolder h ? h.content().retain() : msg);
-        if (msg instanceof io.netty.buffer.ByteBufHolder) {
-            ReferenceCountUtil.release(msg);
         }
     }
 
@@ -91,6 +92,16 @@ final class Tunnel {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf)) {
+                // what a removed HTTP codec still held: forward its bytes, drop the framing (an empty LastHttpContent)
+                ByteBuf bytes = msg instanceof ByteBufHolder h && h.content().isReadable() ? h.content().retain() : null;
+                ReferenceCountUtil.release(msg);
+                if (bytes == null) {
+                    ctx.channel().read();
+                    return;
+                }
+                msg = bytes;
+            }
             if (!other.isActive()) {
                 ReferenceCountUtil.release(msg);
                 ctx.close();

@@ -80,7 +80,12 @@ public final class RawHttp implements AutoCloseable {
                 line();
             }
         } else if (headers.containsKey("content-length")) {
-            body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+            int length = Integer.parseInt(headers.get("content-length"));
+            byte[] b = in.readNBytes(length);
+            if (b.length < length) {
+                throw new java.io.EOFException("connection closed after " + b.length + " of " + length + " body bytes");
+            }
+            body.write(b);
         } else {
             body.write(in.readAllBytes());
         }

@@ -1,0 +1,180 @@
+package dev.gatehouse.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.RawHttp;
+import dev.gatehouse.gateway.testing.ScriptedUpstream;
+import dev.gatehouse.gateway.testing.TestUpstream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Upstreams and clients that misbehave: the gateway answers for them and keeps serving. */
+class ProxyFaultsIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+    @TempDir
+    static Path dir;
+
+    static TestUpstream healthy;
+    static ScriptedUpstream hanging;
+    static ScriptedUpstream resetting;
+    static ServerSocket fullBacklog;
+    static final List<Socket> backlogFillers = new ArrayList<>();
+    static int closedPort;
+    static Gateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        healthy = new TestUpstream();
+        hanging = new ScriptedUpstream((s, head) -> Thread.sleep(30_000));
+        resetting = new ScriptedUpstream((s, head) -> {
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789");
+            Thread.sleep(100);
+            ScriptedUpstream.reset(s);
+        });
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        // A listener that never accepts, its backlog filled: connecting to it hangs (a loopback "black hole").
+        fullBacklog = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        for (int i = 0; i < 8; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(fullBacklog.getLocalSocketAddress(), 200);
+            } catch (java.io.IOException ignored) {
+                // backlog full already
+            }
+            backlogFillers.add(s);
+        }
+        String h = "http://127.0.0.1:" + healthy.port();
+        gateway = Gateway.start(GatewayConfigs.load(dir, db.database(),
+                "gatehouse.upstream { response-timeout = 1s, connect-timeout = 500ms }\n"
+                        + "gatehouse.server { request-header-timeout = 1s, client-idle-timeout = 3s }\n"
+                        + "gatehouse.routes = [\n"
+                        + "  { prefix = \"/hang\", upstream = \"http://127.0.0.1:" + hanging.port() + "\" }\n"
+                        + "  { prefix = \"/reset\", upstream = \"http://127.0.0.1:" + resetting.port() + "\" }\n"
+                        + "  { prefix = \"/blackhole\", upstream = \"http://127.0.0.1:" + fullBacklog.getLocalPort() + "\" }\n"
+                        + "  { prefix = \"/pair\", upstreams = [\"http://127.0.0.1:" + closedPort + "\", \"" + h + "\"] }\n"
+                        + "  { prefix = \"/small\", upstream = \"" + h + "\", max-body-size = 1k }\n"
+                        + "  { prefix = \"/\", upstream = \"" + h + "\" }\n"
+                        + "]\n"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        healthy.close();
+        hanging.close();
+        resetting.close();
+        for (Socket s : backlogFillers) {
+            s.close();
+        }
+        fullBacklog.close();
+    }
+
+    private static RawHttp.Response get(String path) throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            return c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").read();
+        }
+    }
+
+    @Test
+    void hangingUpstreamIs504() throws Exception {
+        long t0 = System.nanoTime();
+        RawHttp.Response r = get("/hang");
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.body()).contains("\"error\":\"upstream timed out: no response within 1000 ms\"");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5_000L);
+    }
+
+    @Test
+    void connectTimeoutIs504() throws Exception {
+        RawHttp.Response r = get("/blackhole");
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.body()).contains("upstream timed out: connecting to 127.0.0.1:" + fullBacklog.getLocalPort());
+    }
+
+    @Test
+    void resetMidBodyClosesThatClientAndTheGatewayServesOn() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /reset HTTP/1.1\r\nHost: t\r\n\r\n");
+            // The head went out (200, Content-Length 100000); the body can only be cut short.
+            java.io.IOException cut = null;
+            try {
+                c.read();
+            } catch (java.io.IOException e) {
+                cut = e;
+            }
+            assertThat(cut).as("the client must see the response end early").isNotNull();
+        }
+        assertThat(get("/still-here").status()).isEqualTo(200);
+    }
+
+    @Test
+    void deadUpstreamOfAPairIsSkipped() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            assertThat(get("/pair/" + i).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void bodyLimitIs413() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            RawHttp.Response r = c.send("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.body()).contains("Content-Length 2000 is more than 1024 bytes");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /small HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" + "a".repeat(1024) + "\r\n");
+            c.send("10\r\n" + "b".repeat(16) + "\r\n0\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void slowHeaderSenderIsDisconnected() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET / HTTP/1.1\r\nHost: t\r\n");
+            long t0 = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 20 && !closed; i++) {
+                Thread.sleep(250);
+                try {
+                    c.send("X-Slow-" + i + ": a\r\n"); // never idle, never finished
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+            }
+            if (!closed) {
+                closed = c.closedByServer();
+            }
+            assertThat(closed).isTrue();
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000L);
+        }
+    }
+
+    @Test
+    void expectContinueIsRelayed() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            RawHttp.Response interim = c.read();
+            assertThat(interim.status()).isEqualTo(100);
+            c.send("hello");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).startsWith("seen 5 bytes");
+        }
+    }
+}
