@@ -9,56 +9,82 @@ import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.demo.DemoUpstream;
+import dev.gatehouse.gateway.management.ManagementServer;
+import dev.gatehouse.gateway.management.Readiness;
+import dev.gatehouse.gateway.metrics.AccessLog;
+import dev.gatehouse.gateway.metrics.GatewayMetrics;
+import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.server.GatewayServer;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: database (migrated or checked), the demo upstream when no route is
- * configured, and the listener. Start-up order is the order of the fields; close() reverses it.
+ * A running gateway: database (migrated or checked), readiness and metrics, the management
+ * listener, the demo upstream when no route is configured, and the public listener. Started in
+ * that order; {@link #close()} stops them in reverse, the public listener first (draining).
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-    private final Database database;
-    private final DemoUpstream demo;
+    private final Deque<AutoCloseable> stopOrder;
     private final GatewayServer server;
+    private final ManagementServer management;
     private final GatewaySettings settings;
+    private final Database database;
 
-    private Gateway(Database database, DemoUpstream demo, GatewayServer server, GatewaySettings settings) {
-        this.database = database;
-        this.demo = demo;
+    private Gateway(Deque<AutoCloseable> stopOrder, GatewayServer server, ManagementServer management,
+                    GatewaySettings settings, Database database) {
+        this.stopOrder = stopOrder;
         this.server = server;
+        this.management = management;
         this.settings = settings;
+        this.database = database;
     }
 
-    /** Starts everything, or fails with a {@link dev.gatehouse.core.GatehouseException} and leaves nothing running. */
+    /** Starts everything, or fails with a {@link GatehouseException} and leaves nothing running. */
     public static Gateway start(Config config) throws InterruptedException {
         GatewaySettings settings = GatewaySettings.from(config);
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
-        Database database = Database.open(dbSettings, "gatehouse-gateway");
-        DemoUpstream demo = null;
+        Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
+            Database database = Database.open(dbSettings, "gatehouse-gateway");
+            started.push(database);
             prepareSchema(database, dbSettings.externalMigration());
+
+            GatewayMetrics metrics = new GatewayMetrics();
+            Readiness readiness = new Readiness(database, true, settings.managementCheckInterval());
+            started.push(readiness);
+            metrics.databaseUp(readiness::databaseUp);
+            ManagementServer management = null;
+            if (settings.managementEnabled()) {
+                management = ManagementServer.start(settings.managementHost(), settings.managementPort(), readiness, metrics);
+                started.push(management);
+            }
             if (settings.routes().isEmpty()) {
-                demo = DemoUpstream.start(0);
+                DemoUpstream demo = DemoUpstream.start(0);
+                started.push(demo);
                 settings = settings.withRoutes(List.of(new Route("/", List.of(new Upstream("127.0.0.1", demo.port(), "")),
                         false, settings.maxBodySize())));
                 log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
             }
-            GatewayServer server = GatewayServer.start(settings);
+            RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF);
+            GatewayServer server = GatewayServer.start(settings, observer);
+            started.push(server);
+
             log.info("Gatehouse listening on http://{}:{} (database: {})", settings.listenHost(), server.port(),
                     database.description());
+            if (management != null) {
+                log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.managementHost(), management.port());
+            }
             for (Route r : settings.routes()) {
                 log.info("  route {} -> {}{}", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "");
             }
-            return new Gateway(database, demo, server, settings);
+            return new Gateway(started, server, management, settings, database);
         } catch (RuntimeException | InterruptedException e) {
-            if (demo != null) {
-                demo.close();
-            }
-            database.close();
+            stopAll(started);
             throw e;
         }
     }
@@ -79,8 +105,23 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    private static void stopAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                log.warn("While stopping: {}", e.toString());
+            }
+        }
+    }
+
     public int port() {
         return server.port();
+    }
+
+    /** The management listener's port; -1 when it is disabled. */
+    public int managementPort() {
+        return management == null ? -1 : management.port();
     }
 
     public GatewaySettings settings() {
@@ -93,10 +134,6 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
-        if (demo != null) {
-            demo.close();
-        }
-        database.close();
+        stopAll(stopOrder);
     }
 }

@@ -38,7 +38,12 @@ public record GatewaySettings(
         ClientIpSettings clientIp,
         boolean proxyProtocol,
         CidrSet proxyProtocolSenders,
-        boolean forwardedHeader) {
+        boolean forwardedHeader,
+        boolean managementEnabled,
+        String managementHost,
+        int managementPort,
+        Duration managementCheckInterval,
+        boolean accessLog) {
 
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size");
 
@@ -66,7 +71,12 @@ public record GatewaySettings(
                     clientIp,
                     g.getBoolean("listen.proxy-protocol"),
                     senders(g, clientIp),
-                    g.getBoolean("upstream.forwarded-header"));
+                    g.getBoolean("upstream.forwarded-header"),
+                    g.getBoolean("management.enabled"),
+                    g.getString("management.host"),
+                    port(g, "management.port"),
+                    positive(g, "management.check-interval"),
+                    g.getBoolean("access-log.enabled"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
@@ -77,7 +87,8 @@ public record GatewaySettings(
         return new GatewaySettings(listenHost, listenPort, List.copyOf(newRoutes), upstreamConnectTimeout,
                 upstreamResponseTimeout, upstreamFailTimeout, upstreamMaxIdlePerLoop, upstreamIdleTimeout,
                 eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, requestHeaderTimeout,
-                maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader);
+                maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader,
+                managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog);
     }
 
     private static List<Route> routes(Config g, long defaultMaxBody) {

@@ -65,6 +65,10 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private Tunnel tunnel;
     private long waitingSince;
     private ScheduledFuture<?> timer;
+    private int status;
+    private long responseBytes;
+    private long sentNanos;
+    private boolean reported;
 
     private Exchange(ProxyFrontendHandler front, ChannelHandlerContext ctx, HttpRequest request, RequestContext context,
                      UpstreamSelector selector) {
@@ -147,6 +151,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         }
         ch.flush();
         ch.read();
+        sentNanos = System.nanoTime();
         if (requestComplete) {
             awaitUpstream();
         } else {
@@ -237,6 +242,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
                 ctx.writeAndFlush(content).addListener(this::afterClientWrite);
                 return;
             }
+            responseBytes += content.content().readableBytes();
             if (last) {
                 ctx.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 responseDone();
@@ -257,6 +263,9 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         }
         int code = response.status().code();
         if (code == 101 && upgradeRequested) {
+            status = 101;
+            front.observer().upstreamLatency(selector.route().prefix(), System.nanoTime() - sentNanos);
+            report();
             responseStarted = true;
             responseComplete = true;
             cancelTimer();
@@ -279,6 +288,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         if (interim) {
             informational = true;
         } else {
+            status = code;
+            front.observer().upstreamLatency(selector.route().prefix(), System.nanoTime() - sentNanos);
             responseStarted = true;
             keepClient = head.keepClient();
             reuseUpstream = head.reuseUpstream();
@@ -392,6 +403,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     /** Answers the client from the gateway itself and drops the rest of the request body. */
     void respondLocally(ProxyErrors error, String detail) {
+        status = error.status().code();
+        front.observer().rejected(error.reason());
         responseStarted = true;
         responseComplete = true;
         keepClient = clientKeepAlive && !front.draining();
@@ -407,6 +420,9 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     /** Answers and closes without reading the rest of the request (too large, malformed). */
     void respondAndClose(ProxyErrors error, String detail) {
+        status = error.status().code();
+        front.observer().rejected(error.reason());
+        report();
         responseStarted = true;
         responseComplete = true;
         keepClient = false;
@@ -417,8 +433,19 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     private void finishIfDone() {
         if (requestComplete && responseComplete) {
+            report();
             releasePending();
             front.exchangeDone(keepClient);
+        }
+    }
+
+    /** Reports the exchange to the metrics and the access log, once. */
+    private void report() {
+        if (!reported) {
+            reported = true;
+            front.observer().finished(context, method.name(), request.uri(),
+                    selector == null ? "" : selector.route().prefix(), status, responseBytes,
+                    target == null ? null : target.authority());
         }
     }
 
@@ -442,6 +469,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     void clientClosed() {
         clientGone = true;
+        report();
         if (tunnel == null) {
             abortUpstream();
         }

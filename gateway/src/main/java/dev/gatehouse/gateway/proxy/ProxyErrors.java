@@ -45,6 +45,11 @@ public enum ProxyErrors {
         return message;
     }
 
+    /** The metric label: the constant's name in lower case. */
+    public String reason() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The response, with {@code detail} (may be null) added to the message. */
     public FullHttpResponse response(ByteBufAllocator alloc, String requestId, String detail, boolean keepAlive) {
         Map<String, Object> body = new LinkedHashMap<>();

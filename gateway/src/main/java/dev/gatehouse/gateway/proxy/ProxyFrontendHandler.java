@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.RequestContext;
 import dev.gatehouse.gateway.server.ConnectionTracker;
@@ -38,16 +39,19 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private final GatewaySettings settings;
     private final ConnectionTracker tracker;
+    private final RequestObserver observer;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private RequestHeadTimeout headTimeout;
     private Exchange exchange;
 
-    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool, GatewaySettings settings, ConnectionTracker tracker) {
+    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool, GatewaySettings settings, ConnectionTracker tracker,
+                                RequestObserver observer) {
         this.routes = routes;
         this.pool = pool;
         this.settings = settings;
         this.tracker = tracker;
+        this.observer = observer;
     }
 
     @Override
@@ -146,6 +150,8 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
                 : ProxyErrors.BAD_REQUEST;
         String detail = error == ProxyErrors.BAD_REQUEST && !(cause instanceof TooLongFrameException)
                 ? cause.getMessage() : null;
+        observer.rejected(error.reason());
+        observer.finished(null, "-", "-", "", error.status().code(), 0, null);
         ctx.writeAndFlush(error.response(ctx.alloc(), RequestIds.next(), detail, false))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -170,6 +176,10 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         while ((m = queued.poll()) != null) {
             ReferenceCountUtil.release(m);
         }
+    }
+
+    RequestObserver observer() {
+        return observer;
     }
 
     UpstreamPool pool() {

@@ -5,6 +5,7 @@ import dev.gatehouse.gateway.clientip.ClientIpHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.proxy.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
@@ -34,9 +35,11 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     private final ProxyProtocolSenderFilter senderFilter;
     private final ClientIpHandler clientIp;
     private final ConnectionTracker tracker;
+    private final RequestObserver observer;
 
     public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
-                                     ConnectionTracker tracker) {
+                                     ConnectionTracker tracker, RequestObserver observer) {
+        this.observer = observer;
         this.settings = settings;
         this.routes = routes;
         this.pool = pool;
@@ -61,6 +64,6 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
                 .setMaxChunkSize(16 * 1024)));
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
-        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool, settings, tracker));
+        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool, settings, tracker, observer));
     }
 }

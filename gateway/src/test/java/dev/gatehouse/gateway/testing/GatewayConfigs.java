@@ -18,6 +18,7 @@ public final class GatewayConfigs {
         Files.writeString(f, "gatehouse {\n"
                 + "  listen { host = \"127.0.0.1\", port = 0 }\n"
                 + "  server.event-loop-threads = 2\n"
+                + "  management { host = \"127.0.0.1\", port = 0 }\n"
                 + "  database { url = \"" + db.jdbcUrl() + "\", user = \"" + db.user() + "\", password = \""
                 + db.password() + "\" }\n"
                 + "}\n" + extra + "\n");

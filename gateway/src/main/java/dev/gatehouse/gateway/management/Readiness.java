@@ -1,0 +1,78 @@
+package dev.gatehouse.gateway.management;
+
+import dev.gatehouse.core.db.Database;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether this gateway should receive traffic, checked on its own thread (never on an event loop):
+ * the database answers, and the schema was current at start. /readyz reads the last result.
+ */
+public final class Readiness implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Readiness.class);
+
+    private final Database database;
+    private final ScheduledExecutorService checker;
+    private volatile boolean databaseUp;
+    private volatile String databaseError = "not checked yet";
+    private final boolean schemaCurrent;
+
+    public Readiness(Database database, boolean schemaCurrent, Duration interval) {
+        this.database = database;
+        this.schemaCurrent = schemaCurrent;
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-readiness");
+            t.setDaemon(true);
+            return t;
+        });
+        check();
+        checker.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void check() {
+        boolean was = databaseUp;
+        try (Connection c = database.connection()) {
+            boolean ok = c.isValid(2);
+            databaseUp = ok;
+            databaseError = ok ? null : "the connection did not answer within 2 s";
+        } catch (Exception e) {
+            databaseUp = false;
+            databaseError = Database.sqlReason(e);
+        }
+        if (was != databaseUp) {
+            if (databaseUp) {
+                log.info("Database reachable");
+            } else {
+                log.warn("Database unreachable: {}", databaseError);
+            }
+        }
+    }
+
+    public boolean databaseUp() {
+        return databaseUp;
+    }
+
+    public boolean ready() {
+        return databaseUp && schemaCurrent;
+    }
+
+    /** The checks, for the /readyz body. */
+    public Map<String, Object> checks() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("database", databaseUp ? "up" : "down: " + databaseError);
+        m.put("schema", schemaCurrent ? "current" : "not current");
+        return m;
+    }
+
+    @Override
+    public void close() {
+        checker.shutdownNow();
+    }
+}

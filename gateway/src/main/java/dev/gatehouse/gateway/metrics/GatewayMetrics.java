@@ -1,0 +1,75 @@
+package dev.gatehouse.gateway.metrics;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * The gateway's counters, written from the event loops without locks (LongAdder) and rendered in
+ * the Prometheus text format by {@link PrometheusFormat}. Labels are bounded: route prefixes come
+ * from the configuration, status classes are five, reasons are an enum's names.
+ */
+public final class GatewayMetrics {
+    /** Upper bounds, in seconds, of the upstream latency histogram. */
+    static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+    final Map<String, LongAdder> requests = new ConcurrentHashMap<>();      // "route\u0000class"
+    final Map<String, LongAdder> rejections = new ConcurrentHashMap<>();    // reason
+    final Map<String, Histogram> upstreamLatency = new ConcurrentHashMap<>(); // route
+    private volatile IntSupplier openConnections = () -> 0;
+    private volatile java.util.function.BooleanSupplier databaseUp = () -> false;
+
+    /** A finished request: the route prefix ("" when none matched) and the status sent. */
+    public void request(String route, int status) {
+        String key = route + '\u0000' + (status / 100) + "xx";
+        requests.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
+    /** A request the gateway answered itself, by reason (no_route, upstream_timeout...). */
+    public void rejection(String reason) {
+        rejections.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
+    /** Time from sending the request upstream to its response head. */
+    public void upstreamLatency(String route, long nanos) {
+        upstreamLatency.computeIfAbsent(route, k -> new Histogram()).observe(nanos / 1e9);
+    }
+
+    public void openConnections(IntSupplier supplier) {
+        this.openConnections = supplier;
+    }
+
+    public void databaseUp(java.util.function.BooleanSupplier supplier) {
+        this.databaseUp = supplier;
+    }
+
+    int openConnections() {
+        return openConnections.getAsInt();
+    }
+
+    boolean databaseUp() {
+        return databaseUp.getAsBoolean();
+    }
+
+    /** A cumulative histogram with fixed buckets. */
+    static final class Histogram {
+        final LongAdder[] counts = new LongAdder[BUCKETS.length + 1];
+        final java.util.concurrent.atomic.DoubleAdder sum = new java.util.concurrent.atomic.DoubleAdder();
+
+        Histogram() {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = new LongAdder();
+            }
+        }
+
+        void observe(double seconds) {
+            int i = 0;
+            while (i < BUCKETS.length && seconds > BUCKETS[i]) {
+                i++;
+            }
+            counts[i].increment();
+            sum.add(seconds);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.gatehouse.gateway.metrics;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Renders {@link GatewayMetrics} and JVM basics in the Prometheus text exposition format 0.0.4. */
+public final class PrometheusFormat {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private PrometheusFormat() {
+    }
+
+    public static String render(GatewayMetrics m) {
+        StringBuilder sb = new StringBuilder(4096);
+        header(sb, "gatehouse_requests_total", "counter", "Requests answered, by route prefix and status class.");
+        for (Map.Entry<String, LongAdder> e : new TreeMap<>(m.requests).entrySet()) {
+            String[] k = e.getKey().split("\u0000", 2);
+            sb.append("gatehouse_requests_total{route=\"").append(escape(k[0])).append("\",status=\"").append(k[1])
+                    .append("\"} ").append(e.getValue().sum()).append('\n');
+        }
+        header(sb, "gatehouse_rejections_total", "counter", "Requests the gateway answered itself, by reason.");
+        for (Map.Entry<String, LongAdder> e : new TreeMap<>(m.rejections).entrySet()) {
+            sb.append("gatehouse_rejections_total{reason=\"").append(escape(e.getKey())).append("\"} ")
+                    .append(e.getValue().sum()).append('\n');
+        }
+        header(sb, "gatehouse_upstream_latency_seconds", "histogram", "From request sent upstream to response head.");
+        for (Map.Entry<String, GatewayMetrics.Histogram> e : new TreeMap<>(m.upstreamLatency).entrySet()) {
+            String route = escape(e.getKey());
+            long cumulative = 0;
+            GatewayMetrics.Histogram h = e.getValue();
+            for (int i = 0; i < GatewayMetrics.BUCKETS.length; i++) {
+                cumulative += h.counts[i].sum();
+                sb.append("gatehouse_upstream_latency_seconds_bucket{route=\"").append(route).append("\",le=\"")
+                        .append(GatewayMetrics.BUCKETS[i]).append("\"} ").append(cumulative).append('\n');
+            }
+            cumulative += h.counts[GatewayMetrics.BUCKETS.length].sum();
+            sb.append("gatehouse_upstream_latency_seconds_bucket{route=\"").append(route).append("\",le=\"+Inf\"} ")
+                    .append(cumulative).append('\n');
+            sb.append("gatehouse_upstream_latency_seconds_sum{route=\"").append(route).append("\"} ").append(h.sum.sum()).append('\n');
+            sb.append("gatehouse_upstream_latency_seconds_count{route=\"").append(route).append("\"} ").append(cumulative).append('\n');
+        }
+        gauge(sb, "gatehouse_open_connections", "Open client connections.", m.openConnections());
+        gauge(sb, "gatehouse_database_up", "1 when the last database check succeeded.", m.databaseUp() ? 1 : 0);
+        jvm(sb);
+        return sb.toString();
+    }
+
+    private static void jvm(StringBuilder sb) {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        gauge(sb, "jvm_memory_heap_used_bytes", "Heap in use.", heap.getUsed());
+        gauge(sb, "jvm_memory_heap_max_bytes", "Largest heap the JVM may use.", heap.getMax());
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p) {
+            gauge(sb, "netty_buffer_memory_used_bytes", "Direct plus heap memory held by Netty's allocator.",
+                    p.metric().usedDirectMemory() + p.metric().usedHeapMemory());
+        }
+        gauge(sb, "jvm_threads_live", "Live threads.", ManagementFactory.getThreadMXBean().getThreadCount());
+        long gcCount = 0;
+        long gcMillis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcCount += Math.max(0, gc.getCollectionCount());
+            gcMillis += Math.max(0, gc.getCollectionTime());
+        }
+        header(sb, "jvm_gc_collections_total", "counter", "Garbage collections.");
+        sb.append("jvm_gc_collections_total ").append(gcCount).append('\n');
+        header(sb, "jvm_gc_collection_seconds_total", "counter", "Time spent in garbage collection.");
+        sb.append("jvm_gc_collection_seconds_total ").append(gcMillis / 1000.0).append('\n');
+        gauge(sb, "process_uptime_seconds", "Time since the JVM started.",
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, Number value) {
+        header(sb, name, "gauge", help);
+        sb.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void header(StringBuilder sb, String name, String type, String help) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.gatehouse.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.RawHttp;
+import dev.gatehouse.gateway.testing.TestUpstream;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** /healthz, /readyz and /metrics on the management listener, and the access log. */
+class ManagementIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+    @TempDir
+    Path dir;
+
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthReadinessMetricsAndAccessLog() throws Exception {
+        Logger access = (Logger) LoggerFactory.getLogger("gatehouse.access");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        access.addAppender(lines);
+        try (TestUpstream upstream = new TestUpstream();
+             Gateway gateway = Gateway.start(GatewayConfigs.load(dir, db.database(),
+                     "gatehouse.access-log.enabled = true\n"
+                             + "gatehouse.client-ip.trusted-proxies = [\"127.0.0.1\"]\n"
+                             + "gatehouse.routes = [ { prefix = \"/app\", upstream = \"http://127.0.0.1:" + upstream.port() + "\" } ]\n"))) {
+            int m = gateway.managementPort();
+            assertThat(get(m, "/healthz").body()).isEqualTo("ok\n");
+            HttpResponse<String> ready = get(m, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"up\",\"schema\":\"current\"}}\n");
+
+            try (RawHttp c = new RawHttp(gateway.port())) {
+                c.send("GET /app/x?secret=1 HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 198.51.100.8\r\n\r\n").read();
+                c.send("GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            }
+            HttpResponse<String> metrics = get(m, "/metrics");
+            assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(metrics.body())
+                    .contains("gatehouse_requests_total{route=\"/app\",status=\"2xx\"} 1\n")
+                    .contains("gatehouse_requests_total{route=\"\",status=\"4xx\"} 1\n")
+                    .contains("gatehouse_rejections_total{reason=\"no_route\"} 1\n")
+                    .contains("gatehouse_upstream_latency_seconds_count{route=\"/app\"} 1\n")
+                    .contains("gatehouse_upstream_latency_seconds_bucket{route=\"/app\",le=\"+Inf\"} 1\n")
+                    .contains("gatehouse_database_up 1\n")
+                    .containsPattern("gatehouse_open_connections \\d+\n")
+                    .contains("# TYPE jvm_memory_heap_used_bytes gauge\n");
+            assertThat(get(m, "/nope").statusCode()).isEqualTo(404);
+        }
+        access.detachAppender(lines);
+        assertThat(lines.list).hasSize(2);
+        String first = lines.list.get(0).getFormattedMessage();
+        assertThat(first).matches("\\{\"time\":\"[^\"]+\",\"request_id\":\"[0-9a-f]{16}\",\"client_ip\":\"198.51.100.8\","
+                + "\"peer\":\"127.0.0.1\",\"method\":\"GET\",\"path\":\"/app/x\",\"status\":200,\"bytes\":\\d+,"
+                + "\"upstream\":\"127.0.0.1:\\d+\",\"duration_ms\":[0-9.]+\\}");
+        assertThat(lines.list.get(1).getFormattedMessage()).contains("\"path\":\"/nowhere\",\"status\":404");
+    }
+
+    @Test
+    void readinessFollowsTheDatabase() throws Exception {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        try {
+            TestDatabase own = new TestDatabase("postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "");
+            try (Gateway gateway = Gateway.start(GatewayConfigs.load(dir, own,
+                    "gatehouse.management.check-interval = 200ms\ngatehouse.database.pool.connection-timeout = 500ms\n"))) {
+                int m = gateway.managementPort();
+                assertThat(get(m, "/readyz").statusCode()).isEqualTo(200);
+                pg.close();
+                HttpResponse<String> r = null;
+                for (int i = 0; i < 50; i++) {
+                    r = get(m, "/readyz");
+                    if (r.statusCode() == 503) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.body()).startsWith("{\"status\":\"not ready\",\"checks\":{\"database\":\"down: ");
+                assertThat(get(m, "/healthz").statusCode()).as("alive, just not ready").isEqualTo(200);
+                assertThat(get(m, "/metrics").body()).contains("gatehouse_database_up 0\n");
+            }
+        } finally {
+            pg.close();
+        }
+    }
+}
