@@ -46,6 +46,7 @@ class GatewayEndToEndIT {
                         + "  { prefix = \"/api/\", upstream = \"" + u + "/base\", strip-prefix = true }\n"
                         + "  { prefix = \"/app\", upstream = \"" + u + "\" }\n"
                         + "  { prefix = \"/down\", upstream = \"http://127.0.0.1:" + closedPort + "\" }\n"
+                        + "  { prefix = \"/byname\", upstream = \"http://localhost:" + upstream.port() + "\" }\n"
                         + "]\n"));
     }
 
@@ -194,6 +195,14 @@ class GatewayEndToEndIT {
             assertThat(c.closedByServer()).isTrue();
         }
         assertThat(upstream.take().header("Host")).as("added for HTTP/1.0").isEqualTo("127.0.0.1:" + upstream.port());
+    }
+
+    @Test
+    void upstreamHostNamesAreResolved() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            assertThat(c.send("GET /byname/x HTTP/1.1\r\nHost: gh\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        assertThat(upstream.take().uri()).isEqualTo("/byname/x");
     }
 
     @Test

@@ -78,11 +78,13 @@ class GatewayStartIT {
 
     @Test
     void badConfigIsOneLine() throws Exception {
-        Path config = GatewayConfigs.write(dir, db.database(), "gatehouse.routes = [ { prefix = \"api\", upstream = \"http://x\" } ]");
+        String bad = "gatehouse.routes = [ { prefix = \"api\", upstream = \"http://x\" } ]";
+        Path config = GatewayConfigs.write(dir, db.database(), bad);
+        int line = java.nio.file.Files.readAllLines(config).indexOf(bad) + 1;
         Run r = run(Map.of(), "--config", config.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("gatehouse: configuration: gatehouse.routes[0].prefix: must start with '/',"
-                + " got 'api' (" + config + ":6)");
+                + " got 'api' (" + config + ":" + line + ")");
     }
 
     @Test

@@ -126,7 +126,7 @@ public final class ClientIpResolver {
             return null;
         }
         CidrSet setters = settings.settersOf(name);
-        String deliverer = walk.deliverer(setters);
+        String deliverer = walk.deliverer(name, setters);
         if (deliverer == null) {
             note(log, name, value, null, "ignored: not delivered by a hop allowed to set it");
             return null;
@@ -172,7 +172,7 @@ public final class ClientIpResolver {
         }
 
         /** Description of the allowed setter that delivered the header, or null. */
-        String deliverer(CidrSet setters) {
+        String deliverer(String header, CidrSet setters) {
             CidrSet trusted = settings.trusted();
             if (setters.contains(peer)) {
                 return "the peer " + peer;
@@ -187,11 +187,14 @@ public final class ClientIpResolver {
                 String where = ClientIpSettings.X_FORWARDED_FOR + "[" + i + "]";
                 IpAddress hop = parse(where, xff.get(i), log);
                 if (setters.contains(hop)) {
+                    note(log, where, xff.get(i), hop, "may set " + header + ": delivered it");
                     return where + " " + hop;
                 }
                 if (!trusted.contains(hop)) {
+                    note(log, where, xff.get(i), hop, "may not set " + header + ", and is not a trusted proxy");
                     return null;
                 }
+                note(log, where, xff.get(i), hop, "trusted proxy, passed " + header + " on");
             }
             return null;
         }

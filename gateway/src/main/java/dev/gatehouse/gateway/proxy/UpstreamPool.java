@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -23,9 +25,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keep-alive connections to upstreams, pooled per event loop: a client connection and its upstream
  * connection always share one thread, so nothing here is locked and no connection crosses threads.
- * Each pool is touched only from its own event loop.
+ * Each pool is touched only from its own event loop. Upstream host names are resolved by Netty's
+ * asynchronous DNS resolver (hosts file, then the system's name servers), never by a blocking
+ * lookup on an event loop.
  */
-public final class UpstreamPool {
+public final class UpstreamPool implements AutoCloseable {
     static final String CODEC = "upstream-codec";
     static final String HANDLER = "upstream-handler";
     private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("gatehouse.idleSince");
@@ -34,10 +38,19 @@ public final class UpstreamPool {
     private final Transport transport;
     private final GatewaySettings settings;
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
+    private final DnsAddressResolverGroup resolver;
 
     public UpstreamPool(Transport transport, GatewaySettings settings) {
         this.transport = transport;
         this.settings = settings;
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
+    }
+
+    @Override
+    public void close() {
+        resolver.close();
     }
 
     private static Upstream key(Upstream u) {
@@ -67,6 +80,7 @@ public final class UpstreamPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.upstreamConnectTimeout().toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .resolver(resolver)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

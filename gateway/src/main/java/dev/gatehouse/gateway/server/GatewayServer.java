@@ -18,9 +18,11 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final GatewaySettings settings;
     private final ConnectionTracker tracker;
+    private final UpstreamPool pool;
 
     private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, GatewaySettings settings,
-                          ConnectionTracker tracker) {
+                          ConnectionTracker tracker, UpstreamPool pool) {
+        this.pool = pool;
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
@@ -47,7 +49,7 @@ public final class GatewayServer implements AutoCloseable {
                             new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker, observer));
             observer.metrics().openConnections(tracker::open);
             Channel ch = b.bind(settings.listenHost(), settings.listenPort()).sync().channel();
-            return new GatewayServer(boss, workers, ch, settings, tracker);
+            return new GatewayServer(boss, workers, ch, settings, tracker, pool);
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -75,5 +77,6 @@ public final class GatewayServer implements AutoCloseable {
         tracker.drain(settings.drainTimeout());
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        pool.close();
     }
 }
