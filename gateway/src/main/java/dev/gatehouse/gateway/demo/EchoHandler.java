@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Answers with the request it received: {"method", "uri", "headers": {name: value or [values]}, "body_bytes"}. */
+@io.netty.channel.ChannelHandler.Sharable
 final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
