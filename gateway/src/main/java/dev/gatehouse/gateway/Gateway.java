@@ -7,6 +7,7 @@ import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.core.db.Migrations;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
+import dev.gatehouse.gateway.config.RouteBinding;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.demo.DemoUpstream;
 import dev.gatehouse.gateway.management.ManagementServer;
@@ -14,6 +15,7 @@ import dev.gatehouse.gateway.management.Readiness;
 import dev.gatehouse.gateway.metrics.AccessLog;
 import dev.gatehouse.gateway.metrics.GatewayMetrics;
 import dev.gatehouse.gateway.metrics.RequestObserver;
+import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.server.GatewayServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -55,7 +57,12 @@ public final class Gateway implements AutoCloseable {
             prepareSchema(database, dbSettings.externalMigration());
 
             GatewayMetrics metrics = new GatewayMetrics();
-            Readiness readiness = new Readiness(database, true, settings.managementCheckInterval());
+            PolicyService policies = new PolicyService(database, settings.policiesRefreshInterval(),
+                    settings.policiesMaxBackoff()).start(java.time.Duration.ofSeconds(5));
+            started.push(policies);
+            metrics.policies(policies);
+            Readiness readiness = new Readiness(database, true, () -> policies.snapshot() != null,
+                    settings.managementCheckInterval());
             started.push(readiness);
             metrics.databaseUp(readiness::databaseUp);
             ManagementServer management = null;
@@ -67,11 +74,11 @@ public final class Gateway implements AutoCloseable {
                 DemoUpstream demo = DemoUpstream.start(0);
                 started.push(demo);
                 settings = settings.withRoutes(List.of(new Route("/", List.of(new Upstream("127.0.0.1", demo.port(), "")),
-                        false, settings.maxBodySize())));
+                        false, settings.maxBodySize(), RouteBinding.NONE)));
                 log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
             }
             RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF);
-            GatewayServer server = GatewayServer.start(settings, observer);
+            GatewayServer server = GatewayServer.start(settings, observer, policies);
             started.push(server);
 
             log.info("Gatehouse listening on http://{}:{} (database: {})", settings.listenHost(), server.port(),

@@ -16,11 +16,14 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final EmbeddedPostgresServer embedded;
     private final String description;
+    private final DatabaseSettings effective;
 
-    private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded, String description) {
+    private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded, String description,
+                     DatabaseSettings effective) {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.description = description;
+        this.effective = effective;
     }
 
     /**
@@ -52,7 +55,7 @@ public final class Database implements AutoCloseable {
                 ? "embedded PostgreSQL (127.0.0.1:" + embedded.port() + ", data " + settings.embeddedDataDir() + ")"
                 : redactedUrl(effective.jdbcUrl());
         try {
-            return new Database(new HikariDataSource(hc), embedded, where);
+            return new Database(new HikariDataSource(hc), embedded, where, effective);
         } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
             if (embedded != null) {
                 embedded.close();
@@ -84,6 +87,25 @@ public final class Database implements AutoCloseable {
 
     public Connection connection() throws SQLException {
         return dataSource.getConnection();
+    }
+
+    /**
+     * A connection of its own, outside the pool, for a long-lived use such as LISTEN: it never
+     * holds a pool slot, and a socket timeout keeps a dead network from hanging its reader forever.
+     */
+    public Connection dedicatedConnection(String applicationName, int socketTimeoutSeconds) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        if (!effective.user().isEmpty()) {
+            p.setProperty("user", effective.user());
+        }
+        if (!effective.password().isEmpty()) {
+            p.setProperty("password", effective.password());
+        }
+        p.setProperty("ApplicationName", applicationName);
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
+        p.setProperty("connectTimeout", Long.toString(Math.max(1, effective.connectionTimeout().toSeconds())));
+        return java.sql.DriverManager.getConnection(effective.jdbcUrl(), p);
     }
 
     /** Where this database is, for logs and messages (no password). */

@@ -43,9 +43,17 @@ public record GatewaySettings(
         String managementHost,
         int managementPort,
         Duration managementCheckInterval,
-        boolean accessLog) {
+        boolean accessLog,
+        Duration policiesRefreshInterval,
+        Duration policiesMaxBackoff,
+        boolean auditEnabled,
+        int auditQueueSize,
+        int auditBatchSize,
+        Duration auditFlushInterval,
+        java.nio.file.Path auditSpoolDir) {
 
-    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size");
+    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size",
+            "org", "app", "identify");
 
     public static GatewaySettings from(Config config) {
         try {
@@ -76,7 +84,14 @@ public record GatewaySettings(
                     g.getString("management.host"),
                     port(g, "management.port"),
                     positive(g, "management.check-interval"),
-                    g.getBoolean("access-log.enabled"));
+                    g.getBoolean("access-log.enabled"),
+                    positive(g, "policies.refresh-interval"),
+                    positive(g, "policies.reconnect-max-backoff"),
+                    g.getBoolean("audit.enabled"),
+                    atLeast(g, "audit.queue-size", 1),
+                    atLeast(g, "audit.batch-size", 1),
+                    positive(g, "audit.flush-interval"),
+                    java.nio.file.Path.of(g.getString("audit.spool-dir")));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
@@ -88,7 +103,9 @@ public record GatewaySettings(
                 upstreamResponseTimeout, upstreamFailTimeout, upstreamMaxIdlePerLoop, upstreamIdleTimeout,
                 eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, requestHeaderTimeout,
                 maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader,
-                managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog);
+                managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog,
+                policiesRefreshInterval, policiesMaxBackoff, auditEnabled, auditQueueSize, auditBatchSize,
+                auditFlushInterval, auditSpoolDir);
     }
 
     private static List<Route> routes(Config g, long defaultMaxBody) {
@@ -105,7 +122,7 @@ public record GatewaySettings(
             for (String k : o.keySet()) {
                 if (!ROUTE_KEYS.contains(k)) {
                     throw ConfigError.at(key + "." + k, o.get(k).origin(),
-                            "unknown key (known: max-body-size, prefix, strip-prefix, upstream, upstreams)");
+                            "unknown key (known: app, identify, max-body-size, org, prefix, strip-prefix, upstream, upstreams)");
                 }
             }
             Config rc = o.toConfig();
@@ -133,7 +150,7 @@ public record GatewaySettings(
                     throw ConfigError.at(key + ".max-body-size", o.get("max-body-size").origin(), "expected a size such as 10m or 512k");
                 }
             }
-            routes.add(new Route(prefix, upstreams, strip, maxBody));
+            routes.add(new Route(prefix, upstreams, strip, maxBody, binding(rc, o, key)));
         }
         return List.copyOf(routes);
     }
@@ -164,6 +181,38 @@ public record GatewaySettings(
             }
         }
         return out;
+    }
+
+    private static RouteBinding binding(Config rc, ConfigObject o, String key) {
+        String org = o.containsKey("org") ? requiredString(rc, o, key, "org").trim() : null;
+        String app = null;
+        if (o.containsKey("app")) {
+            String v = requiredString(rc, o, key, "app").trim();
+            int slash = v.indexOf('/');
+            if (slash <= 0 || slash == v.length() - 1 || v.indexOf('/', slash + 1) >= 0) {
+                throw ConfigError.at(key + ".app", o.get("app").origin(), "expected \"Org/App\", got '" + v + "'");
+            }
+            if (org != null && !org.equals(v.substring(0, slash))) {
+                throw ConfigError.at(key + ".app", o.get("app").origin(), "names organisation '" + v.substring(0, slash)
+                        + "' but org is '" + org + "'");
+            }
+            org = v.substring(0, slash);
+            app = v.substring(slash + 1);
+        }
+        if (org != null && org.isEmpty()) {
+            throw ConfigError.at(key + ".org", o.get("org").origin(), "must not be empty");
+        }
+        boolean token = false;
+        if (o.containsKey("identify")) {
+            String v = requiredString(rc, o, key, "identify").trim();
+            switch (v) {
+                case "token" -> token = true;
+                case "none" -> token = false;
+                default -> throw ConfigError.at(key + ".identify", o.get("identify").origin(),
+                        "expected \"token\" or \"none\", got '" + v + "'");
+            }
+        }
+        return new RouteBinding(org, app, token);
     }
 
     private static long bytes(Config g, String path) {

@@ -9,8 +9,9 @@ import java.util.List;
  * @param upstreams    one or more upstreams, used in turn
  * @param stripPrefix  remove the prefix from the path before forwarding
  * @param maxBodySize  largest request body accepted, in bytes
+ * @param binding      the organisation/app and identification the route's requests are checked with
  */
-public record Route(String prefix, List<Upstream> upstreams, boolean stripPrefix, long maxBodySize) {
+public record Route(String prefix, List<Upstream> upstreams, boolean stripPrefix, long maxBodySize, RouteBinding binding) {
 
     public Route {
         upstreams = List.copyOf(upstreams);

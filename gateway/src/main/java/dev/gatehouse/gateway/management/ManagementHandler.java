@@ -40,7 +40,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
         } else if (path.equals("/readyz")) {
             boolean ready = readiness.ready();
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", ready ? "ready" : "not ready");
+            body.put("status", readiness.status());
             body.put("checks", readiness.checks());
             res = text(ctx, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "application/json; charset=utf-8", Json.write(body) + "\n");

@@ -23,10 +23,13 @@ public final class Readiness implements AutoCloseable {
     private volatile boolean databaseUp;
     private volatile String databaseError = "not checked yet";
     private final boolean schemaCurrent;
+    private final java.util.function.BooleanSupplier policiesLoaded;
 
-    public Readiness(Database database, boolean schemaCurrent, Duration interval) {
+    public Readiness(Database database, boolean schemaCurrent, java.util.function.BooleanSupplier policiesLoaded,
+                     Duration interval) {
         this.database = database;
         this.schemaCurrent = schemaCurrent;
+        this.policiesLoaded = policiesLoaded;
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-readiness");
             t.setDaemon(true);
@@ -59,8 +62,21 @@ public final class Readiness implements AutoCloseable {
         return databaseUp;
     }
 
+    /**
+     * Ready to take traffic: the schema was current and a policy snapshot is loaded. A database
+     * outage after that leaves the gateway ready but degraded (fail-static: it enforces the last
+     * snapshot), so load balancers keep sending it traffic.
+     */
     public boolean ready() {
-        return databaseUp && schemaCurrent;
+        return schemaCurrent && policiesLoaded.getAsBoolean();
+    }
+
+    /** "ready", "degraded" (serving from the last snapshot, database down) or "not ready". */
+    public String status() {
+        if (!ready()) {
+            return "not ready";
+        }
+        return databaseUp ? "ready" : "degraded";
     }
 
     /** The checks, for the /readyz body. */
@@ -68,6 +84,7 @@ public final class Readiness implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", databaseUp ? "up" : "down: " + databaseError);
         m.put("schema", schemaCurrent ? "current" : "not current");
+        m.put("policies", policiesLoaded.getAsBoolean() ? (databaseUp ? "loaded" : "last snapshot (database down)") : "not loaded");
         return m;
     }
 

@@ -19,6 +19,7 @@ public final class GatewayMetrics {
     final Map<String, Histogram> upstreamLatency = new ConcurrentHashMap<>(); // route
     private volatile IntSupplier openConnections = () -> 0;
     private volatile java.util.function.BooleanSupplier databaseUp = () -> false;
+    private volatile dev.gatehouse.gateway.policy.PolicyService policies;
 
     /** A finished request: the route prefix ("" when none matched) and the status sent. */
     public void request(String route, int status) {
@@ -42,6 +43,14 @@ public final class GatewayMetrics {
 
     public void databaseUp(java.util.function.BooleanSupplier supplier) {
         this.databaseUp = supplier;
+    }
+
+    public void policies(dev.gatehouse.gateway.policy.PolicyService p) {
+        this.policies = p;
+    }
+
+    dev.gatehouse.gateway.policy.PolicyService policies() {
+        return policies;
     }
 
     int openConnections() {

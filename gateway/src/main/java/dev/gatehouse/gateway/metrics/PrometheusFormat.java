@@ -47,6 +47,19 @@ public final class PrometheusFormat {
         }
         gauge(sb, "gatehouse_open_connections", "Open client connections.", m.openConnections());
         gauge(sb, "gatehouse_database_up", "1 when the last database check succeeded.", m.databaseUp() ? 1 : 0);
+        var p = m.policies();
+        if (p != null) {
+            var snap = p.snapshot();
+            gauge(sb, "gatehouse_policy_snapshot_loaded", "1 once a policy snapshot is loaded.", snap == null ? 0 : 1);
+            gauge(sb, "gatehouse_policy_updates_connected",
+                    "1 while the policy LISTEN connection is up; 0 means fail-static on the last snapshot.", p.connected() ? 1 : 0);
+            if (snap != null) {
+                gauge(sb, "gatehouse_policy_snapshot_age_seconds", "Age of the policy snapshot in force.",
+                        java.time.Duration.between(snap.loadedAt(), java.time.Instant.now()).toMillis() / 1000.0);
+            }
+            header(sb, "gatehouse_policy_reloads_total", "counter", "Policy snapshot loads.");
+            sb.append("gatehouse_policy_reloads_total ").append(p.reloads()).append('\n');
+        }
         jvm(sb);
         return sb.toString();
     }

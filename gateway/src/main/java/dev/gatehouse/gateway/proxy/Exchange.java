@@ -1,13 +1,18 @@
 package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.gateway.policy.Denial;
+import dev.gatehouse.gateway.policy.DenialResponses;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -403,14 +408,24 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     /** Answers the client from the gateway itself and drops the rest of the request body. */
     void respondLocally(ProxyErrors error, String detail) {
-        status = error.status().code();
-        front.observer().rejected(error.reason());
+        boolean keep = clientKeepAlive && !front.draining();
+        respondLocally(error.response(ctx.alloc(), context.requestId(), detail, keep), error.reason());
+    }
+
+    /** Refuses the request with a denial (401, 403, 503) and drops the rest of its body. */
+    void deny(Denial denial, String accept) {
+        boolean keep = clientKeepAlive && !front.draining();
+        respondLocally(DenialResponses.build(ctx.alloc(), denial, context, accept, keep), denial.reason());
+    }
+
+    private void respondLocally(FullHttpResponse response, String reason) {
+        status = response.status().code();
+        front.observer().rejected(reason);
         responseStarted = true;
         responseComplete = true;
-        keepClient = clientKeepAlive && !front.draining();
+        keepClient = !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         abortUpstream();
-        ctx.writeAndFlush(error.response(ctx.alloc(), context.requestId(), detail, keepClient))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (requestComplete) {
             finishIfDone();
         } else {

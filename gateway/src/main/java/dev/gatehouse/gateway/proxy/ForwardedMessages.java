@@ -108,6 +108,7 @@ final class ForwardedMessages {
                 headers.remove(name);
             }
         }
+        identityHeaders(headers, ctx);
         headers.set(RequestIds.HEADER, ctx.requestId());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri(), upstream), headers);
     }
@@ -125,6 +126,45 @@ final class ForwardedMessages {
         headers.set(HttpHeaderNames.UPGRADE, upstream.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         return new DefaultHttpResponse(clientVersion, upstream.status(), headers);
+    }
+
+    static final String X_GATEHOUSE_ORG = "X-Gatehouse-Org";
+    static final String X_GATEHOUSE_APP = "X-Gatehouse-App";
+    static final String X_GATEHOUSE_ACCOUNT = "X-Gatehouse-Account";
+
+    /**
+     * Who called, for the upstream: organisation, app and account names on a policy-checked route
+     * ("-" where there is none); whatever the client sent under these names is always removed.
+     * Names are percent-encoded outside printable ASCII.
+     */
+    private static void identityHeaders(HttpHeaders headers, RequestContext ctx) {
+        headers.remove(X_GATEHOUSE_ORG);
+        headers.remove(X_GATEHOUSE_APP);
+        headers.remove(X_GATEHOUSE_ACCOUNT);
+        var who = ctx.identity();
+        if (who == null) {
+            return;
+        }
+        headers.set(X_GATEHOUSE_ORG, headerValue(who.org() == null ? null : who.org().name()));
+        headers.set(X_GATEHOUSE_APP, headerValue(who.appName()));
+        headers.set(X_GATEHOUSE_ACCOUNT, headerValue(who.account() == null ? null : who.account().name()));
+    }
+
+    static String headerValue(String name) {
+        if (name == null) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder(name.length());
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 0x21 && c <= 0x7e && c != '%') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return sb.toString();
     }
 
     private static void stripUnderscoreAliases(HttpHeaders headers, ClientIpSettings clientIp) {

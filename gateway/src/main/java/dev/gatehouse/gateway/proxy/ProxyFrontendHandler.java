@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyFrontendHandler.class);
 
-    private final RouteTable routes;
     private final UpstreamPool pool;
     private final GatewaySettings settings;
     private final ConnectionTracker tracker;
@@ -45,9 +45,8 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private RequestHeadTimeout headTimeout;
     private Exchange exchange;
 
-    public ProxyFrontendHandler(RouteTable routes, UpstreamPool pool, GatewaySettings settings, ConnectionTracker tracker,
+    public ProxyFrontendHandler(UpstreamPool pool, GatewaySettings settings, ConnectionTracker tracker,
                                 RequestObserver observer) {
-        this.routes = routes;
         this.pool = pool;
         this.settings = settings;
         this.tracker = tracker;
@@ -126,12 +125,17 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (!request.uri().startsWith("/")) {
             error = ProxyErrors.BAD_REQUEST;
             detail = "the request target must be a path starting with '/'";
-        } else if ((selector = routes.match(request.uri())) == null) {
+        } else if ((selector = context.route()) == null) {
             error = ProxyErrors.NO_ROUTE;
         }
         if (error != null) {
             exchange = Exchange.local(this, ctx, request, context);
             exchange.respondLocally(error, detail);
+            return;
+        }
+        if (context.denial() != null) {
+            exchange = Exchange.local(this, ctx, request, context);
+            exchange.deny(context.denial(), request.headers().get(HttpHeaderNames.ACCEPT));
             return;
         }
         long length = HttpUtil.getContentLength(request, -1L);

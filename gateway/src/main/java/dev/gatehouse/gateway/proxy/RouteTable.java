@@ -17,7 +17,7 @@ public final class RouteTable {
     }
 
     /** The route (with its upstream selector) for a request URI (path plus optional query), or null. */
-    UpstreamSelector match(String uri) {
+    public UpstreamSelector match(String uri) {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         for (UpstreamSelector s : byLongestPrefix) {

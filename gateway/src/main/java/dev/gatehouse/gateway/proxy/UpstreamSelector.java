@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Picks a route's upstream: round robin, skipping an upstream that failed within the fail timeout
  * (while another is available). Shared by all event loops; lock-free.
  */
-final class UpstreamSelector {
+public final class UpstreamSelector {
     private final Route route;
     private final long failTimeoutNanos;
     private final AtomicInteger next = new AtomicInteger();
@@ -21,7 +21,7 @@ final class UpstreamSelector {
         this.failTimeoutNanos = failTimeoutNanos;
     }
 
-    Route route() {
+    public Route route() {
         return route;
     }
 

@@ -2,6 +2,10 @@ package dev.gatehouse.gateway.request;
 
 import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.IpAddress;
+import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.gateway.policy.Denial;
+import dev.gatehouse.gateway.policy.Identity;
+import dev.gatehouse.gateway.proxy.UpstreamSelector;
 
 /**
  * What the gateway decided about one request, carried from the handler that decided it to the
@@ -12,6 +16,10 @@ public final class RequestContext {
     private final ClientIpResult clientIp;
     private final boolean peerTrusted;
     private final long startNanos;
+    private UpstreamSelector route;
+    private Identity identity;
+    private Decision decision;
+    private Denial denial;
 
     public RequestContext(String requestId, ClientIpResult clientIp, boolean peerTrusted, long startNanos) {
         this.requestId = requestId;
@@ -49,5 +57,43 @@ public final class RequestContext {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** The matched route and its upstreams; null when no route matched. */
+    public UpstreamSelector route() {
+        return route;
+    }
+
+    public void route(UpstreamSelector r) {
+        this.route = r;
+    }
+
+    /** Who called (organisation, app, account), on a policy-checked route; null otherwise. */
+    public Identity identity() {
+        return identity;
+    }
+
+    /** The policy decision, on a policy-checked route that got that far; null otherwise. */
+    public Decision decision() {
+        return decision;
+    }
+
+    public void checked(Identity who, Decision d) {
+        this.identity = who;
+        this.decision = d;
+    }
+
+    /** Why the request is refused before it reaches the upstream (401, 403, 503); null when it may pass. */
+    public Denial denial() {
+        return denial;
+    }
+
+    public void deny(Denial d) {
+        this.denial = d;
+    }
+
+    /** True when the route is bound to an organisation or requires a token: the request goes in the audit log. */
+    public boolean policyChecked() {
+        return route != null && route.route().binding().checked();
     }
 }

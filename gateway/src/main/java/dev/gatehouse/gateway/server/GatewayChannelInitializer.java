@@ -6,6 +6,9 @@ import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
+import dev.gatehouse.gateway.policy.AccessHandler;
+import dev.gatehouse.gateway.policy.PolicyService;
+import dev.gatehouse.gateway.policy.RouteHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.proxy.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
@@ -27,21 +30,25 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     static final String HTTP_CODEC = "http-codec";
     static final String IDLE = "client-idle";
     static final String CLIENT_IP = "client-ip";
+    static final String ROUTE = "route";
+    static final String ACCESS = "access";
     static final String PROXY = "proxy";
 
     private final GatewaySettings settings;
-    private final RouteTable routes;
     private final UpstreamPool pool;
+    private final RouteHandler route;
+    private final AccessHandler access;
     private final ProxyProtocolSenderFilter senderFilter;
     private final ClientIpHandler clientIp;
     private final ConnectionTracker tracker;
     private final RequestObserver observer;
 
     public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
-                                     ConnectionTracker tracker, RequestObserver observer) {
+                                     ConnectionTracker tracker, RequestObserver observer, PolicyService policies) {
         this.observer = observer;
         this.settings = settings;
-        this.routes = routes;
+        this.route = new RouteHandler(routes);
+        this.access = new AccessHandler(policies);
         this.pool = pool;
         this.tracker = tracker;
         this.senderFilter = new ProxyProtocolSenderFilter(settings.proxyProtocolSenders());
@@ -64,6 +71,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
                 .setMaxChunkSize(16 * 1024)));
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
-        p.addLast(PROXY, new ProxyFrontendHandler(routes, pool, settings, tracker, observer));
+        p.addLast(ROUTE, route);
+        p.addLast(ACCESS, access);
+        p.addLast(PROXY, new ProxyFrontendHandler(pool, settings, tracker, observer));
     }
 }

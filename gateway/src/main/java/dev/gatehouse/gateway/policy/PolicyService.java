@@ -1,0 +1,158 @@
+package dev.gatehouse.gateway.policy;
+
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.core.policy.PolicySnapshotLoader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the policy snapshot current, on a thread of its own (JDBC never runs on an event loop):
+ * LISTENs on {@code gatehouse_policy_changes} (the schema's triggers NOTIFY on every change that can
+ * alter a decision), reloads after each burst of notifications and every refresh interval, and
+ * swaps the snapshot atomically.
+ *
+ * <p>Fail-static: when the database is unreachable the last snapshot stays in force, {@link #connected()}
+ * turns false, and the connection is retried with a doubling backoff; on reconnecting, a full reload
+ * covers whatever was missed. Until the first snapshot is loaded, {@link #snapshot()} is null and
+ * policy-bound routes answer 503.
+ */
+public final class PolicyService implements AutoCloseable {
+    public static final String CHANNEL = "gatehouse_policy_changes";
+    private static final Logger log = LoggerFactory.getLogger(PolicyService.class);
+
+    private final Database database;
+    private final Duration refreshInterval;
+    private final Duration maxBackoff;
+    private final AtomicReference<PolicySnapshot> current = new AtomicReference<>();
+    private final LongAdder reloads = new LongAdder();
+    private final LongAdder reloadFailures = new LongAdder();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    private volatile Connection connection;
+
+    public PolicyService(Database database, Duration refreshInterval, Duration maxBackoff) {
+        this.database = database;
+        this.refreshInterval = refreshInterval;
+        this.maxBackoff = maxBackoff;
+        this.thread = new Thread(this::run, "gatehouse-policies");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts listening; waits up to {@code initialWait} for the first snapshot (the gateway starts either way). */
+    public PolicyService start(Duration initialWait) throws InterruptedException {
+        thread.start();
+        long deadline = System.nanoTime() + initialWait.toNanos();
+        while (current.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (current.get() == null) {
+            log.warn("No policy snapshot yet: policy-bound routes answer 503 until the database is reachable");
+        }
+        return this;
+    }
+
+    /** The snapshot in force, or null before the first load. */
+    public PolicySnapshot snapshot() {
+        return current.get();
+    }
+
+    /** False while the database is unreachable (the last snapshot is still enforced). */
+    public boolean connected() {
+        return connected;
+    }
+
+    public long reloads() {
+        return reloads.sum();
+    }
+
+    public long reloadFailures() {
+        return reloadFailures.sum();
+    }
+
+    private void run() {
+        long backoff = 100;
+        while (running) {
+            try (Connection c = database.dedicatedConnection("gatehouse-policies", 60)) {
+                connection = c;
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + CHANNEL);
+                }
+                reload(c); // after LISTEN: a change made during the load triggers another
+                connected = true;
+                backoff = 100;
+                PGConnection pg = c.unwrap(PGConnection.class);
+                long lastFull = System.nanoTime();
+                while (running) {
+                    PGNotification[] n = pg.getNotifications(250);
+                    if (n != null && n.length > 0) {
+                        // a transaction may notify several times; take the burst, then reload once
+                        while ((n = pg.getNotifications(5)) != null && n.length > 0) {
+                            // drained
+                        }
+                        reload(c);
+                        lastFull = System.nanoTime();
+                    } else if (System.nanoTime() - lastFull >= refreshInterval.toNanos()) {
+                        reload(c);
+                        lastFull = System.nanoTime();
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (connected || current.get() == null) {
+                    log.warn("Policy updates interrupted ({}); enforcing the last snapshot{} and reconnecting",
+                            Database.sqlReason(e), current.get() == null ? " (none yet)" : "");
+                }
+                connected = false;
+                reloadFailures.increment();
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoff = Math.min(backoff * 2, maxBackoff.toMillis());
+            } finally {
+                connection = null;
+            }
+        }
+    }
+
+    private void reload(Connection c) throws SQLException {
+        long t0 = System.nanoTime();
+        PolicySnapshot s = PolicySnapshotLoader.load(c);
+        current.set(s);
+        reloads.increment();
+        log.debug("Policy snapshot loaded: {} organisations, {} tokens in {} ms", s.orgsById().size(),
+                s.tokens().size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.gatehouse.gateway.policy;
+
+import dev.gatehouse.gateway.proxy.RouteTable;
+import dev.gatehouse.gateway.request.InboundRequest;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/** Finds each request's route (longest prefix) and records it on the request. */
+@ChannelHandler.Sharable
+public final class RouteHandler extends ChannelInboundHandlerAdapter {
+    private final RouteTable routes;
+
+    public RouteHandler(RouteTable routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof InboundRequest in && in.head().uri().startsWith("/")) {
+            in.context().route(routes.match(in.head().uri()));
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
