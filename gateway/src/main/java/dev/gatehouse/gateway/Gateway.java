@@ -5,6 +5,7 @@ import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.core.db.Migrations;
+import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.RouteBinding;
@@ -77,7 +78,20 @@ public final class Gateway implements AutoCloseable {
                         false, settings.maxBodySize(), RouteBinding.NONE)));
                 log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
             }
-            RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF);
+            AuditWriter audit = null;
+            if (settings.auditEnabled()) {
+                try {
+                    audit = new AuditWriter(database, settings.auditQueueSize(), settings.auditBatchSize(),
+                            settings.auditFlushInterval(), settings.auditSpoolDir());
+                } catch (java.io.IOException e) {
+                    throw new GatehouseException("cannot use the audit spool directory " + settings.auditSpoolDir()
+                            + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);
+                }
+                started.push(audit);
+                metrics.audit(audit);
+            }
+            RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF,
+                    audit);
             GatewayServer server = GatewayServer.start(settings, observer, policies);
             started.push(server);
 

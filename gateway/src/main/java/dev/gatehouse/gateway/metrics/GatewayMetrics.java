@@ -45,6 +45,16 @@ public final class GatewayMetrics {
         this.databaseUp = supplier;
     }
 
+    private volatile dev.gatehouse.gateway.audit.AuditWriter audit;
+
+    public void audit(dev.gatehouse.gateway.audit.AuditWriter a) {
+        this.audit = a;
+    }
+
+    dev.gatehouse.gateway.audit.AuditWriter audit() {
+        return audit;
+    }
+
     public void policies(dev.gatehouse.gateway.policy.PolicyService p) {
         this.policies = p;
     }

@@ -60,6 +60,18 @@ public final class PrometheusFormat {
             header(sb, "gatehouse_policy_reloads_total", "counter", "Policy snapshot loads.");
             sb.append("gatehouse_policy_reloads_total ").append(p.reloads()).append('\n');
         }
+        var a = m.audit();
+        if (a != null) {
+            gauge(sb, "gatehouse_audit_queue_depth", "Audit events waiting for the writer.", a.queueDepth());
+            gauge(sb, "gatehouse_audit_spool_bytes", "Size of the local audit spool (non-zero while the database is away).",
+                    a.spoolBytes());
+            header(sb, "gatehouse_audit_events_written_total", "counter", "Audit events inserted.");
+            sb.append("gatehouse_audit_events_written_total ").append(a.written()).append('\n');
+            header(sb, "gatehouse_audit_events_spooled_total", "counter", "Audit events written to the spool.");
+            sb.append("gatehouse_audit_events_spooled_total ").append(a.spooled()).append('\n');
+            header(sb, "gatehouse_audit_events_dropped_total", "counter", "Audit events lost (queue full or disk refused).");
+            sb.append("gatehouse_audit_events_dropped_total ").append(a.dropped()).append('\n');
+        }
         jvm(sb);
         return sb.toString();
     }

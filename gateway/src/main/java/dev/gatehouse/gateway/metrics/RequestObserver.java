@@ -1,16 +1,31 @@
 package dev.gatehouse.gateway.metrics;
 
+import dev.gatehouse.gateway.audit.AuditEvent;
+import dev.gatehouse.gateway.audit.AuditWriter;
+import dev.gatehouse.gateway.policy.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 
-/** Where a finished exchange is reported: the metrics and the access log, once per request. */
+/**
+ * Where a finished exchange is reported, once per request: the metrics, the access log, and, for a
+ * policy-checked request, the audit log.
+ */
 public final class RequestObserver {
+    static final int MAX_USER_AGENT = 512;
+    static final int MAX_PATH = 2048;
+
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final AuditWriter audit; // null: audit off
 
-    public RequestObserver(GatewayMetrics metrics, AccessLog accessLog) {
+    public RequestObserver(GatewayMetrics metrics, AccessLog accessLog, AuditWriter audit) {
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.audit = audit;
     }
 
     public GatewayMetrics metrics() {
@@ -18,20 +33,38 @@ public final class RequestObserver {
     }
 
     /**
+     * @param request  the client's request head, or null when it could not be parsed
      * @param route    the matched route prefix, "" when none
      * @param status   the status sent, 0 when none was (the connection was cut first)
      * @param upstream the upstream used, or null
      */
-    public void finished(RequestContext ctx, String method, String uri, String route, int status, long bytes,
-                         String upstream) {
+    public void finished(RequestContext ctx, HttpRequest request, String route, int status, long bytes, String upstream) {
         metrics.request(route, status);
+        String method = request == null ? "-" : request.method().name();
+        String uri = request == null ? "-" : request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
         if (accessLog != AccessLog.OFF) {
-            int q = uri.indexOf('?');
             accessLog.log(new AccessLog.Entry(Instant.now(), ctx == null ? null : ctx.requestId(),
                     ctx == null || ctx.client() == null ? null : ctx.client().toString(),
-                    ctx == null ? null : ctx.peer().toString(), method, q < 0 ? uri : uri.substring(0, q), status, bytes,
+                    ctx == null ? null : ctx.peer().toString(), method, path, status, bytes,
                     upstream, ctx == null ? 0 : System.nanoTime() - ctx.startNanos()));
         }
+        if (audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null) {
+            Identity who = ctx.identity();
+            boolean allowed = ctx.denial() == null && ctx.decision() != null && ctx.decision().allowed();
+            String agent = request == null ? null : request.headers().get(HttpHeaderNames.USER_AGENT);
+            audit.offer(new AuditEvent(Instant.now().truncatedTo(ChronoUnit.MICROS), UUID.randomUUID(),
+                    who == null || who.org() == null ? null : who.org().id(), who == null ? null : who.appId(),
+                    who == null || who.account() == null ? null : who.account().id(), ctx.client().toString(),
+                    ctx.peer().toString(), method, truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
+                    ctx.decision() == null ? null : ctx.decision().policyId(), truncate(agent, MAX_USER_AGENT),
+                    ctx.requestId()));
+        }
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     public void rejected(String reason) {

@@ -66,6 +66,7 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
             }
         }
         PolicySnapshot.Account account = null;
+        rc.checked(new Identity(org, appId, binding.app(), null), null); // what is known so far, for the audit log
         if (binding.token()) {
             List<String> auth = in.head().headers().getAll(HttpHeaderNames.AUTHORIZATION);
             String secret = bearer(auth, rc);

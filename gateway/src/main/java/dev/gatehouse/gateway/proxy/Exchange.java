@@ -458,8 +458,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private void report() {
         if (!reported) {
             reported = true;
-            front.observer().finished(context, method.name(), request.uri(),
-                    selector == null ? "" : selector.route().prefix(), status, responseBytes,
+            front.observer().finished(context, request, selector == null ? "" : selector.route().prefix(), status, responseBytes,
                     target == null ? null : target.authority());
         }
     }

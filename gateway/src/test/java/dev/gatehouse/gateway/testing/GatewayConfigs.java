@@ -19,6 +19,7 @@ public final class GatewayConfigs {
                 + "  listen { host = \"127.0.0.1\", port = 0 }\n"
                 + "  server.event-loop-threads = 2\n"
                 + "  management { host = \"127.0.0.1\", port = 0 }\n"
+                + "  audit { spool-dir = \"" + dir.resolve("spool-" + System.nanoTime()) + "\", flush-interval = 50ms }\n"
                 + "  database { url = \"" + db.jdbcUrl() + "\", user = \"" + db.user() + "\", password = \""
                 + db.password() + "\" }\n"
                 + "}\n" + extra + "\n");

@@ -1,0 +1,13 @@
+package dev.gatehouse.gateway.audit;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One access_events row. {@code eventId} makes writing it idempotent: a batch replayed from the
+ * spool after a crash is inserted once (ON CONFLICT DO NOTHING on (ts, event_id)).
+ */
+public record AuditEvent(Instant ts, UUID eventId, UUID orgId, UUID appId, UUID accountId, String clientIp,
+                         String peerIp, String method, String path, int status, String decision, UUID policyId,
+                         String userAgent, String requestId) {
+}

@@ -1,0 +1,276 @@
+package dev.gatehouse.gateway.audit;
+
+import dev.gatehouse.core.db.Database;
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the audit log off the event loops: requests {@link #offer} events into a bounded queue
+ * (never blocking); one thread takes them in batches and inserts each batch with a single
+ * multi-row statement (unnest of arrays), idempotently (ON CONFLICT DO NOTHING on (ts, event_id)).
+ *
+ * <p>When the database is unreachable, batches go to the {@link AuditSpool} (fsync per batch) and
+ * later batches queue behind them there, so order is kept; the spool is replayed, oldest first,
+ * when the database answers again, and deleted once every event is in. An event is lost only when
+ * the queue is full (counted as dropped and logged) or the disk refuses the spool (the same).
+ * Events still in the queue at a SIGKILL are lost; see docs/RELIABILITY.md.
+ */
+public final class AuditWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
+    static final String INSERT = "INSERT INTO access_events (ts, event_id, org_id, app_id, account_id, client_ip, peer_ip,"
+            + " method, path, status, decision, policy_id, user_agent, request_id)"
+            + " SELECT * FROM unnest(?::timestamptz[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[]::inet[],"
+            + " ?::text[]::inet[], ?::text[], ?::text[], ?::int4[]::int2[], ?::text[], ?::uuid[], ?::text[], ?::text[])"
+            + " ON CONFLICT DO NOTHING";
+
+    private final Database database;
+    private final BlockingQueue<AuditEvent> queue;
+    private final int batchSize;
+    private final long flushNanos;
+    private final AuditSpool spool;
+    private final Thread thread;
+    private final LongAdder written = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder spooled = new LongAdder();
+    private volatile boolean running = true;
+    private volatile boolean databaseUp = true;
+    private long nextReplayNanos;
+    private long replayBackoffMillis = 500;
+    private long lastPartitionCheck;
+
+    public AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, java.nio.file.Path spoolDir)
+            throws IOException {
+        this.database = database;
+        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.batchSize = batchSize;
+        this.flushNanos = flushInterval.toNanos();
+        this.spool = new AuditSpool(spoolDir);
+        this.thread = new Thread(this::run, "gatehouse-audit");
+        this.thread.setDaemon(true);
+        if (spool.hasPending()) {
+            log.info("Audit spool {} holds {} bytes from an earlier run: replaying", spool.file(), spool.bytes());
+        }
+        thread.start();
+    }
+
+    /** Queues an event; never blocks. Returns false (and counts a drop) when the queue is full. */
+    public boolean offer(AuditEvent e) {
+        if (queue.offer(e)) {
+            return true;
+        }
+        dropped.increment();
+        if (dropped.sum() % 1000 == 1) {
+            log.error("Audit queue full ({} events): {} events dropped so far", queue.size(), dropped.sum());
+        }
+        return false;
+    }
+
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    public long spoolBytes() {
+        return spool.bytes();
+    }
+
+    public long written() {
+        return written.sum();
+    }
+
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public long spooled() {
+        return spooled.sum();
+    }
+
+    private void run() {
+        List<AuditEvent> batch = new ArrayList<>(batchSize);
+        while (running || !queue.isEmpty()) {
+            try {
+                maintainPartitions();
+                take(batch);
+                if (spool.hasPending()) {
+                    if (!batch.isEmpty()) {
+                        spool(batch); // keep order: behind what is already spooled
+                    }
+                    replayIfDue();
+                } else if (!batch.isEmpty()) {
+                    try {
+                        insert(batch);
+                        databaseUp = true;
+                    } catch (SQLException e) {
+                        databaseDown(e);
+                        spool(batch);
+                    }
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                running = false;
+            } catch (RuntimeException e) {
+                log.error("Audit writer failure (continuing)", e);
+                batch.clear();
+            }
+        }
+        if (spool.hasPending()) {
+            replayIfDue();
+        }
+    }
+
+    private void take(List<AuditEvent> batch) throws InterruptedException {
+        AuditEvent first = queue.poll(flushNanos, TimeUnit.NANOSECONDS);
+        if (first == null) {
+            return;
+        }
+        batch.add(first);
+        long deadline = System.nanoTime() + flushNanos;
+        while (batch.size() < batchSize) {
+            queue.drainTo(batch, batchSize - batch.size());
+            if (batch.size() >= batchSize || System.nanoTime() >= deadline) {
+                break;
+            }
+            AuditEvent next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+    }
+
+    private void spool(List<AuditEvent> batch) {
+        try {
+            spool.append(batch);
+            spooled.add(batch.size());
+        } catch (IOException e) {
+            dropped.add(batch.size());
+            log.error("Audit spool {} refused {} events ({}); they are lost", spool.file(), batch.size(), e.getMessage());
+        }
+    }
+
+    private void replayIfDue() {
+        if (System.nanoTime() < nextReplayNanos || (running && queue.remainingCapacity() < queue.size())) {
+            return; // not yet; or the queue is over half full: spool what arrives first, replay after
+        }
+        try {
+            List<AuditEvent> all = spool.readAll();
+            for (int i = 0; i < all.size(); i += batchSize) {
+                insert(all.subList(i, Math.min(all.size(), i + batchSize)));
+            }
+            spool.delete();
+            databaseUp = true;
+            replayBackoffMillis = 500;
+            log.info("Audit spool replayed: {} events written", all.size());
+        } catch (SQLException e) {
+            databaseDown(e);
+            nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replayBackoffMillis);
+            replayBackoffMillis = Math.min(replayBackoffMillis * 2, 30_000);
+        } catch (IOException e) {
+            log.error("Cannot read the audit spool {}: {}", spool.file(), e.getMessage());
+            nextReplayNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        }
+    }
+
+    private void databaseDown(SQLException e) {
+        if (databaseUp) {
+            log.warn("Audit events go to the spool {} while the database is unreachable: {}", spool.file(),
+                    Database.sqlReason(e));
+        }
+        databaseUp = false;
+    }
+
+    /** Keeps daily partitions a week ahead (the default partition catches anything else). */
+    private void maintainPartitions() {
+        long now = System.nanoTime();
+        if (lastPartitionCheck != 0 && now - lastPartitionCheck < TimeUnit.HOURS.toNanos(6)) {
+            return;
+        }
+        lastPartitionCheck = now;
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT gatehouse_ensure_access_event_partitions((now() AT TIME ZONE 'UTC')::date - 1, 9)")) {
+            ps.execute();
+        } catch (SQLException e) {
+            lastPartitionCheck = now - TimeUnit.HOURS.toNanos(6) + TimeUnit.MINUTES.toNanos(1); // retry in a minute
+        }
+    }
+
+    void insert(List<AuditEvent> batch) throws SQLException {
+        int n = batch.size();
+        Timestamp[] ts = new Timestamp[n];
+        UUID[] id = new UUID[n];
+        UUID[] org = new UUID[n];
+        UUID[] app = new UUID[n];
+        UUID[] account = new UUID[n];
+        String[] client = new String[n];
+        String[] peer = new String[n];
+        String[] method = new String[n];
+        String[] path = new String[n];
+        Integer[] status = new Integer[n];
+        String[] decision = new String[n];
+        UUID[] policy = new UUID[n];
+        String[] agent = new String[n];
+        String[] request = new String[n];
+        for (int i = 0; i < n; i++) {
+            AuditEvent e = batch.get(i);
+            ts[i] = Timestamp.from(e.ts());
+            id[i] = e.eventId();
+            org[i] = e.orgId();
+            app[i] = e.appId();
+            account[i] = e.accountId();
+            client[i] = e.clientIp();
+            peer[i] = e.peerIp();
+            method[i] = e.method();
+            path[i] = e.path();
+            status[i] = e.status();
+            decision[i] = e.decision();
+            policy[i] = e.policyId();
+            agent[i] = e.userAgent();
+            request[i] = e.requestId();
+        }
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+            Array[] arrays = {c.createArrayOf("timestamptz", ts), c.createArrayOf("uuid", id), c.createArrayOf("uuid", org),
+                    c.createArrayOf("uuid", app), c.createArrayOf("uuid", account), c.createArrayOf("text", client),
+                    c.createArrayOf("text", peer), c.createArrayOf("text", method), c.createArrayOf("text", path),
+                    c.createArrayOf("int4", status), c.createArrayOf("text", decision), c.createArrayOf("uuid", policy),
+                    c.createArrayOf("text", agent), c.createArrayOf("text", request)};
+            for (int i = 0; i < arrays.length; i++) {
+                ps.setArray(i + 1, arrays[i]);
+            }
+            ps.executeUpdate();
+            written.add(n);
+        }
+    }
+
+    /** Stops after writing (or spooling) what is queued, waiting up to {@code timeout}. */
+    public void close(Duration timeout) {
+        running = false;
+        try {
+            thread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}
