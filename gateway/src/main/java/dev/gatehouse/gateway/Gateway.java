@@ -82,7 +82,7 @@ public final class Gateway implements AutoCloseable {
             if (settings.auditEnabled()) {
                 try {
                     audit = new AuditWriter(database, settings.auditQueueSize(), settings.auditBatchSize(),
-                            settings.auditFlushInterval(), settings.auditSpoolDir());
+                            settings.auditFlushInterval(), settings.auditSpoolDir(), settings.auditAggregateWindow());
                 } catch (java.io.IOException e) {
                     throw new GatehouseException("cannot use the audit spool directory " + settings.auditSpoolDir()
                             + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);

@@ -43,6 +43,8 @@ class PolicyEnforcementIT {
         f = new Fixtures(d);
         acme = f.org("Acme");
         UUID other = f.org("Other");
+        UUID poller = f.org("Poller");
+        d.update("UPDATE organisations SET audit_mode = 'aggregated' WHERE id = ?", poller);
         f.app(acme, "vault");
         UUID alice = f.account(acme, "alice", "member", "admin");
         UUID ci = f.account(acme, "ci", "service", "member");
@@ -58,12 +60,14 @@ class PolicyEnforcementIT {
         upstream = new TestUpstream();
         String u = "http://127.0.0.1:" + upstream.port();
         String conf = "gatehouse.client-ip.trusted-proxies = [\"127.0.0.1\"]\n"
+                + "gatehouse.audit.aggregate-window = 1s\n"
                 + "gatehouse.routes = [\n"
                 + "  { prefix = \"/api/\", upstream = \"" + u + "\", app = \"Acme/vault\", identify = token }\n"
                 + "  { prefix = \"/site/\", upstream = \"" + u + "\", org = \"Acme\" }\n"
                 + "  { prefix = \"/any/\", upstream = \"" + u + "\", identify = token }\n"
                 + "  { prefix = \"/ghost/\", upstream = \"" + u + "\", org = \"NoSuchOrg\" }\n"
                 + "  { prefix = \"/open/\", upstream = \"" + u + "\" }\n"
+                + "  { prefix = \"/poll/\", upstream = \"" + u + "\", org = \"Poller\" }\n"
                 + "]\n";
         gateway = Gateway.start(GatewayConfigs.load(dir, d, conf));
         second = Gateway.start(GatewayConfigs.load(dir, d, conf));
@@ -220,6 +224,32 @@ class PolicyEnforcementIT {
                 .isEqualTo("allow 200 203.0.113.5 /site/audited " + office + " " + acme
                         + ", deny 403 192.0.2.9 /site/audited " + office + " " + acme);
         assertThat((Long) db.database().queryValue("SELECT count(*) FROM access_events")).isGreaterThanOrEqualTo(before + 2);
+    }
+
+    @Test
+    void aggregatedModeWritesOneRowPerClientAndWindowWithACount() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            request(gateway, "/poll/status", "198.51.100.1");
+        }
+        for (int i = 0; i < 5; i++) {
+            request(gateway, "/poll/status", "198.51.100.2");
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        Object total = null;
+        while (System.currentTimeMillis() < deadline) {
+            total = db.database().queryValue("SELECT sum(event_count) FROM access_events e JOIN organisations o"
+                    + " ON o.id = e.org_id WHERE o.name = 'Poller'");
+            if (total != null && ((Number) total).longValue() == 35) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(((Number) total).longValue()).isEqualTo(35);
+        long rows = (Long) db.database().queryValue("SELECT count(*) FROM access_events e JOIN organisations o"
+                + " ON o.id = e.org_id WHERE o.name = 'Poller' AND event_type = 'aggregate'");
+        assertThat(rows).as("a handful of rows, not 35").isBetween(2L, 8L);
+        assertThat((Long) db.database().queryValue("SELECT count(*) FROM access_events e JOIN organisations o"
+                + " ON o.id = e.org_id WHERE o.name = 'Poller' AND event_type = 'request'")).isZero();
     }
 
     /** Polls until the path answers {@code status}; returns System.nanoTime() at that moment. */

@@ -17,7 +17,14 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
 
     /** An organisation. */
     public record Org(UUID id, String name, boolean requireSso, List<CompiledPolicy> globalPolicies,
-                      Map<String, UUID> appsByName, Map<UUID, Account> accounts) {
+                      Map<String, UUID> appsByName, Map<UUID, Account> accounts, String auditMode,
+                      Map<UUID, String> appAuditModes) {
+
+        /** full, aggregated or off: the app's own setting, else the organisation's. */
+        public String auditMode(UUID appId) {
+            String m = appId == null ? null : appAuditModes.get(appId);
+            return m != null ? m : auditMode;
+        }
     }
 
     /** An account (member or service) and the policies assigned to it. */

@@ -92,21 +92,27 @@ public final class PolicySnapshotLoader {
             }
         }
         Map<UUID, Map<String, UUID>> appsByOrg = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, org_id, name FROM apps");
+        Map<UUID, Map<UUID, String>> appModesByOrg = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, org_id, name, audit_mode FROM apps");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                appsByOrg.computeIfAbsent((UUID) rs.getObject(2), k -> new HashMap<>()).put(rs.getString(3), (UUID) rs.getObject(1));
+                UUID org = (UUID) rs.getObject(2);
+                appsByOrg.computeIfAbsent(org, k -> new HashMap<>()).put(rs.getString(3), (UUID) rs.getObject(1));
+                if (rs.getString(4) != null) {
+                    appModesByOrg.computeIfAbsent(org, k -> new HashMap<>()).put((UUID) rs.getObject(1), rs.getString(4));
+                }
             }
         }
         Map<String, PolicySnapshot.Org> byName = new HashMap<>();
         Map<UUID, PolicySnapshot.Org> byId = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, require_sso FROM organisations");
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, require_sso, audit_mode FROM organisations");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 UUID id = (UUID) rs.getObject(1);
                 PolicySnapshot.Org o = new PolicySnapshot.Org(id, rs.getString(2), rs.getBoolean(3),
                         List.copyOf(globalByOrg.getOrDefault(id, List.of())), Map.copyOf(appsByOrg.getOrDefault(id, Map.of())),
-                        Map.copyOf(accountsByOrg.getOrDefault(id, Map.of())));
+                        Map.copyOf(accountsByOrg.getOrDefault(id, Map.of())), rs.getString(4),
+                        Map.copyOf(appModesByOrg.getOrDefault(id, Map.of())));
                 byName.put(o.name(), o);
                 byId.put(id, o);
             }

@@ -9,5 +9,13 @@ import java.util.UUID;
  */
 public record AuditEvent(Instant ts, UUID eventId, UUID orgId, UUID appId, UUID accountId, String clientIp,
                          String peerIp, String method, String path, int status, String decision, UUID policyId,
-                         String userAgent, String requestId) {
+                         String userAgent, String requestId, String eventType, int count) {
+
+    /** A row for one request. */
+    public static AuditEvent request(Instant ts, UUID eventId, UUID orgId, UUID appId, UUID accountId, String clientIp,
+                                     String peerIp, String method, String path, int status, String decision,
+                                     UUID policyId, String userAgent, String requestId) {
+        return new AuditEvent(ts, eventId, orgId, appId, accountId, clientIp, peerIp, method, path, status, decision,
+                policyId, userAgent, requestId, "request", 1);
+    }
 }

@@ -84,7 +84,7 @@ final class AuditSpool {
     private static void line(StringBuilder sb, AuditEvent e) {
         Object[] f = {e.ts().toEpochMilli() * 1000 + (e.ts().getNano() / 1000) % 1000, e.eventId(), e.orgId(), e.appId(),
                 e.accountId(), e.clientIp(), e.peerIp(), e.method(), e.path(), e.status(), e.decision(), e.policyId(),
-                e.userAgent(), e.requestId()};
+                e.userAgent(), e.requestId(), e.eventType(), e.count()};
         for (int i = 0; i < f.length; i++) {
             if (i > 0) {
                 sb.append('\t');
@@ -113,7 +113,7 @@ final class AuditSpool {
 
     private static AuditEvent parse(String line) {
         String[] f = line.split("\t", -1);
-        if (f.length != 14) {
+        if (f.length != 16) {
             return null; // damaged: skipped, never guessed at
         }
         String[] v = new String[f.length];
@@ -123,7 +123,7 @@ final class AuditSpool {
         long micros = Long.parseLong(v[0]);
         Instant ts = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
         return new AuditEvent(ts, UUID.fromString(v[1]), uuid(v[2]), uuid(v[3]), uuid(v[4]), v[5], v[6], v[7], v[8],
-                Integer.parseInt(v[9]), v[10], uuid(v[11]), v[12], v[13]);
+                Integer.parseInt(v[9]), v[10], uuid(v[11]), v[12], v[13], v[14], Integer.parseInt(v[15]));
     }
 
     private static UUID uuid(String s) {

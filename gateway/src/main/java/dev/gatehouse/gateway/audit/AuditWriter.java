@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
 public final class AuditWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
     static final String INSERT = "INSERT INTO access_events (ts, event_id, org_id, app_id, account_id, client_ip, peer_ip,"
-            + " method, path, status, decision, policy_id, user_agent, request_id)"
+            + " method, path, status, decision, policy_id, user_agent, request_id, event_type, event_count)"
             + " SELECT * FROM unnest(?::timestamptz[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[]::inet[],"
-            + " ?::text[]::inet[], ?::text[], ?::text[], ?::int4[]::int2[], ?::text[], ?::uuid[], ?::text[], ?::text[])"
+            + " ?::text[]::inet[], ?::text[], ?::text[], ?::int4[]::int2[], ?::text[], ?::uuid[], ?::text[], ?::text[],"
+            + " ?::text[], ?::int4[])"
             + " ON CONFLICT DO NOTHING";
 
     private final Database database;
@@ -42,6 +43,7 @@ public final class AuditWriter implements AutoCloseable {
     private final int batchSize;
     private final long flushNanos;
     private final AuditSpool spool;
+    private final AuditAggregator aggregator;
     private final Thread thread;
     private final LongAdder written = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -52,8 +54,9 @@ public final class AuditWriter implements AutoCloseable {
     private long replayBackoffMillis = 500;
     private long lastPartitionCheck;
 
-    public AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, java.nio.file.Path spoolDir)
-            throws IOException {
+    public AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, java.nio.file.Path spoolDir,
+                       Duration aggregateWindow) throws IOException {
+        this.aggregator = new AuditAggregator(aggregateWindow.toSeconds());
         this.database = database;
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.batchSize = batchSize;
@@ -65,6 +68,11 @@ public final class AuditWriter implements AutoCloseable {
             log.info("Audit spool {} holds {} bytes from an earlier run: replaying", spool.file(), spool.bytes());
         }
         thread.start();
+    }
+
+    /** Counts an event into its per-minute aggregate row (the aggregated audit mode); never blocks. */
+    public void aggregate(AuditEvent e) {
+        aggregator.add(e);
     }
 
     /** Queues an event; never blocks. Returns false (and counts a drop) when the queue is full. */
@@ -105,6 +113,7 @@ public final class AuditWriter implements AutoCloseable {
             try {
                 maintainPartitions();
                 take(batch);
+                batch.addAll(aggregator.drainCompleted(running ? java.time.Instant.now() : java.time.Instant.MAX));
                 if (spool.hasPending()) {
                     if (!batch.isEmpty()) {
                         spool(batch); // keep order: behind what is already spooled
@@ -225,6 +234,8 @@ public final class AuditWriter implements AutoCloseable {
         UUID[] policy = new UUID[n];
         String[] agent = new String[n];
         String[] request = new String[n];
+        String[] type = new String[n];
+        Integer[] count = new Integer[n];
         for (int i = 0; i < n; i++) {
             AuditEvent e = batch.get(i);
             ts[i] = Timestamp.from(e.ts());
@@ -236,18 +247,21 @@ public final class AuditWriter implements AutoCloseable {
             peer[i] = e.peerIp();
             method[i] = e.method();
             path[i] = e.path();
-            status[i] = e.status();
+            status[i] = e.status() == 0 ? null : e.status();
             decision[i] = e.decision();
             policy[i] = e.policyId();
             agent[i] = e.userAgent();
             request[i] = e.requestId();
+            type[i] = e.eventType();
+            count[i] = e.count();
         }
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             Array[] arrays = {c.createArrayOf("timestamptz", ts), c.createArrayOf("uuid", id), c.createArrayOf("uuid", org),
                     c.createArrayOf("uuid", app), c.createArrayOf("uuid", account), c.createArrayOf("text", client),
                     c.createArrayOf("text", peer), c.createArrayOf("text", method), c.createArrayOf("text", path),
                     c.createArrayOf("int4", status), c.createArrayOf("text", decision), c.createArrayOf("uuid", policy),
-                    c.createArrayOf("text", agent), c.createArrayOf("text", request)};
+                    c.createArrayOf("text", agent), c.createArrayOf("text", request), c.createArrayOf("text", type),
+                    c.createArrayOf("int4", count)};
             for (int i = 0; i < arrays.length; i++) {
                 ps.setArray(i + 1, arrays[i]);
             }

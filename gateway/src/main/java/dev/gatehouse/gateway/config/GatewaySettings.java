@@ -50,7 +50,8 @@ public record GatewaySettings(
         int auditQueueSize,
         int auditBatchSize,
         Duration auditFlushInterval,
-        java.nio.file.Path auditSpoolDir) {
+        java.nio.file.Path auditSpoolDir,
+        Duration auditAggregateWindow) {
 
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size",
             "org", "app", "identify");
@@ -91,7 +92,8 @@ public record GatewaySettings(
                     atLeast(g, "audit.queue-size", 1),
                     atLeast(g, "audit.batch-size", 1),
                     positive(g, "audit.flush-interval"),
-                    java.nio.file.Path.of(g.getString("audit.spool-dir")));
+                    java.nio.file.Path.of(g.getString("audit.spool-dir")),
+                    positive(g, "audit.aggregate-window"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
@@ -105,7 +107,7 @@ public record GatewaySettings(
                 maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader,
                 managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog,
                 policiesRefreshInterval, policiesMaxBackoff, auditEnabled, auditQueueSize, auditBatchSize,
-                auditFlushInterval, auditSpoolDir);
+                auditFlushInterval, auditSpoolDir, auditAggregateWindow);
     }
 
     private static List<Route> routes(Config g, long defaultMaxBody) {

@@ -52,14 +52,23 @@ public final class RequestObserver {
         }
         if (audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null) {
             Identity who = ctx.identity();
+            String mode = who == null || who.org() == null ? "full" : who.org().auditMode(who.appId());
+            if (mode.equals("off")) {
+                return;
+            }
             boolean allowed = ctx.denial() == null && ctx.decision() != null && ctx.decision().allowed();
             String agent = request == null ? null : request.headers().get(HttpHeaderNames.USER_AGENT);
-            audit.offer(new AuditEvent(Instant.now().truncatedTo(ChronoUnit.MICROS), UUID.randomUUID(),
+            AuditEvent event = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), UUID.randomUUID(),
                     who == null || who.org() == null ? null : who.org().id(), who == null ? null : who.appId(),
                     who == null || who.account() == null ? null : who.account().id(), ctx.client().toString(),
                     ctx.peer().toString(), method, truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
                     ctx.decision() == null ? null : ctx.decision().policyId(), truncate(agent, MAX_USER_AGENT),
-                    ctx.requestId()));
+                    ctx.requestId());
+            if (mode.equals("aggregated")) {
+                audit.aggregate(event);
+            } else {
+                audit.offer(event);
+            }
         }
     }
 
