@@ -17,6 +17,10 @@ public final class CidrSet {
     // IPv4 ranges: unsigned 32-bit values in longs.
     private final long[] v4Start;
     private final long[] v4End;
+    // Large sets only: v4Index[p] = number of IPv4 ranges starting below p << 16, which narrows each
+    // search to the ranges of one /16 (256 KiB, so small sets, the usual policy, do without).
+    private static final int INDEX_FROM = 1024;
+    private final int[] v4Index;
     // IPv6 ranges: each bound as (hi, lo), compared unsigned.
     private final long[] v6StartHi;
     private final long[] v6StartLo;
@@ -26,6 +30,7 @@ public final class CidrSet {
     private CidrSet(long[] v4Start, long[] v4End, long[] v6StartHi, long[] v6StartLo, long[] v6EndHi, long[] v6EndLo) {
         this.v4Start = v4Start;
         this.v4End = v4End;
+        this.v4Index = v4Start.length >= INDEX_FROM ? index(v4Start) : null;
         this.v6StartHi = v6StartHi;
         this.v6StartLo = v6StartLo;
         this.v6EndHi = v6EndHi;
@@ -94,6 +99,19 @@ public final class CidrSet {
         return new CidrSet(s4, e4, sh, sl, eh, el);
     }
 
+    private static int[] index(long[] starts) {
+        int[] idx = new int[65537];
+        int r = 0;
+        for (int p = 0; p <= 65536; p++) {
+            long bound = (long) p << 16;
+            while (r < starts.length && starts[r] < bound) {
+                r++;
+            }
+            idx[p] = r;
+        }
+        return idx;
+    }
+
     /** True when {@code next} starts at or before {@code end + 1}. */
     private static boolean adjacentOrOverlapping(long endHi, long endLo, long nextHi, long nextLo) {
         if (compare(nextHi, nextLo, endHi, endLo) <= 0) {
@@ -117,6 +135,12 @@ public final class CidrSet {
             long v = a.lo();
             int lo = 0;
             int hi = v4Start.length - 1;
+            if (v4Index != null) {
+                // the last range starting at or below v starts in v's /16, or is the one just before
+                int p = (int) (v >>> 16);
+                lo = v4Index[p];
+                hi = v4Index[p + 1] - 1;
+            }
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
                 if (v4Start[mid] <= v) {

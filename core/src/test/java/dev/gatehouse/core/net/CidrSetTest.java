@@ -82,7 +82,7 @@ class CidrSetTest {
     void agreesWithALinearScanOnRandomData() {
         Random r = new Random(7);
         List<Cidr> cidrs = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 3000; i++) { // past the size at which the /16 index is built
             int prefix = 8 + r.nextInt(25);
             Cidr c = new Cidr(IpAddress.v4(r.nextInt()), prefix);
             cidrs.add(new Cidr(c.firstAddress(), prefix));

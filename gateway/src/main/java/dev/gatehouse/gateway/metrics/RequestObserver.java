@@ -2,13 +2,13 @@ package dev.gatehouse.gateway.metrics;
 
 import dev.gatehouse.gateway.audit.AuditEvent;
 import dev.gatehouse.gateway.audit.AuditWriter;
+import dev.gatehouse.gateway.audit.EventIds;
 import dev.gatehouse.gateway.policy.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.UUID;
 
 /**
  * Where a finished exchange is reported, once per request: the metrics, the access log, and, for a
@@ -58,7 +58,7 @@ public final class RequestObserver {
             }
             boolean allowed = ctx.denial() == null && ctx.decision() != null && ctx.decision().allowed();
             String agent = request == null ? null : request.headers().get(HttpHeaderNames.USER_AGENT);
-            AuditEvent event = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), UUID.randomUUID(),
+            AuditEvent event = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), EventIds.next(),
                     who == null || who.org() == null ? null : who.org().id(), who == null ? null : who.appId(),
                     who == null || who.account() == null ? null : who.account().id(), ctx.client().toString(),
                     ctx.peer().toString(), method, truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
