@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
-import dev.gatehouse.core.db.Migrations;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
@@ -53,16 +52,21 @@ public final class Gateway implements AutoCloseable {
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            Database database = Database.open(dbSettings, "gatehouse-gateway");
+            Database database = Database.open(dbSettings, "gatehouse-gateway", true);
             started.push(database);
-            prepareSchema(database, dbSettings.externalMigration());
+            SchemaGate schema = new SchemaGate(database, dbSettings.externalMigration());
+            if (!schema.tryNow()) {
+                log.warn("The database at {} is unreachable: starting without it. Unbound routes are served;"
+                        + " policy-bound routes answer 503 until it is reachable (the schema is then {}).",
+                        database.description(), dbSettings.externalMigration() ? "checked" : "migrated");
+            }
 
             GatewayMetrics metrics = new GatewayMetrics();
-            PolicyService policies = new PolicyService(database, settings.policiesRefreshInterval(),
-                    settings.policiesMaxBackoff()).start(java.time.Duration.ofSeconds(5));
+            PolicyService policies = new PolicyService(database, schema, settings.policiesRefreshInterval(),
+                    settings.policiesMaxBackoff()).start(java.time.Duration.ofSeconds(schema.ready() ? 5 : 0));
             started.push(policies);
             metrics.policies(policies);
-            Readiness readiness = new Readiness(database, true, () -> policies.snapshot() != null,
+            Readiness readiness = new Readiness(database, schema::ready, () -> policies.snapshot() != null,
                     settings.managementCheckInterval());
             started.push(readiness);
             metrics.databaseUp(readiness::databaseUp);
@@ -107,22 +111,6 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             stopAll(started);
             throw e;
-        }
-    }
-
-    private static void prepareSchema(Database database, boolean external) {
-        Migrations migrations = new Migrations(database.dataSource());
-        if (external) {
-            try {
-                migrations.requireCurrent();
-            } catch (GatehouseException e) {
-                throw new GatehouseException("EXTERNAL_MIGRATION is set and " + e.getMessage(), e);
-            }
-            log.info("EXTERNAL_MIGRATION is set: schema checked, current");
-            return;
-        }
-        for (Migrations.Version v : migrations.migrate()) {
-            log.info("Applied migration V{} ({})", v.version(), v.description());
         }
     }
 

@@ -31,6 +31,15 @@ public final class Database implements AutoCloseable {
      * URL is empty. Fails with one line when the database cannot be reached or refuses the login.
      */
     public static Database open(DatabaseSettings settings, String poolName) {
+        return open(settings, poolName, false);
+    }
+
+    /**
+     * As {@link #open(DatabaseSettings, String)}; with {@code tolerateUnreachable} an unreachable
+     * server is not an error (the pool connects when it can: the gateway's fail-static start), but
+     * a refused login or an unknown database still is.
+     */
+    public static Database open(DatabaseSettings settings, String poolName, boolean tolerateUnreachable) {
         EmbeddedPostgresServer embedded = null;
         DatabaseSettings effective = settings;
         if (settings.embedded()) {
@@ -51,17 +60,56 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(Math.max(250, effective.connectionTimeout().toMillis()));
         hc.addDataSourceProperty("ApplicationName", poolName);
         hc.addDataSourceProperty("tcpKeepAlive", "true");
+        if (tolerateUnreachable) {
+            hc.setInitializationFailTimeout(-1);
+        }
         String where = embedded != null
                 ? "embedded PostgreSQL (127.0.0.1:" + embedded.port() + ", data " + settings.embeddedDataDir() + ")"
                 : redactedUrl(effective.jdbcUrl());
         try {
-            return new Database(new HikariDataSource(hc), embedded, where, effective);
+            Database db = new Database(new HikariDataSource(hc), embedded, where, effective);
+            if (tolerateUnreachable) {
+                db.refuseBadLogin();
+            }
+            return db;
         } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
             if (embedded != null) {
                 embedded.close();
             }
             throw new GatehouseException("cannot connect to the database at " + where + ": " + sqlReason(e), e);
         }
+    }
+
+    /** Tries one connection: an unreachable server is fine here; a refused login is not. */
+    private void refuseBadLogin() {
+        try (Connection c = dedicatedConnection("gatehouse-check", 10)) {
+            c.isValid(2);
+        } catch (SQLException e) {
+            if (!unreachable(e)) {
+                close();
+                throw new GatehouseException("cannot connect to the database at " + description + ": " + sqlReason(e), e);
+            }
+        }
+    }
+
+    /**
+     * True when the failure is the server not being there (SQLSTATE class 08, refused, timed out,
+     * unknown host), as opposed to it answering no (bad password, no such database).
+     */
+    public static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                return s.getSQLState().startsWith("08");
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.SocketTimeoutException || t instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** The innermost useful message of a connection failure (wrong password, unknown host...). */

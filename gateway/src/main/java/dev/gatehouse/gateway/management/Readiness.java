@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether this gateway should receive traffic, checked on its own thread (never on an event loop):
- * the database answers, and the schema was current at start. /readyz reads the last result.
+ * the database answers, the schema is current, a policy snapshot is loaded. /readyz reads the last result.
  */
 public final class Readiness implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Readiness.class);
@@ -22,11 +22,11 @@ public final class Readiness implements AutoCloseable {
     private final ScheduledExecutorService checker;
     private volatile boolean databaseUp;
     private volatile String databaseError = "not checked yet";
-    private final boolean schemaCurrent;
+    private final java.util.function.BooleanSupplier schemaCurrent;
     private final java.util.function.BooleanSupplier policiesLoaded;
 
-    public Readiness(Database database, boolean schemaCurrent, java.util.function.BooleanSupplier policiesLoaded,
-                     Duration interval) {
+    public Readiness(Database database, java.util.function.BooleanSupplier schemaCurrent,
+                     java.util.function.BooleanSupplier policiesLoaded, Duration interval) {
         this.database = database;
         this.schemaCurrent = schemaCurrent;
         this.policiesLoaded = policiesLoaded;
@@ -68,7 +68,7 @@ public final class Readiness implements AutoCloseable {
      * snapshot), so load balancers keep sending it traffic.
      */
     public boolean ready() {
-        return schemaCurrent && policiesLoaded.getAsBoolean();
+        return schemaCurrent.getAsBoolean() && policiesLoaded.getAsBoolean();
     }
 
     /** "ready", "degraded" (serving from the last snapshot, database down) or "not ready". */
@@ -83,7 +83,7 @@ public final class Readiness implements AutoCloseable {
     public Map<String, Object> checks() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", databaseUp ? "up" : "down: " + databaseError);
-        m.put("schema", schemaCurrent ? "current" : "not current");
+        m.put("schema", schemaCurrent.getAsBoolean() ? "current" : "not checked yet (database unreachable) or not current");
         m.put("policies", policiesLoaded.getAsBoolean() ? (databaseUp ? "loaded" : "last snapshot (database down)") : "not loaded");
         return m;
     }

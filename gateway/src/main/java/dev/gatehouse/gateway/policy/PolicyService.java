@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.policy;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.PolicySnapshotLoader;
+import dev.gatehouse.gateway.SchemaGate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,6 +31,7 @@ public final class PolicyService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PolicyService.class);
 
     private final Database database;
+    private final SchemaGate schema;
     private final Duration refreshInterval;
     private final Duration maxBackoff;
     private final AtomicReference<PolicySnapshot> current = new AtomicReference<>();
@@ -40,8 +42,9 @@ public final class PolicyService implements AutoCloseable {
     private volatile boolean connected;
     private volatile Connection connection;
 
-    public PolicyService(Database database, Duration refreshInterval, Duration maxBackoff) {
+    public PolicyService(Database database, SchemaGate schema, Duration refreshInterval, Duration maxBackoff) {
         this.database = database;
+        this.schema = schema;
         this.refreshInterval = refreshInterval;
         this.maxBackoff = maxBackoff;
         this.thread = new Thread(this::run, "gatehouse-policies");
@@ -84,6 +87,7 @@ public final class PolicyService implements AutoCloseable {
         while (running) {
             try (Connection c = database.dedicatedConnection("gatehouse-policies", 60)) {
                 connection = c;
+                schema.prepare(); // once, if the database was unreachable at start; throws until it is right
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }
@@ -109,6 +113,9 @@ public final class PolicyService implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 if (!running) {
                     return;
+                }
+                if (e instanceof dev.gatehouse.core.GatehouseException && !Database.unreachable(e)) {
+                    log.error("{}", e.getMessage()); // e.g. the schema is behind: not ready until an operator acts
                 }
                 if (connected || current.get() == null) {
                     log.warn("Policy updates interrupted ({}); enforcing the last snapshot{} and reconnecting",
