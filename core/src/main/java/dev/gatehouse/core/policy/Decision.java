@@ -12,4 +12,6 @@ import java.util.UUID;
  */
 public record Decision(boolean allowed, UUID policyId, String reason) {
     static final Decision NO_POLICY = new Decision(true, null, "no applicable policy");
+    static final Decision NOTHING_RESTRICTS = new Decision(true, null,
+            "no deny entry matched and no policy restricts to an allow list");
 }

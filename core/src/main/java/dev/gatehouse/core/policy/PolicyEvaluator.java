@@ -11,7 +11,8 @@ import java.util.List;
  * <li>otherwise, if any applicable policy has allow entries, the IP must match one of them → else deny;</li>
  * <li>no applicable policy (or none with allow entries) → allow.</li>
  * </ol>
- * Pure; the lists are short (a handful of policies), each lookup is O(log n) in its entries.
+ * Pure and allocation-free (each policy carries its prebuilt decisions); the lists are short (a
+ * handful of policies), each lookup is O(log n) in its entries.
  */
 public final class PolicyEvaluator {
     private PolicyEvaluator() {
@@ -23,31 +24,30 @@ public final class PolicyEvaluator {
             deny = firstDenying(assigned, ip);
         }
         if (deny != null) {
-            return new Decision(false, deny.id(), "denied by policy '" + deny.name() + "'");
+            return deny.deniedBy();
         }
         CompiledPolicy restricting = null;
-        for (List<CompiledPolicy> list : List.of(global, assigned)) {
-            for (CompiledPolicy p : list) {
-                if (!p.hasAllow()) {
-                    continue;
-                }
-                if (p.allows(ip)) {
-                    return new Decision(true, p.id(), "allowed by policy '" + p.name() + "'");
-                }
-                if (restricting == null) {
-                    restricting = p;
-                }
+        for (int i = 0, n = global.size() + assigned.size(); i < n; i++) {
+            CompiledPolicy p = i < global.size() ? global.get(i) : assigned.get(i - global.size());
+            if (!p.hasAllow()) {
+                continue;
+            }
+            if (p.allows(ip)) {
+                return p.allowedBy();
+            }
+            if (restricting == null) {
+                restricting = p;
             }
         }
         if (restricting != null) {
-            return new Decision(false, restricting.id(), "not in any allow list (first: policy '" + restricting.name() + "')");
+            return restricting.outsideAllowList();
         }
-        return global.isEmpty() && assigned.isEmpty() ? Decision.NO_POLICY
-                : new Decision(true, null, "no deny entry matched and no policy restricts to an allow list");
+        return global.isEmpty() && assigned.isEmpty() ? Decision.NO_POLICY : Decision.NOTHING_RESTRICTS;
     }
 
     private static CompiledPolicy firstDenying(List<CompiledPolicy> policies, IpAddress ip) {
-        for (CompiledPolicy p : policies) {
+        for (int i = 0, n = policies.size(); i < n; i++) {
+            CompiledPolicy p = policies.get(i);
             if (p.denies(ip)) {
                 return p;
             }
