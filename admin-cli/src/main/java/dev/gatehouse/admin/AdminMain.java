@@ -5,6 +5,7 @@ import dev.gatehouse.admin.cli.FailureHandler;
 import dev.gatehouse.admin.commands.ClientIpCommand;
 import dev.gatehouse.admin.commands.CloudflareRangesCommand;
 import dev.gatehouse.admin.commands.MigrateCommand;
+import dev.gatehouse.admin.commands.RecoveryCommands;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
                 "The database is the one the gateway uses: DATABASE_URL, --database-url, the",
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
-        subcommands = {MigrateCommand.class, ClientIpCommand.class, CloudflareRangesCommand.class,
+        subcommands = {MigrateCommand.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
+                RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {
                 "",

@@ -1,0 +1,157 @@
+package dev.gatehouse.admin.commands;
+
+import dev.gatehouse.admin.cli.ActorOption;
+import dev.gatehouse.admin.cli.Confirmation;
+import dev.gatehouse.admin.cli.DatabaseOptions;
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.OutputOptions;
+import dev.gatehouse.admin.cli.Output;
+import dev.gatehouse.admin.cli.UsageException;
+import dev.gatehouse.core.admin.Recovery;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.util.Json;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The lockout recoveries: global-policy reset and restore, and SSO enforcement off. */
+public final class RecoveryCommands {
+    private RecoveryCommands() {
+    }
+
+    @Command(name = "reset-global-policies", mixinStandardHelpOptions = true,
+            description = {"Emergency: turns every global network policy into a non-global one (is_global=false),",
+                    "for all organisations or one, so nobody is locked out by them. Prints what changed and",
+                    "remembers it, so `restore-global-policies` can turn back on exactly those policies.",
+                    "Running gateways apply it within their propagation time."},
+            footer = {"", "Examples:", "  gatehouse-admin reset-global-policies --org Acme --dry-run",
+                    "  gatehouse-admin reset-global-policies --org Acme --yes"})
+    public static final class Reset implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--org", paramLabel = "ORG", description = "Only this organisation (default: all).")
+        String org;
+        @Option(names = "--dry-run", description = "Show what would change; change nothing.")
+        boolean dryRun;
+        @Mixin DatabaseOptions database;
+        @Mixin Confirmation confirmation;
+        @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Database db = database.open()) {
+                Recovery r = new Recovery(db.dataSource(), actor.actor());
+                List<Map<String, Object>> rows;
+                if (dryRun) {
+                    rows = r.globalPolicies(org);
+                    if (!output.json) {
+                        out.println("Would turn off " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies") + ":");
+                    }
+                } else {
+                    confirmation.require("This turns off the global network policies of "
+                            + (org == null ? "EVERY organisation" : "organisation '" + org + "'"));
+                    rows = r.resetGlobalPolicies(org);
+                    if (!output.json) {
+                        out.println("Turned off " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies")
+                                + (rows.isEmpty() ? "." : " (restore with: gatehouse-admin restore-global-policies --org ORG):"));
+                    }
+                }
+                Output.rows(out, output.json, rows, "org", "policy", "policy_id");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "restore-global-policies", mixinStandardHelpOptions = true,
+            description = "Turns back on exactly the global policies that the last reset turned off, for one organisation.",
+            footer = {"", "Example:", "  gatehouse-admin restore-global-policies --org Acme"})
+    public static final class Restore implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation.")
+        String org;
+        @Mixin DatabaseOptions database;
+        @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Database db = database.open()) {
+                List<Map<String, Object>> rows = new Recovery(db.dataSource(), actor.actor()).restoreGlobalPolicies(org);
+                if (!output.json) {
+                    out.println("Turned back on " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies") + ":");
+                }
+                Output.rows(out, output.json, rows, "org", "policy", "policy_id");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "disable-org-sso", mixinStandardHelpOptions = true,
+            description = {"When the identity provider breaks: --show prints the organisation's SSO state and changes",
+                    "nothing; --disable-enforcement sets require_sso=false and leaves the providers;",
+                    "--disable-providers also disables (never deletes) every provider."},
+            footer = {"", "Examples:", "  gatehouse-admin disable-org-sso --org Acme --show",
+                    "  gatehouse-admin disable-org-sso --org Acme --disable-enforcement --yes"})
+    public static final class DisableSso implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation.")
+        String org;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Mode mode;
+
+        static final class Mode {
+            @Option(names = "--show", description = "Print the SSO state; change nothing.")
+            boolean show;
+            @Option(names = "--disable-enforcement", description = "require_sso = false; providers unchanged.")
+            boolean enforcement;
+            @Option(names = "--disable-providers", description = "require_sso = false and every provider disabled.")
+            boolean providers;
+        }
+
+        @Mixin DatabaseOptions database;
+        @Mixin Confirmation confirmation;
+        @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Database db = database.open()) {
+                Recovery r = new Recovery(db.dataSource(), actor.actor());
+                Map<String, Object> state;
+                if (mode.show) {
+                    state = r.ssoState(org);
+                } else {
+                    if (org.isBlank()) {
+                        throw new UsageException("--org must not be empty");
+                    }
+                    confirmation.require("This turns off SSO enforcement for organisation '" + org + "'"
+                            + (mode.providers ? " and disables its identity providers" : ""));
+                    state = r.disableSso(org, mode.providers);
+                }
+                print(out, state);
+                return ExitCodes.OK;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void print(PrintWriter out, Map<String, Object> state) {
+            if (output.json) {
+                out.println(Json.write(state));
+                return;
+            }
+            out.println("organisation: " + state.get("org") + " (" + state.get("org_id") + ")");
+            out.println("require_sso:  " + state.get("require_sso"));
+            Output.rows(out, false, (List<Map<String, Object>>) state.get("providers"), "name", "type", "enabled", "id");
+        }
+    }
+}

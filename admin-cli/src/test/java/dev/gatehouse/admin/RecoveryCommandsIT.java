@@ -1,0 +1,140 @@
+package dev.gatehouse.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.Fixtures;
+import dev.gatehouse.core.testing.TestDatabase;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The lockout recoveries against a real PostgreSQL: output, exit codes and what the database holds after. */
+class RecoveryCommandsIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+
+    TestDatabase d;
+    String url;
+    UUID office;
+    UUID vpn;
+    UUID optional;
+    UUID other;
+
+    @BeforeEach
+    void rows() {
+        d = db.database();
+        d.update("TRUNCATE organisations, admin_actions, global_policy_resets CASCADE");
+        Fixtures f = new Fixtures(d);
+        UUID acme = f.org("Acme");
+        UUID beta = f.org("Beta");
+        office = f.policy(acme, "office", true, "allow 203.0.113.0/24");
+        vpn = f.policy(acme, "vpn", true, "allow 198.51.100.0/24");
+        optional = f.policy(acme, "optional", false, "allow 192.0.2.0/24");
+        other = f.policy(beta, "beta-office", true, "allow 10.0.0.0/8");
+        d.update("INSERT INTO sso_providers (org_id, provider_type, name) VALUES (?, 'oidc', 'Okta'), (?, 'saml', 'ADFS')", acme, acme);
+        d.update("UPDATE organisations SET require_sso = true WHERE id = ?", acme);
+        url = d.jdbcUrl() + (d.jdbcUrl().contains("?") ? "&" : "?") + "user=" + d.user() + "&password=" + d.password();
+    }
+
+    private CliRun admin(String... args) {
+        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--database-url", url, "--actor", "oncall")).toArray(String[]::new);
+        return CliRun.of(full);
+    }
+
+    private boolean global(UUID policy) {
+        return (Boolean) d.queryValue("SELECT is_global FROM network_access_policies WHERE id = ?", policy);
+    }
+
+    @Test
+    void dryRunListsAndChangesNothing() {
+        CliRun r = admin("reset-global-policies", "--org", "Acme", "--dry-run");
+        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.out()).startsWith("Would turn off 2 global policies:").contains("office").contains("vpn").doesNotContain("optional");
+        assertThat(global(office)).isTrue();
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions")).isEqualTo(0L);
+    }
+
+    @Test
+    void resetNeedsYesWhenNotOnATerminal() {
+        CliRun r = admin("reset-global-policies", "--org", "Acme");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("gatehouse-admin: This turns off the global network policies of organisation 'Acme';"
+                + " add --yes to confirm when not running on a terminal");
+        assertThat(global(office)).isTrue();
+    }
+
+    @Test
+    void resetThenRestoreTurnsBackOnExactlyWhatWasOn() {
+        CliRun reset = admin("reset-global-policies", "--org", "Acme", "--yes");
+        assertThat(reset.code()).isEqualTo(0);
+        assertThat(reset.out()).startsWith("Turned off 2 global policies");
+        assertThat(global(office)).isFalse();
+        assertThat(global(vpn)).isFalse();
+        assertThat(global(other)).as("another organisation untouched").isTrue();
+        assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || target FROM admin_actions"))
+                .isEqualTo("oncall reset-global-policies Acme");
+        assertThat((String) d.queryValue("SELECT after::text FROM admin_actions")).contains(office.toString()).contains(vpn.toString());
+
+        // the restore turns on what the reset turned off, and nothing else: optional was never global
+        CliRun restore = admin("restore-global-policies", "--org", "Acme", "--json");
+        assertThat(restore.code()).isEqualTo(0);
+        assertThat(restore.out()).contains("\"policy\":\"office\"").contains("\"policy\":\"vpn\"");
+        assertThat(global(office)).isTrue();
+        assertThat(global(vpn)).isTrue();
+        assertThat(global(optional)).isFalse();
+        assertThat(admin("restore-global-policies", "--org", "Acme").err())
+                .isEqualTo("gatehouse-admin: no reset of global policies to restore for organisation 'Acme'\n");
+    }
+
+    @Test
+    void resetOfAllOrganisationsIsRestoredOrganisationByOrganisation() {
+        assertThat(admin("reset-global-policies", "--yes").out()).startsWith("Turned off 3 global policies");
+        assertThat(admin("restore-global-policies", "--org", "Beta").code()).isEqualTo(0);
+        assertThat(global(other)).isTrue();
+        assertThat(global(office)).isFalse();
+        assertThat(admin("restore-global-policies", "--org", "Acme").code()).isEqualTo(0);
+        assertThat(global(office)).isTrue();
+        assertThat(d.queryValue("SELECT count(*) FROM global_policy_resets WHERE restored_at IS NULL")).isEqualTo(0L);
+    }
+
+    @Test
+    void unknownOrganisationIsAFailureAndChangesNothing() {
+        CliRun r = admin("reset-global-policies", "--org", "Nope", "--yes");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("gatehouse-admin: no organisation named 'Nope'\n");
+        assertThat(d.queryValue("SELECT count(*) FROM network_access_policies WHERE is_global")).isEqualTo(3L);
+        assertThat(admin("restore-global-policies").code()).as("--org is required").isEqualTo(2);
+    }
+
+    @Test
+    void ssoShowDisableEnforcementAndProviders() {
+        CliRun show = admin("disable-org-sso", "--org", "Acme", "--show");
+        assertThat(show.code()).isEqualTo(0);
+        assertThat(show.out()).contains("require_sso:  true").containsPattern("Okta\\s+oidc\\s+true");
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions")).isEqualTo(0L);
+
+        CliRun enforcement = admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes");
+        assertThat(enforcement.code()).isEqualTo(0);
+        assertThat(enforcement.out()).contains("require_sso:  false").containsPattern("Okta\\s+oidc\\s+true");
+        assertThat(d.queryValue("SELECT count(*) FROM sso_providers WHERE enabled")).isEqualTo(2L);
+
+        CliRun providers = admin("disable-org-sso", "--org", "Acme", "--disable-providers", "--yes", "--json");
+        assertThat(providers.out()).contains("\"require_sso\":false").contains("\"enabled\":false").doesNotContain("\"enabled\":true");
+        assertThat(d.queryValue("SELECT count(*) FROM sso_providers")).as("disabled, not deleted").isEqualTo(2L);
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command LIKE 'disable-org-sso%'")).isEqualTo(2L);
+    }
+
+    @Test
+    void ssoUsageAndUnknownOrganisation() {
+        assertThat(admin("disable-org-sso", "--org", "Acme").code()).as("a mode is required").isEqualTo(2);
+        assertThat(admin("disable-org-sso", "--org", "Acme", "--show", "--disable-providers").code()).isEqualTo(2);
+        CliRun unknown = admin("disable-org-sso", "--org", "Nope", "--disable-enforcement", "--yes");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("gatehouse-admin: no organisation named 'Nope'\n");
+        assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-enforcement").code()).as("needs --yes").isEqualTo(2);
+        assertThat(d.queryValue("SELECT require_sso FROM organisations WHERE name = 'Acme'")).isEqualTo(true);
+    }
+}
