@@ -5,6 +5,9 @@ import dev.gatehouse.admin.cli.FailureHandler;
 import dev.gatehouse.admin.commands.ClientIpCommand;
 import dev.gatehouse.admin.commands.CloudflareRangesCommand;
 import dev.gatehouse.admin.commands.MigrateCommand;
+import dev.gatehouse.admin.commands.OrgCommand;
+import dev.gatehouse.admin.commands.PolicyCommand;
+import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -16,14 +19,15 @@ import picocli.CommandLine.Option;
 @Command(name = "gatehouse-admin", mixinStandardHelpOptions = true,
         versionProvider = AdminMain.Version.class,
         description = {
-                "Operates a Gatehouse installation: schema migrations, client-IP diagnosis and the",
-                "Cloudflare ranges; (as they land) audit-log purges, space reclamation, lockout",
-                "recovery and administration.",
+                "Operates a Gatehouse installation: schema migrations; organisations, apps, accounts,",
+                "API tokens and network policies; lockout recovery (global-policy reset, SSO);",
+                "client-IP diagnosis and the Cloudflare ranges.",
                 "",
                 "The database is the one the gateway uses: DATABASE_URL, --database-url, the",
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
-        subcommands = {MigrateCommand.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
+        subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
+                TokenCommand.class, PolicyCommand.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
                 RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {
@@ -40,6 +44,10 @@ public final class AdminMain implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of failures.")
     public boolean verbose;
+
+    @Option(names = "--actor", scope = CommandLine.ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Who is acting, recorded in admin_actions (default: your OS user name).")
+    public String actor;
 
     private final Map<String, String> env;
 

@@ -1,13 +1,16 @@
 package dev.gatehouse.admin.cli;
 
-import picocli.CommandLine.Option;
+import dev.gatehouse.admin.AdminMain;
+import picocli.CommandLine;
 
-/** Who is acting, for the admin_actions log: --actor, else the operating-system user. */
+/** Who is acting, for the admin_actions log: the global --actor, else the operating-system user. */
+@CommandLine.Command
 public final class ActorOption {
-    @Option(names = "--actor", paramLabel = "NAME", description = "Recorded in admin_actions (default: your OS user name).")
-    String actor;
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
 
     public String actor() {
+        String actor = ((AdminMain) spec.root().userObject()).actor;
         return actor != null && !actor.isBlank() ? actor.trim() : System.getProperty("user.name", "unknown");
     }
 }

@@ -42,6 +42,11 @@ public final class PolicySnapshotLoader {
         }
     }
 
+    /** Reads within the caller's transaction (it sees the caller's own uncommitted changes). */
+    public static PolicySnapshot loadInTransaction(Connection c) throws SQLException {
+        return read(c);
+    }
+
     private static PolicySnapshot read(Connection c) throws SQLException {
         Instant now = Instant.now();
         // policies and their entries

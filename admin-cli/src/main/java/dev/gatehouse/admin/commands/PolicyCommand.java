@@ -1,0 +1,188 @@
+package dev.gatehouse.admin.commands;
+
+import dev.gatehouse.admin.cli.ActorOption;
+import dev.gatehouse.admin.cli.CidrArguments;
+import dev.gatehouse.admin.cli.Confirmation;
+import dev.gatehouse.admin.cli.DatabaseOptions;
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.Output;
+import dev.gatehouse.admin.cli.OutputOptions;
+import dev.gatehouse.admin.cli.UsageException;
+import dev.gatehouse.core.admin.Policies;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.net.Cidr;
+import dev.gatehouse.core.net.InvalidAddressException;
+import dev.gatehouse.core.net.IpAddress;
+import dev.gatehouse.core.util.Json;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code policy ...}: network access policies and their assignments. */
+@Command(name = "policy", mixinStandardHelpOptions = true,
+        description = {"Network access policies: create, list, show, update, delete, assign, unassign, check.",
+                "Networks are CIDRs or single addresses, IPv4 or IPv6; a network with host bits set is refused",
+                "with the network it probably meant. A change that would deny an address from which an admin",
+                "of the organisation made an allowed request in the last 24 hours is refused unless --force."},
+        footer = {"", "Examples:",
+                "  gatehouse-admin policy create --org Acme office --global --allow 203.0.113.0/24 --allow 2001:db8:1::/48",
+                "  gatehouse-admin policy update --org Acme office --add-deny 203.0.113.66",
+                "  gatehouse-admin policy assign --org Acme ci runners",
+                "  gatehouse-admin policy check --org Acme --account ci --ip 198.51.100.7"})
+public final class PolicyCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new UsageException("a subcommand is required (see --help)");
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a policy with its entries; prints its id.")
+    int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+               @Parameters(paramLabel = "NAME") String name,
+               @Option(names = "--global", description = "Applies to every request of the organisation.") boolean global,
+               @Option(names = "--allow", paramLabel = "CIDR", description = "Allow entry (repeat, or comma-separate).") List<String> allow,
+               @Option(names = "--deny", paramLabel = "CIDR", description = "Deny entry (repeat, or comma-separate).") List<String> deny,
+               @Option(names = "--description", paramLabel = "TEXT") String description,
+               @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+        if (name.isBlank()) {
+            throw new UsageException("NAME must not be empty");
+        }
+        List<Cidr> a = CidrArguments.parse("--allow", allow);
+        List<Cidr> d = CidrArguments.parse("--deny", deny);
+        try (Database database = db.open()) {
+            spec.commandLine().getOut().println(new Policies(database.dataSource(), actor.actor())
+                    .create(org, name.trim(), global, a, d, description, force));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Adds or removes entries, or changes --global.")
+    int update(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+               @Parameters(paramLabel = "NAME") String name,
+               @Option(names = "--global", arity = "1", paramLabel = "true|false") Boolean global,
+               @Option(names = "--add-allow", paramLabel = "CIDR") List<String> addAllow,
+               @Option(names = "--add-deny", paramLabel = "CIDR") List<String> addDeny,
+               @Option(names = "--remove", paramLabel = "CIDR", description = "Remove an entry (allow or deny).") List<String> remove,
+               @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
+        List<Cidr> aa = CidrArguments.parse("--add-allow", addAllow);
+        List<Cidr> ad = CidrArguments.parse("--add-deny", addDeny);
+        List<Cidr> rm = CidrArguments.parse("--remove", remove);
+        if (global == null && aa.isEmpty() && ad.isEmpty() && rm.isEmpty()) {
+            throw new UsageException("nothing to change: give --global, --add-allow, --add-deny or --remove");
+        }
+        try (Database database = db.open()) {
+            print(new Policies(database.dataSource(), actor.actor()).update(org, name, global, aa, ad, rm, force), output.json);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a policy, its entries and assignments.")
+    int delete(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+               @Parameters(paramLabel = "NAME") String name,
+               @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin Confirmation confirmation) {
+        confirmation.require("This deletes policy '" + name + "' of organisation '" + org + "'");
+        try (Database database = db.open()) {
+            new Policies(database.dataSource(), actor.actor()).delete(org, name, force);
+            spec.commandLine().getOut().println("Deleted policy '" + name + "'");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists an organisation's policies.")
+    int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Mixin DatabaseOptions db,
+             @Mixin OutputOptions output) {
+        try (Database database = db.open()) {
+            Output.rows(spec.commandLine().getOut(), output.json, new Policies(database.dataSource(), "-").list(org),
+                    "name", "is_global", "allow", "deny", "accounts", "id");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a policy's entries and accounts.")
+    int show(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Parameters(paramLabel = "NAME") String name,
+             @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        try (Database database = db.open()) {
+            print(new Policies(database.dataSource(), "-").show(org, name), output.json);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "assign", mixinStandardHelpOptions = true, description = "Assigns a policy to an account.")
+    int assign(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+               @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+               @Parameters(index = "1", paramLabel = "POLICY") String policy,
+               @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+        try (Database database = db.open()) {
+            new Policies(database.dataSource(), actor.actor()).assign(org, account, policy, true, force);
+            spec.commandLine().getOut().println("Assigned '" + policy + "' to '" + account + "'");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "unassign", mixinStandardHelpOptions = true, description = "Removes a policy from an account.")
+    int unassign(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                 @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                 @Parameters(index = "1", paramLabel = "POLICY") String policy,
+                 @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
+                 @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+        try (Database database = db.open()) {
+            new Policies(database.dataSource(), actor.actor()).assign(org, account, policy, false, force);
+            spec.commandLine().getOut().println("Unassigned '" + policy + "' from '" + account + "'");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "The decision for an address, and the policies and entries that made it. Exit 0 allowed, 1 denied.")
+    @SuppressWarnings("unchecked")
+    int check(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+              @Option(names = "--account", paramLabel = "ACCOUNT") String account,
+              @Option(names = "--ip", required = true, paramLabel = "IP") String ip,
+              @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        IpAddress address;
+        try {
+            address = IpAddress.parse(ip.trim());
+        } catch (InvalidAddressException e) {
+            throw new UsageException("--ip: " + e.getMessage());
+        }
+        try (Database database = db.open()) {
+            Map<String, Object> r = new Policies(database.dataSource(), "-").check(org, account, address);
+            PrintWriter out = spec.commandLine().getOut();
+            if (output.json) {
+                out.println(Json.write(r));
+            } else {
+                out.println(r.get("decision") + ": " + r.get("reason"));
+                for (Map<String, Object> p : (List<Map<String, Object>>) r.get("applicable_policies")) {
+                    List<Map<String, Object>> entries = (List<Map<String, Object>>) p.get("matching_entries");
+                    out.println("  " + p.get("policy") + ((Boolean) p.get("global") ? " (global)" : " (assigned)") + ": "
+                            + (entries.isEmpty() ? "no entry matches" + ((Boolean) p.get("has_allow_entries") ? " (has allow entries)" : "")
+                            : String.join(", ", entries.stream().map(e -> e.get("action") + " " + e.get("network")).toList())));
+                }
+            }
+            return "allow".equals(r.get("decision")) ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+    }
+
+    private void print(Map<String, Object> policy, boolean json) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(policy));
+            return;
+        }
+        for (Map.Entry<String, Object> e : policy.entrySet()) {
+            Object v = e.getValue();
+            out.printf("%-12s %s%n", e.getKey() + ":", v instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList()) : v);
+        }
+    }
+}

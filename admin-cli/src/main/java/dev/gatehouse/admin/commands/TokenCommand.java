@@ -1,0 +1,89 @@
+package dev.gatehouse.admin.commands;
+
+import dev.gatehouse.admin.cli.ActorOption;
+import dev.gatehouse.admin.cli.DatabaseOptions;
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.Output;
+import dev.gatehouse.admin.cli.OutputOptions;
+import dev.gatehouse.admin.cli.UsageException;
+import dev.gatehouse.core.admin.Tokens;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.util.Json;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code token create|list|revoke}: API tokens for an account. */
+@Command(name = "token", mixinStandardHelpOptions = true, description = "API tokens: create (the secret is shown once), list, revoke.",
+        footer = {"", "Examples:", "  gatehouse-admin token create --org Acme ci --name deploy --expires-in-days 90",
+                "  gatehouse-admin token list --org Acme", "  gatehouse-admin token revoke --org Acme gh_AbCdEfG"})
+public final class TokenCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new UsageException("a subcommand is required: create, list or revoke");
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Creates a token for an account and prints its secret: store it now, it is never shown again",
+                    "(Gatehouse keeps only its SHA-256)."})
+    int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+               @Parameters(paramLabel = "ACCOUNT") String account,
+               @Option(names = "--name", paramLabel = "NAME", description = "What the token is for.") String name,
+               @Option(names = "--expires-in-days", paramLabel = "DAYS", description = "Default: never expires.") Integer days,
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
+        if (days != null && days <= 0) {
+            throw new UsageException("--expires-in-days must be at least 1, got " + days);
+        }
+        try (Database d = db.open()) {
+            Tokens.Created t = new Tokens(d.dataSource(), actor.actor()).create(org, account, name,
+                    days == null ? null : Duration.ofDays(days));
+            PrintWriter out = spec.commandLine().getOut();
+            if (output.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", t.id().toString());
+                m.put("secret", t.secret());
+                m.put("prefix", t.prefix());
+                m.put("expires_at", t.expiresAt() == null ? null : t.expiresAt().toString());
+                out.println(Json.write(m));
+            } else {
+                out.println(t.secret());
+                spec.commandLine().getErr().println("token " + t.id() + " (" + t.prefix() + "…) created"
+                        + (t.expiresAt() == null ? "" : ", expires " + t.expiresAt()) + "; the secret above is not stored: keep it now");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists tokens (never their secrets).")
+    int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+             @Option(names = "--account", paramLabel = "ACCOUNT") String account,
+             @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        try (Database d = db.open()) {
+            List<Map<String, Object>> rows = new Tokens(d.dataSource(), "-").list(org, account);
+            Output.rows(spec.commandLine().getOut(), output.json, rows, "prefix", "account", "name", "created_at",
+                    "expires_at", "revoked_at", "last_used_at", "id");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revokes a token (by id or by its prefix); gateways refuse it within their propagation time.")
+    int revoke(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+               @Parameters(paramLabel = "TOKEN") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+        try (Database d = db.open()) {
+            Map<String, Object> r = new Tokens(d.dataSource(), actor.actor()).revoke(org, token);
+            spec.commandLine().getOut().println("Revoked token " + r.get("id") + " (" + r.get("prefix") + "…) of " + r.get("account"));
+            return ExitCodes.OK;
+        }
+    }
+}

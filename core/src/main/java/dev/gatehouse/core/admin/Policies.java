@@ -1,0 +1,210 @@
+package dev.gatehouse.core.admin;
+
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.net.Cidr;
+import dev.gatehouse.core.net.IpAddress;
+import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.core.policy.PolicySnapshotLoader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Network access policies: create, change, delete, assign, check. Every change runs in one
+ * transaction and passes the lockout guard before it commits: if the organisation's policies, as
+ * changed, would deny an address from which one of its admins made an allowed request in the last
+ * 24 hours, the change is rolled back with those addresses named, unless forced.
+ */
+public final class Policies {
+    private final DataSource ds;
+    private final String actor;
+
+    public Policies(DataSource ds, String actor) {
+        this.ds = ds;
+        this.actor = actor;
+    }
+
+    /** Refused by the lockout guard; exit 1, nothing changed. */
+    public static final class WouldLockOut extends GatehouseException {
+        private static final long serialVersionUID = 1L;
+
+        WouldLockOut(String message) {
+            super(message);
+        }
+    }
+
+    public UUID create(String org, String name, boolean global, List<Cidr> allow, List<Cidr> deny, String description,
+                       boolean force) {
+        return Tx.run(ds, c -> {
+            UUID orgId = Lookup.org(c, org);
+            UUID id = (UUID) Sql.insertReturning(c, "policy '" + name + "' in organisation '" + org + "'",
+                    "INSERT INTO network_access_policies (org_id, name, description, is_global, created_by, updated_by)"
+                            + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", orgId, name, description, global, actor, actor);
+            addEntries(c, id, "allow", allow);
+            addEntries(c, id, "deny", deny);
+            guard(c, orgId, force);
+            AdminLog.record(c, actor, "policy create", org + "/" + name, null, describe(c, id));
+            return id;
+        });
+    }
+
+    /** Adds and removes entries and changes is_global (null: unchanged). */
+    public Map<String, Object> update(String org, String name, Boolean global, List<Cidr> addAllow, List<Cidr> addDeny,
+                                      List<Cidr> remove, boolean force) {
+        return Tx.run(ds, c -> {
+            UUID orgId = Lookup.org(c, org);
+            UUID id = Lookup.policy(c, orgId, org, name);
+            Map<String, Object> before = describe(c, id);
+            if (global != null) {
+                Sql.update(c, "UPDATE network_access_policies SET is_global = ? WHERE id = ?", global, id);
+            }
+            addEntries(c, id, "allow", addAllow);
+            addEntries(c, id, "deny", addDeny);
+            for (Cidr r : remove) {
+                if (Sql.update(c, "DELETE FROM network_policy_entries WHERE policy_id = ? AND network = ?::cidr", id,
+                        r.toString()) == 0) {
+                    throw new NotFound("policy '" + name + "' has no entry " + r);
+                }
+            }
+            Sql.update(c, "UPDATE network_access_policies SET updated_at = now(), updated_by = ? WHERE id = ?", actor, id);
+            guard(c, orgId, force);
+            Map<String, Object> after = describe(c, id);
+            AdminLog.record(c, actor, "policy update", org + "/" + name, before, after);
+            return after;
+        });
+    }
+
+    public void delete(String org, String name, boolean force) {
+        Tx.run(ds, c -> {
+            UUID orgId = Lookup.org(c, org);
+            UUID id = Lookup.policy(c, orgId, org, name);
+            Map<String, Object> before = describe(c, id);
+            Sql.update(c, "DELETE FROM network_access_policies WHERE id = ?", id);
+            guard(c, orgId, force);
+            AdminLog.record(c, actor, "policy delete", org + "/" + name, before, null);
+            return null;
+        });
+    }
+
+    public void assign(String org, String account, String policy, boolean assign, boolean force) {
+        Tx.run(ds, c -> {
+            UUID orgId = Lookup.org(c, org);
+            UUID accountId = Lookup.account(c, orgId, org, account);
+            UUID policyId = Lookup.policy(c, orgId, org, policy);
+            int n = assign
+                    ? Sql.update(c, "INSERT INTO account_network_policies (org_id, account_id, policy_id, assigned_by)"
+                    + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", orgId, accountId, policyId, actor)
+                    : Sql.update(c, "DELETE FROM account_network_policies WHERE account_id = ? AND policy_id = ?",
+                    accountId, policyId);
+            if (n == 0) {
+                throw new GatehouseException("policy '" + policy + "' is " + (assign ? "already" : "not") + " assigned to '"
+                        + account + "'");
+            }
+            guard(c, orgId, force);
+            AdminLog.record(c, actor, assign ? "policy assign" : "policy unassign", org + "/" + account,
+                    null, Map.of("policy", policy));
+            return null;
+        });
+    }
+
+    public List<Map<String, Object>> list(String org) {
+        return Tx.run(ds, c -> Rows.query(c, "SELECT p.name, p.is_global, p.id,"
+                + " (SELECT count(*) FROM network_policy_entries e WHERE e.policy_id = p.id AND e.action = 'allow') AS allow,"
+                + " (SELECT count(*) FROM network_policy_entries e WHERE e.policy_id = p.id AND e.action = 'deny') AS deny,"
+                + " (SELECT count(*) FROM account_network_policies a WHERE a.policy_id = p.id) AS accounts, p.updated_at"
+                + " FROM network_access_policies p WHERE p.org_id = ? ORDER BY p.name", Lookup.org(c, org)));
+    }
+
+    public Map<String, Object> show(String org, String name) {
+        return Tx.run(ds, c -> describe(c, Lookup.policy(c, Lookup.org(c, org), org, name)));
+    }
+
+    /** The decision for an address, with the policies and entries that made it. */
+    public Map<String, Object> check(String org, String account, IpAddress ip) {
+        return Tx.run(ds, c -> {
+            UUID orgId = Lookup.org(c, org);
+            UUID accountId = account == null ? null : Lookup.account(c, orgId, org, account);
+            PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c);
+            PolicySnapshot.Org o = s.org(orgId);
+            PolicySnapshot.Account a = accountId == null ? null : o.accounts().get(accountId);
+            Decision d = s.decide(o, a, ip);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ip", ip.toString());
+            m.put("decision", d.allowed() ? "allow" : "deny");
+            m.put("reason", d.reason());
+            List<Map<String, Object>> applicable = new ArrayList<>();
+            List<dev.gatehouse.core.policy.CompiledPolicy> all = new ArrayList<>(o.globalPolicies());
+            if (a != null) {
+                all.addAll(a.assigned());
+            }
+            for (var p : all) {
+                Map<String, Object> pm = new LinkedHashMap<>();
+                pm.put("policy", p.name());
+                pm.put("global", p.global());
+                pm.put("matching_entries", Rows.query(c, "SELECT e.action, e.network::text AS network FROM network_policy_entries e"
+                        + " WHERE e.policy_id = ? AND e.network >>= ?::inet ORDER BY e.action, e.network", p.id(), ip.toString()));
+                pm.put("has_allow_entries", p.hasAllow());
+                applicable.add(pm);
+            }
+            m.put("applicable_policies", applicable);
+            return m;
+        });
+    }
+
+    private static void addEntries(Connection c, UUID policy, String action, List<Cidr> cidrs) throws SQLException {
+        for (Cidr cidr : cidrs) {
+            Sql.insertReturning(c, action + " entry " + cidr, "INSERT INTO network_policy_entries (policy_id, action, network)"
+                    + " VALUES (?, ?, ?::cidr) RETURNING id", policy, action, cidr.toString());
+        }
+    }
+
+    private static Map<String, Object> describe(Connection c, UUID id) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>(Rows.query(c, "SELECT p.name, o.name AS org, p.id, p.is_global, p.description,"
+                + " p.created_by, p.updated_at, p.updated_by FROM network_access_policies p JOIN organisations o ON o.id = p.org_id"
+                + " WHERE p.id = ?", id).get(0));
+        m.put("allow", Rows.query(c, "SELECT e.network::text AS network FROM network_policy_entries e WHERE e.policy_id = ?"
+                + " AND e.action = 'allow' ORDER BY e.network", id).stream().map(r -> r.get("network")).toList());
+        m.put("deny", Rows.query(c, "SELECT e.network::text AS network FROM network_policy_entries e WHERE e.policy_id = ?"
+                + " AND e.action = 'deny' ORDER BY e.network", id).stream().map(r -> r.get("network")).toList());
+        m.put("accounts", Rows.query(c, "SELECT a.name FROM account_network_policies x JOIN accounts a ON a.id = x.account_id"
+                + " WHERE x.policy_id = ? ORDER BY a.name", id).stream().map(r -> r.get("name")).toList());
+        return m;
+    }
+
+    /**
+     * The lockout guard: with the transaction's changes in place, every (admin, address) pair that was
+     * allowed in the last 24 hours must still be allowed.
+     */
+    private static void guard(Connection c, UUID orgId, boolean force) throws SQLException {
+        if (force) {
+            return;
+        }
+        List<Map<String, Object>> recent = Rows.query(c, "SELECT DISTINCT e.account_id, a.name AS account,"
+                + " host(e.client_ip) AS ip FROM access_events e JOIN accounts a ON a.id = e.account_id"
+                + " WHERE e.org_id = ? AND a.role = 'admin' AND e.decision = 'allow'"
+                + " AND e.ts > now() - interval '24 hours'", orgId);
+        if (recent.isEmpty()) {
+            return;
+        }
+        PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c);
+        PolicySnapshot.Org o = s.org(orgId);
+        List<String> locked = new ArrayList<>();
+        for (Map<String, Object> r : recent) {
+            PolicySnapshot.Account a = o.accounts().get(UUID.fromString((String) r.get("account_id")));
+            IpAddress ip = IpAddress.parse((String) r.get("ip"));
+            if (!s.decide(o, a, ip).allowed()) {
+                locked.add(r.get("ip") + " (" + r.get("account") + ")");
+            }
+        }
+        if (!locked.isEmpty()) {
+            throw new WouldLockOut("refused: this would deny admins who made allowed requests in the last 24 hours from "
+                    + String.join(", ", locked) + "; nothing changed (use --force to do it anyway)");
+        }
+    }
+}
