@@ -7,6 +7,7 @@ import dev.gatehouse.admin.commands.CloudflareRangesCommand;
 import dev.gatehouse.admin.commands.MigrateCommand;
 import dev.gatehouse.admin.commands.OrgCommand;
 import dev.gatehouse.admin.commands.PolicyCommand;
+import dev.gatehouse.admin.commands.PurgeCommand;
 import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
 import java.io.PrintWriter;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
-                TokenCommand.class, PolicyCommand.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
+                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
                 RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {

@@ -1,0 +1,160 @@
+package dev.gatehouse.core.admin;
+
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.db.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+
+/**
+ * Deletes old audit events. One organisation (or one of its apps): batches of DELETE by primary key,
+ * each its own short transaction, so the gateway's inserts never wait long; stoppable between
+ * batches and resumable (running again continues). Every organisation: whole daily partitions
+ * older than the cutoff are dropped (instant, the disk returned at once), and only the partition
+ * holding the cutoff (and the default partition) is deleted in batches. The gateway's automatic
+ * retention uses the same code.
+ */
+public final class AuditPurge {
+    /** Told after every batch. */
+    public interface Progress {
+        void batch(long deletedSoFar, long total);
+    }
+
+    /** The outcome. */
+    public record Result(long deleted, long partitionsDropped, boolean stopped, Instant cutoff) {
+    }
+
+    private final DataSource ds;
+    private final String actor;
+
+    public AuditPurge(DataSource ds, String actor) {
+        this.ds = ds;
+        this.actor = actor;
+    }
+
+    public static Instant cutoff(int retainDays) {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS).minus(retainDays, ChronoUnit.DAYS);
+    }
+
+    /** The rows a purge of this organisation (or app) would delete. */
+    public long count(String org, UUID appId, Instant cutoff) {
+        return Tx.run(ds, c -> {
+            UUID[] scope = scope(c, org, appId);
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM access_events WHERE org_id = ?"
+                    + " AND (?::uuid IS NULL OR app_id = ?::uuid) AND ts < ?")) {
+                ps.setObject(1, scope[0]);
+                ps.setObject(2, scope[1]);
+                ps.setObject(3, scope[1]);
+                ps.setTimestamp(4, Timestamp.from(cutoff));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Deletes an organisation's (or app's) events older than {@code cutoff}, batch by batch. */
+    public Result purgeOrg(String org, UUID appId, Instant cutoff, int batchSize, Progress progress, BooleanSupplier stop) {
+        UUID[] scope = Tx.run(ds, c -> scope(c, org, appId));
+        long total = count(org, appId, cutoff);
+        long deleted = deleteBatches("org_id = ? AND (?::uuid IS NULL OR app_id = ?::uuid) AND ts < ?",
+                new Object[] {scope[0], scope[1], scope[1], Timestamp.from(cutoff)}, batchSize, total, progress, stop);
+        boolean stopped = stop.getAsBoolean() && deleted < total;
+        Tx.run(ds, c -> {
+            AdminLog.record(c, actor, "purge-logs", org + (appId == null ? "" : " app " + appId), null,
+                    Map.of("deleted", deleted, "cutoff", cutoff.toString(), "stopped", stopped));
+            return null;
+        });
+        return new Result(deleted, 0, stopped, cutoff);
+    }
+
+    /** Every organisation: drops whole partitions older than the cutoff, batch-deletes the rest. */
+    public Result purgeAll(Instant cutoff, int batchSize, Progress progress, BooleanSupplier stop) {
+        LocalDate cutoffDay = cutoff.atZone(ZoneOffset.UTC).toLocalDate();
+        List<String> doomed = Tx.run(ds, c -> {
+            List<String> names = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.relname FROM pg_inherits i JOIN pg_class c"
+                    + " ON c.oid = i.inhrelid WHERE i.inhparent = 'access_events'::regclass AND c.relname ~ '^access_events_p[0-9]{8}$'"
+                    + " ORDER BY c.relname")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String name = rs.getString(1);
+                        LocalDate day = LocalDate.parse(name.substring("access_events_p".length()),
+                                java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+                        if (!day.plusDays(1).isAfter(cutoffDay)) {
+                            names.add(name);
+                        }
+                    }
+                }
+            }
+            return names;
+        });
+        long dropped = 0;
+        for (String p : doomed) {
+            if (stop.getAsBoolean()) {
+                break;
+            }
+            Tx.run(ds, c -> {
+                try (var s = c.createStatement()) {
+                    s.execute("DROP TABLE " + p); // a short lock on access_events: the inserts wait milliseconds
+                }
+                return null;
+            });
+            dropped++;
+        }
+        long deleted = deleteBatches("ts < ?", new Object[] {Timestamp.from(cutoff)}, batchSize, -1, progress, stop);
+        boolean stopped = stop.getAsBoolean();
+        long droppedFinal = dropped;
+        Tx.run(ds, c -> {
+            AdminLog.record(c, actor, "purge-logs --all-orgs", "all organisations", null,
+                    Map.of("partitions_dropped", droppedFinal, "deleted", deleted, "cutoff", cutoff.toString()));
+            return null;
+        });
+        return new Result(deleted, dropped, stopped, cutoff);
+    }
+
+    private long deleteBatches(String where, Object[] args, int batchSize, long total, Progress progress, BooleanSupplier stop) {
+        long deleted = 0;
+        String sql = "DELETE FROM access_events WHERE (ts, event_id) IN (SELECT ts, event_id FROM access_events WHERE "
+                + where + " LIMIT ?)";
+        while (!stop.getAsBoolean()) {
+            int n;
+            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
+                }
+                ps.setInt(args.length + 1, batchSize);
+                n = ps.executeUpdate(); // autocommit: each batch is its own short transaction
+            } catch (SQLException e) {
+                throw new GatehouseException("purge stopped after " + deleted + " rows: " + Database.sqlReason(e), e);
+            }
+            deleted += n;
+            progress.batch(deleted, total);
+            if (n < batchSize) {
+                break;
+            }
+        }
+        return deleted;
+    }
+
+    private static UUID[] scope(Connection c, String org, UUID appId) throws SQLException {
+        UUID orgId = Lookup.org(c, org);
+        if (appId != null && Lookup.one(c, "SELECT id FROM apps WHERE id = ? AND org_id = ?", appId, orgId) == null) {
+            throw new NotFound("app " + appId + " is not an app of organisation '" + org + "'");
+        }
+        return new UUID[] {orgId, appId};
+    }
+}
