@@ -4,6 +4,7 @@ import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.FailureHandler;
 import dev.gatehouse.admin.commands.ClientIpCommand;
 import dev.gatehouse.admin.commands.CloudflareRangesCommand;
+import dev.gatehouse.admin.commands.MaintenanceCommands;
 import dev.gatehouse.admin.commands.MigrateCommand;
 import dev.gatehouse.admin.commands.OrgCommand;
 import dev.gatehouse.admin.commands.PolicyCommand;
@@ -12,6 +13,7 @@ import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
 import java.io.PrintWriter;
 import java.util.Map;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +30,10 @@ import picocli.CommandLine.Option;
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
-                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
+                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class,
+                MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
                 RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
-                CommandLine.HelpCommand.class},
+                AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {
                 "",
                 "Examples:",
@@ -39,6 +42,7 @@ import picocli.CommandLine.Option;
                 "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse-admin migrate validate",
                 "  gatehouse-admin client-ip explain --peer 10.0.2.2 -H 'X-Forwarded-For: 198.51.100.7'",
                 "  gatehouse-admin cloudflare-ranges --nginx",
+                "  source <(gatehouse-admin generate-completion)   # bash/zsh completion",
                 "",
                 "Exit codes: 0 success, 1 failure, 2 usage error."})
 public final class AdminMain implements Runnable {

@@ -1,0 +1,134 @@
+package dev.gatehouse.admin.commands;
+
+import dev.gatehouse.admin.cli.ActorOption;
+import dev.gatehouse.admin.cli.Confirmation;
+import dev.gatehouse.admin.cli.DatabaseOptions;
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.Output;
+import dev.gatehouse.admin.cli.OutputOptions;
+import dev.gatehouse.admin.cli.UsageException;
+import dev.gatehouse.core.admin.Maintenance;
+import dev.gatehouse.core.db.Database;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** retention, db-stats, vacuum. */
+public final class MaintenanceCommands {
+    private MaintenanceCommands() {
+    }
+
+    @Command(name = "retention", mixinStandardHelpOptions = true,
+            description = "Audit-log retention per organisation (and per-app override): set, show.",
+            footer = {"", "Examples:", "  gatehouse-admin retention set Acme 90", "  gatehouse-admin retention set Acme 30 --app vault",
+                    "  gatehouse-admin retention set Acme --off", "  gatehouse-admin retention show"})
+    public static final class Retention implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new UsageException("a subcommand is required: set or show");
+        }
+
+        @Command(name = "set", mixinStandardHelpOptions = true, description = "Sets the retention in days (--off: keep until purged).")
+        int set(@Parameters(index = "0", paramLabel = "ORG") String org,
+                @Parameters(index = "1", paramLabel = "DAYS", arity = "0..1") Integer days,
+                @Option(names = "--app", paramLabel = "APP", description = "Only this app (an override).") String app,
+                @Option(names = "--off", description = "No automatic retention.") boolean off,
+                @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+            if (off == (days != null)) {
+                throw new UsageException(off ? "give DAYS or --off, not both" : "DAYS (or --off) is required");
+            }
+            if (days != null && days < 0) {
+                throw new UsageException("DAYS must be 0 or more, got " + days);
+            }
+            try (Database d = db.open()) {
+                new Maintenance(d.dataSource(), actor.actor()).setRetention(org, app, days);
+                spec.commandLine().getOut().println("Retention of " + org + (app == null ? "" : "/" + app) + ": "
+                        + (days == null ? "off" : days + " days"));
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows the retention of every organisation and app override.")
+        int show(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+            try (Database d = db.open()) {
+                Output.rows(spec.commandLine().getOut(), output.json, new Maintenance(d.dataSource(), "-").retention(),
+                        "org", "app", "retention_days", "audit_mode");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "db-stats", mixinStandardHelpOptions = true,
+            description = "Data, index and total size, live and dead tuples, last (auto)vacuum of every Gatehouse table.")
+    public static final class DbStats implements Callable<Integer> {
+        @Mixin DatabaseOptions db;
+        @Mixin OutputOptions output;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Database d = db.open()) {
+                List<Map<String, Object>> rows = new Maintenance(d.dataSource(), "-").stats();
+                Output.rows(spec.commandLine().getOut(), output.json, rows, "table", "data_bytes", "index_bytes",
+                        "total_bytes", "live", "dead", "last_vacuum", "last_autovacuum");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "vacuum", mixinStandardHelpOptions = true,
+            description = {"Runs VACUUM (VERBOSE) on a Gatehouse table or all of them, showing the size before and after.",
+                    "--full rewrites the table to return disk space, but holds an exclusive lock that blocks the",
+                    "gateways' audit writes meanwhile (they spool): prefer purge-logs --all-orgs, which drops partitions."},
+            footer = {"", "Examples:", "  gatehouse-admin vacuum --analyze access_events", "  gatehouse-admin vacuum --full admin_actions --yes"})
+    public static final class Vacuum implements Callable<Integer> {
+        @Parameters(paramLabel = "TABLE", arity = "0..1", description = "Default: every Gatehouse table.")
+        String table;
+        @Option(names = "--full", description = "VACUUM FULL: exclusive lock, returns space to the OS.")
+        boolean full;
+        @Option(names = "--analyze", description = "Also update planner statistics.")
+        boolean analyze;
+        @Mixin DatabaseOptions db;
+        @Mixin Confirmation confirmation;
+        @Mixin ActorOption actor;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (full) {
+                confirmation.require("VACUUM FULL takes an exclusive lock that blocks the gateways' writes to "
+                        + (table == null ? "every table" : table) + " until it finishes");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (Database d = db.open()) {
+                Maintenance m = new Maintenance(d.dataSource(), actor.actor());
+                String sized = table == null ? "access_events" : table;
+                long before = safeSize(m, sized);
+                List<String> report = m.vacuum(table, full, analyze);
+                report.forEach(out::println);
+                long after = safeSize(m, sized);
+                if (before >= 0 && after >= 0) {
+                    out.println(sized + ": " + before + " bytes before, " + after + " bytes after");
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        private static long safeSize(Maintenance m, String table) {
+            try {
+                return m.size(table);
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+    }
+}

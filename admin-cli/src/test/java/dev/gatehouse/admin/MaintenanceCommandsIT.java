@@ -1,0 +1,80 @@
+package dev.gatehouse.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.Fixtures;
+import dev.gatehouse.core.testing.TestDatabase;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class MaintenanceCommandsIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+
+    TestDatabase d;
+    String url;
+
+    @BeforeEach
+    void seed() {
+        d = db.database();
+        d.update("TRUNCATE organisations, admin_actions CASCADE");
+        Fixtures f = new Fixtures(d);
+        f.app(f.org("Acme"), "vault");
+        url = d.jdbcUrl() + (d.jdbcUrl().contains("?") ? "&" : "?") + "user=" + d.user() + "&password=" + d.password();
+    }
+
+    private CliRun admin(String... args) {
+        return CliRun.of(Stream.concat(Arrays.stream(args), Stream.of("--database-url", url)).toArray(String[]::new));
+    }
+
+    @Test
+    void retentionSetShowAndOff() {
+        assertThat(admin("retention", "set", "Acme", "90").out()).isEqualTo("Retention of Acme: 90 days\n");
+        assertThat(admin("retention", "set", "Acme", "7", "--app", "vault").code()).isEqualTo(0);
+        assertThat(admin("retention", "show").out()).containsPattern("Acme\\s+90\\s+full").containsPattern("Acme\\s+vault\\s+7");
+        assertThat(admin("retention", "set", "Acme", "--off").out()).isEqualTo("Retention of Acme: off\n");
+        assertThat(d.queryValue("SELECT audit_retention_days FROM organisations")).isNull();
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command = 'retention set'")).isEqualTo(3L);
+    }
+
+    @Test
+    void retentionBadInput() {
+        assertThat(admin("retention", "set", "Acme", "-5").code()).isEqualTo(2);
+        assertThat(admin("retention", "set", "Acme").err()).contains("DAYS (or --off) is required");
+        assertThat(admin("retention", "set", "Acme", "5", "--off").code()).isEqualTo(2);
+        CliRun unknown = admin("retention", "set", "Nope", "5");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("gatehouse-admin: no organisation named 'Nope'\n");
+        assertThat(admin("retention", "set", "Acme", "5", "--app", "nope").err())
+                .isEqualTo("gatehouse-admin: organisation 'Acme' has no app named 'nope'\n");
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions")).isEqualTo(0L);
+    }
+
+    @Test
+    void dbStatsAndVacuum() {
+        CliRun stats = admin("db-stats");
+        assertThat(stats.code()).isEqualTo(0);
+        assertThat(stats.out()).contains("TABLE").contains("organisations").contains("access_events_default");
+        assertThat(admin("db-stats", "--json").out()).startsWith("[{\"table\":");
+
+        CliRun vacuum = admin("vacuum", "--analyze", "organisations");
+        assertThat(vacuum.code()).as(vacuum.err()).isEqualTo(0);
+        assertThat(vacuum.out()).contains("vacuuming").containsPattern("organisations: \\d+ bytes before, \\d+ bytes after");
+        assertThat(admin("vacuum", "--full", "organisations").code()).as("needs --yes").isEqualTo(2);
+        assertThat(admin("vacuum", "--full", "organisations", "--yes").code()).isEqualTo(0);
+        CliRun unknown = admin("vacuum", "pg_class");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("gatehouse-admin: no Gatehouse table named 'pg_class'\n");
+    }
+
+    @Test
+    void completionScript() {
+        CliRun r = CliRun.of("generate-completion");
+        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.out()).contains("gatehouse-admin").contains("complete -F");
+    }
+}
