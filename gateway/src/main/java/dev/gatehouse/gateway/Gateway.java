@@ -5,6 +5,7 @@ import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.gateway.audit.AuditWriter;
+import dev.gatehouse.gateway.audit.RetentionJob;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.RouteBinding;
@@ -93,6 +94,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 started.push(audit);
                 metrics.audit(audit);
+                started.push(new RetentionJob(database, settings.auditRetentionInterval()));
             }
             RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF,
                     audit);

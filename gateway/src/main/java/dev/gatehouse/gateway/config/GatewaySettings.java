@@ -51,7 +51,8 @@ public record GatewaySettings(
         int auditBatchSize,
         Duration auditFlushInterval,
         java.nio.file.Path auditSpoolDir,
-        Duration auditAggregateWindow) {
+        Duration auditAggregateWindow,
+        Duration auditRetentionInterval) {
 
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size",
             "org", "app", "identify");
@@ -93,7 +94,8 @@ public record GatewaySettings(
                     atLeast(g, "audit.batch-size", 1),
                     positive(g, "audit.flush-interval"),
                     java.nio.file.Path.of(g.getString("audit.spool-dir")),
-                    positive(g, "audit.aggregate-window"));
+                    positive(g, "audit.aggregate-window"),
+                    positive(g, "audit.retention-interval"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
@@ -107,7 +109,7 @@ public record GatewaySettings(
                 maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader,
                 managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog,
                 policiesRefreshInterval, policiesMaxBackoff, auditEnabled, auditQueueSize, auditBatchSize,
-                auditFlushInterval, auditSpoolDir, auditAggregateWindow);
+                auditFlushInterval, auditSpoolDir, auditAggregateWindow, auditRetentionInterval);
     }
 
     private static List<Route> routes(Config g, long defaultMaxBody) {

@@ -1,0 +1,58 @@
+package dev.gatehouse.gateway.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.Fixtures;
+import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.core.testing.TestDatabases;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The gateway's automatic retention: the per-organisation and per-app days, one replica at a time. */
+class RetentionJobIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+
+    private void events(TestDatabase d, UUID org, UUID app, int n, String age) {
+        d.update("INSERT INTO access_events (ts, event_id, org_id, app_id, client_ip, decision)"
+                + " SELECT now() - ?::interval, gen_random_uuid(), ?, ?, '192.0.2.1', 'allow' FROM generate_series(1, ?)",
+                age, org, app, n);
+    }
+
+    @Test
+    void appliesOrganisationAndAppRetentionUnderTheAdvisoryLock() throws Exception {
+        TestDatabase d = db.database();
+        Fixtures f = new Fixtures(d);
+        UUID acme = f.org("Acme");
+        UUID keep = f.org("KeepForever");
+        UUID vault = f.app(acme, "vault");
+        d.update("UPDATE organisations SET audit_retention_days = 30 WHERE id = ?", acme);
+        d.update("UPDATE apps SET audit_retention_days = 60 WHERE id = ?", vault);
+        events(d, acme, null, 10, "40 days");   // past the org's 30 days: deleted
+        events(d, acme, null, 5, "1 day");      // kept
+        events(d, acme, vault, 7, "40 days");   // the app keeps 60 days: kept
+        events(d, acme, vault, 3, "70 days");   // deleted
+        events(d, keep, null, 4, "400 days");   // no retention: kept
+
+        try (Database database = Database.open(TestDatabases.settings(d), "retention-test");
+             RetentionJob job = new RetentionJob(database, Duration.ofHours(24))) {
+            try (Connection holder = d.connect()) {
+                holder.createStatement().execute("SELECT pg_advisory_lock(" + RetentionJob.LOCK_KEY + ")");
+                assertThat(job.runOnce()).as("another replica holds the lock").isFalse();
+                assertThat(d.queryValue("SELECT count(*) FROM access_events")).isEqualTo(29L);
+                holder.createStatement().execute("SELECT pg_advisory_unlock(" + RetentionJob.LOCK_KEY + ")");
+            }
+            assertThat(job.runOnce()).isTrue();
+        }
+        assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE org_id = ? AND app_id IS NULL", acme)).isEqualTo(5L);
+        assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE app_id = ?", vault)).isEqualTo(7L);
+        assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE org_id = ?", keep)).isEqualTo(4L);
+        assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || (after->>'deleted') FROM admin_actions"))
+                .isEqualTo("gateway retention (automatic) 13");
+    }
+}
