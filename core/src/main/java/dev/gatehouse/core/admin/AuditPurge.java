@@ -157,25 +157,47 @@ public final class AuditPurge {
         return deleted;
     }
 
+    /**
+     * Deletes the matching rows partition by partition, each batch one short transaction that
+     * addresses its rows by ctid (the cheapest way to find a row again), oldest partition first.
+     */
     private long deleteBatches(String where, Object[] args, int batchSize, long total, Progress progress, BooleanSupplier stop) {
-        long deleted = 0;
-        String sql = "DELETE FROM access_events WHERE (ts, event_id) IN (SELECT ts, event_id FROM access_events WHERE "
-                + where + " LIMIT ?)";
-        while (!stop.getAsBoolean()) {
-            int n;
-            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
+        List<String> partitions = Tx.run(ds, c -> {
+            List<String> names = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.relname FROM pg_inherits i JOIN pg_class c"
+                    + " ON c.oid = i.inhrelid WHERE i.inhparent = 'access_events'::regclass ORDER BY c.relname");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
                 }
-                ps.setInt(args.length + 1, batchSize);
-                n = ps.executeUpdate(); // autocommit: each batch is its own short transaction
-            } catch (SQLException e) {
-                throw new GatehouseException("purge stopped after " + deleted + " rows: " + Database.sqlReason(e), e);
             }
-            deleted += n;
-            progress.batch(deleted, total);
-            if (n < batchSize) {
-                break;
+            return names;
+        });
+        long deleted = 0;
+        for (String partition : partitions) {
+            String sql = "DELETE FROM " + partition + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + partition
+                    + " WHERE " + where + " LIMIT ?))";
+            while (!stop.getAsBoolean()) {
+                int n;
+                try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 0; i < args.length; i++) {
+                        ps.setObject(i + 1, args[i]);
+                    }
+                    ps.setInt(args.length + 1, batchSize);
+                    n = ps.executeUpdate(); // autocommit: each batch is its own short transaction
+                } catch (SQLException e) {
+                    if ("42P01".equals(e.getSQLState())) {
+                        break; // the partition was dropped meanwhile
+                    }
+                    throw new GatehouseException("purge stopped after " + deleted + " rows: " + Database.sqlReason(e), e);
+                }
+                deleted += n;
+                if (n > 0) {
+                    progress.batch(deleted, total);
+                }
+                if (n < batchSize) {
+                    break;
+                }
             }
         }
         return deleted;
