@@ -34,6 +34,13 @@ public final class RawHttp implements AutoCloseable {
         in = socket.getInputStream();
     }
 
+    /** Over a socket already connected (TLS, for instance). */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(10_000);
+        in = socket.getInputStream();
+    }
+
     public RawHttp(int port) throws IOException {
         this("127.0.0.1", port);
     }
