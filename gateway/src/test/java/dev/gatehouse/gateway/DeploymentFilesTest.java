@@ -1,0 +1,179 @@
+package dev.gatehouse.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import dev.gatehouse.core.config.ConfigLoader;
+import dev.gatehouse.core.config.DatabaseUrl;
+import dev.gatehouse.gateway.config.GatewaySettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * No container engine or cluster exists on the build machines, so the deployment files are checked
+ * against the code instead: configurations load with the strict loader, environment variables are
+ * ones Gatehouse reads, ports and probes match the configuration, commands and jar paths exist.
+ */
+class DeploymentFilesTest {
+    static final Path ROOT = Path.of("..");
+    static final Path DOCKER = ROOT.resolve("docker");
+    /** Every environment variable Gatehouse (or its launchers) reads. */
+    static final Set<String> KNOWN_ENV = Set.of("DATABASE_URL", "EXTERNAL_MIGRATION", "GATEHOUSE_CONFIG", "JAVA_OPTS");
+
+    @TempDir
+    Path dir;
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object o) {
+        return (List<Object>) o;
+    }
+
+    private GatewaySettings settings(String hocon, Map<String, String> env) throws IOException {
+        Path f = dir.resolve("c" + System.nanoTime() + ".conf");
+        Files.writeString(f, hocon);
+        Config c = ConfigLoader.load(f, env);
+        dev.gatehouse.core.db.DatabaseSettings.from(c);
+        return GatewaySettings.from(c);
+    }
+
+    @Test
+    void dockerfileBuildsTheJarsTheBuildProducesAndRunsTheLaunchers() throws IOException {
+        String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        String gatewayPom = Files.readString(ROOT.resolve("gateway/pom.xml"));
+        String adminPom = Files.readString(ROOT.resolve("admin-cli/pom.xml"));
+        assertThat(gatewayPom).contains("<finalName>gatehouse-gateway</finalName>");
+        assertThat(adminPom).contains("<finalName>gatehouse-admin</finalName>");
+        assertThat(dockerfile).contains("COPY --from=build /src/gateway/target/gatehouse-gateway.jar /opt/gatehouse/gatehouse-gateway.jar")
+                .contains("COPY --from=build /src/admin-cli/target/gatehouse-admin.jar /opt/gatehouse/gatehouse-admin.jar")
+                .contains("USER gatehouse").contains("HEALTHCHECK").contains("/dev/tcp/127.0.0.1/9090")
+                .contains("GET /healthz").contains("FROM eclipse-temurin:17-jre");
+        assertThat(Files.readString(DOCKER.resolve("bin/gatehouse"))).contains("/opt/gatehouse/gatehouse-gateway.jar");
+        assertThat(Files.readString(DOCKER.resolve("bin/gatehouse-admin"))).contains("/opt/gatehouse/gatehouse-admin.jar");
+        assertThat(DOCKER.resolve("bin/gatehouse")).isExecutable();
+        // every COPY source exists in the repository
+        Matcher m = Pattern.compile("(?m)^COPY (?!--from)(.+) (\\S+)$").matcher(dockerfile);
+        while (m.find()) {
+            for (String src : m.group(1).trim().split("\\s+")) {
+                assertThat(ROOT.resolve(src)).as("COPY " + src).exists();
+            }
+        }
+    }
+
+    @Test
+    void imageConfigurationLoadsAndMatchesTheExposedPorts() throws IOException {
+        GatewaySettings s = settings(Files.readString(DOCKER.resolve("gatehouse.conf")),
+                Map.of("DATABASE_URL", "postgres://u:p@postgres:5432/gatehouse", "EXTERNAL_MIGRATION", "true"));
+        String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("EXPOSE " + s.listenPort() + " " + s.managementPort());
+        assertThat(s.managementHost()).isEqualTo("0.0.0.0");
+        assertThat(dockerfile).contains("ENV GATEHOUSE_CONFIG=/etc/gatehouse/gatehouse.conf");
+    }
+
+    @Test
+    void composeRunsTheMigrationFirstAndTheGatewayWithExternalMigration() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(DOCKER.resolve("docker-compose.yml")));
+        Map<String, Object> services = map(compose.get("services"));
+        assertThat(services).containsKeys("postgres", "migrate", "gateway", "nginx", "demo");
+
+        Map<String, Object> migrate = map(services.get("migrate"));
+        assertThat(list(migrate.get("command"))).containsExactly("gatehouse-admin", "migrate");
+        assertThat(map(map(migrate.get("build"))).get("dockerfile")).isEqualTo("docker/Dockerfile");
+
+        Map<String, Object> gateway = map(services.get("gateway"));
+        assertThat(list(gateway.get("command"))).containsExactly("gatehouse");
+        assertThat(gateway.get("image")).isEqualTo(migrate.get("image"));
+        assertThat(map(map(gateway.get("depends_on")).get("migrate")).get("condition")).isEqualTo("service_completed_successfully");
+        Map<String, Object> env = map(gateway.get("environment"));
+        assertThat(env.get("EXTERNAL_MIGRATION")).isEqualTo("true");
+        for (Map<String, Object> service : List.of(gateway, migrate)) {
+            Map<String, Object> e = map(service.get("environment"));
+            assertThat(KNOWN_ENV).containsAll(e.keySet());
+            DatabaseUrl.parse((String) e.get("DATABASE_URL"), "compose"); // well-formed
+        }
+        // the database the services name is the one compose creates
+        Map<String, Object> pgEnv = map(map(services.get("postgres")).get("environment"));
+        assertThat((String) env.get("DATABASE_URL")).isEqualTo("postgres://" + pgEnv.get("POSTGRES_USER") + ":"
+                + pgEnv.get("POSTGRES_PASSWORD") + "@postgres:5432/" + pgEnv.get("POSTGRES_DB"));
+
+        // the mounted configuration loads and routes to the demo service
+        String mounted = list(gateway.get("volumes")).stream().map(String::valueOf)
+                .filter(v -> v.endsWith(":/etc/gatehouse/gatehouse.conf:ro")).findFirst().orElseThrow();
+        GatewaySettings s = settings(Files.readString(DOCKER.resolve(mounted.split(":")[0])), Map.of());
+        assertThat(s.routes()).anyMatch(r -> r.upstreams().get(0).host().equals("demo"));
+        assertThat(s.clientIp().trusted().contains(dev.gatehouse.core.net.IpAddress.parse("127.0.0.1"))).isTrue();
+
+        // nginx shares the gateway's namespace and mounts files that exist
+        Map<String, Object> nginx = map(services.get("nginx"));
+        assertThat(nginx.get("network_mode")).isEqualTo("service:gateway");
+        for (Object v : list(nginx.get("volumes"))) {
+            String src = String.valueOf(v).split(":")[0];
+            if (!src.equals("./tls")) {
+                assertThat(DOCKER.resolve(src)).as(src).exists();
+            }
+        }
+        assertThat(list(gateway.get("ports"))).contains("443:443");
+    }
+
+    @Test
+    void kubernetesManifestsAgreeWithTheConfiguration() throws IOException {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        try (var files = Files.list(DOCKER.resolve("k8s"))) {
+            for (Path f : files.sorted().toList()) {
+                for (Object d : new Yaml().loadAll(Files.readString(f))) {
+                    docs.add(map(d));
+                }
+            }
+        }
+        Map<String, Map<String, Object>> byKind = new java.util.HashMap<>();
+        docs.forEach(d -> byKind.put((String) d.get("kind"), d));
+        assertThat(byKind).containsKeys("ConfigMap", "Secret", "Job", "Deployment", "PodDisruptionBudget", "Service");
+
+        String conf = (String) map(byKind.get("ConfigMap").get("data")).get("gatehouse.conf");
+        GatewaySettings s = settings(conf, Map.of());
+
+        Map<String, Object> deployment = byKind.get("Deployment");
+        Map<String, Object> spec = map(deployment.get("spec"));
+        assertThat((Integer) spec.get("replicas")).isGreaterThanOrEqualTo(2);
+        Map<String, Object> pod = map(map(spec.get("template")).get("spec"));
+        Map<String, Object> container = map(list(pod.get("containers")).get(0));
+        assertThat(list(container.get("command"))).containsExactly("gatehouse");
+        Map<String, Object> ready = map(map(container.get("readinessProbe")).get("httpGet"));
+        Map<String, Object> live = map(map(container.get("livenessProbe")).get("httpGet"));
+        assertThat(ready).containsEntry("path", "/readyz").containsEntry("port", s.managementPort());
+        assertThat(live).containsEntry("path", "/healthz").containsEntry("port", s.managementPort());
+        assertThat(list(container.get("ports"))).extracting(p -> map(p).get("containerPort"))
+                .contains(s.listenPort(), s.managementPort());
+        List<String> envNames = list(container.get("env")).stream().map(e -> (String) map(e).get("name")).toList();
+        assertThat(KNOWN_ENV).containsAll(envNames);
+        assertThat(list(container.get("env"))).anySatisfy(e -> assertThat(map(e)).containsEntry("name", "EXTERNAL_MIGRATION")
+                .containsEntry("value", "true"));
+        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThan((int) s.drainTimeout().toSeconds());
+
+        Map<String, Object> secretData = map(byKind.get("Secret").get("stringData"));
+        assertThat(KNOWN_ENV).containsAll(secretData.keySet());
+        DatabaseUrl.parse((String) secretData.get("DATABASE_URL"), "secret");
+
+        Map<String, Object> job = map(map(map(byKind.get("Job").get("spec")).get("template")).get("spec"));
+        assertThat(list(map(list(job.get("containers")).get(0)).get("command"))).containsExactly("gatehouse-admin", "migrate");
+        assertThat(map(list(job.get("containers")).get(0)).get("image")).isEqualTo(container.get("image"));
+
+        Object podLabels = map(map(map(spec.get("template")).get("metadata"))).get("labels");
+        assertThat(map(map(byKind.get("PodDisruptionBudget").get("spec")).get("selector")).get("matchLabels")).isEqualTo(podLabels);
+        assertThat(map(byKind.get("Service").get("spec")).get("selector")).isEqualTo(podLabels);
+    }
+}
