@@ -65,7 +65,7 @@ class DatabaseOutageIT {
             }
             pg.close(); // the database server goes away
             int during = 0;
-            long outageEnd = System.nanoTime() + 3_000_000_000L;
+            long outageEnd = System.nanoTime() + 60_000_000_000L; // a minute without the database
             while (System.nanoTime() < outageEnd) {
                 assertThat(call(gateway, "203.0.113.50").status()).as("allowed on the last snapshot").isEqualTo(200);
                 assertThat(call(gateway, "192.0.2.50").status()).as("denied on the last snapshot").isEqualTo(403);
