@@ -63,7 +63,7 @@ public final class UpstreamPool implements AutoCloseable {
      */
     Future<Channel> acquire(EventLoop loop, Upstream upstream, boolean fresh) {
         assert loop.inEventLoop();
-        ArrayDeque<Channel> idle = fresh ? null : idleByLoop.computeIfAbsent(loop, l -> new HashMap<>()).get(key(upstream));
+        ArrayDeque<Channel> idle = fresh ? null : loopPool(loop).get(key(upstream));
         while (idle != null && !idle.isEmpty()) {
             Channel ch = idle.pollLast();   // most recently used: warmest, least likely closed by the upstream
             if (ch.isActive()) {
@@ -92,7 +92,7 @@ public final class UpstreamPool implements AutoCloseable {
         ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
         Upstream key = key(upstream);
         f.channel().closeFuture().addListener(c -> {
-            ArrayDeque<Channel> idleNow = idleByLoop.computeIfAbsent(loop, l -> new HashMap<>()).get(key);
+            ArrayDeque<Channel> idleNow = loopPool(loop).get(key);
             if (idleNow != null) {
                 idleNow.remove(f.channel());
             }
@@ -119,23 +119,43 @@ public final class UpstreamPool implements AutoCloseable {
         if (!ch.isActive()) {
             return;
         }
-        ArrayDeque<Channel> idle = idleByLoop.computeIfAbsent(loop, l -> new HashMap<>())
-                .computeIfAbsent(key(upstream), k -> new ArrayDeque<>());
+        ArrayDeque<Channel> idle = loopPool(loop).computeIfAbsent(key(upstream), k -> new ArrayDeque<>());
         if (idle.size() >= settings.upstreamMaxIdlePerLoop()) {
             ch.close();
             return;
         }
-        long since = System.nanoTime();
-        ch.attr(IDLE_SINCE).set(since);
+        ch.attr(IDLE_SINCE).set(System.nanoTime());
         idle.addLast(ch);
         ch.read(); // notice an upstream that closes the idle connection (ProxyBackendHandler closes on anything read while idle)
-        long timeout = settings.upstreamIdleTimeout().toNanos();
-        loop.schedule(() -> {
-            Long s = ch.attr(IDLE_SINCE).get();
-            if (s != null && s == since) {
-                idle.remove(ch);
-                ch.close();
-            }
-        }, timeout, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The loop's pool, created on first use together with its sweeper: one periodic task per loop
+     * closes connections idle longer than the idle timeout (a timer per release would pile up
+     * hundreds of thousands of scheduled tasks under load).
+     */
+    private Map<Upstream, ArrayDeque<Channel>> loopPool(EventLoop loop) {
+        Map<Upstream, ArrayDeque<Channel>> pool = idleByLoop.get(loop);
+        if (pool == null) {
+            pool = new HashMap<>();
+            idleByLoop.put(loop, pool);
+            Map<Upstream, ArrayDeque<Channel>> sweep = pool;
+            long timeout = settings.upstreamIdleTimeout().toNanos();
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), timeout / 4);
+            loop.scheduleAtFixedRate(() -> {
+                long now = System.nanoTime();
+                for (ArrayDeque<Channel> idle : sweep.values()) {
+                    // oldest first: stop at the first one still young enough
+                    while (!idle.isEmpty()) {
+                        Long since = idle.peekFirst().attr(IDLE_SINCE).get();
+                        if (since != null && now - since < timeout) {
+                            break;
+                        }
+                        idle.pollFirst().close();
+                    }
+                }
+            }, period, period, TimeUnit.NANOSECONDS);
+        }
+        return pool;
     }
 }

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Gatehouse against nginx and HAProxy as reverse proxies, with wrk, on this machine.
+#   bench/wrk/run.sh [seconds-per-run] [rounds]      (default 10 s, 3 rounds)
+# Installs nginx, HAProxy and wrk from Debian's packages when missing (needs root), builds the jars when
+# missing. Every proxy gets one worker process/thread; contenders run in turn, alternating over the
+# rounds; the table reports medians. Loopback only. Results: stdout (markdown rows) and bench/wrk/out/.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$(pwd)
+SECS=${1:-10}
+ROUNDS=${2:-3}
+OUT=$ROOT/bench/wrk/out
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; sleep 1; rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+[ -f gateway/target/gatehouse-gateway.jar ] && [ -f admin-cli/target/gatehouse-admin.jar ] \
+  || mvn -q -B -Dstyle.color=never -DskipTests -pl gateway,admin-cli -am package
+
+BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084
+BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
+
+# --- backend: nginx serving a 1 KiB body ---
+mkdir -p "$WORK/backend"
+cat > "$WORK/backend/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/backend/pid; error_log $WORK/backend/error.log crit;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 100000;
+  client_body_temp_path $WORK/backend/b; proxy_temp_path $WORK/backend/p; fastcgi_temp_path $WORK/backend/f;
+  uwsgi_temp_path $WORK/backend/u; scgi_temp_path $WORK/backend/s;
+  server { listen 127.0.0.1:$BACKEND; location / { default_type text/plain; return 200 "$BODY"; } } }
+CONF
+"$NGINX" -p "$WORK/backend" -c "$WORK/backend/nginx.conf" &
+
+# --- 10 000 networks: the policy for nginx (allow/deny) and Gatehouse (one global allow list) ---
+python3 - "$WORK" <<'PY'
+import sys, random
+random.seed(7)
+nets = set()
+while len(nets) < 9999:
+    nets.add("%d.%d.%d.0/24" % (random.randint(11, 99), random.randint(0, 255), random.randint(0, 255)))
+nets = sorted(nets) + ["198.51.100.0/24"]
+open(sys.argv[1] + "/allow-args.txt", "w").write("".join("--allow=%s\n" % n for n in nets))
+open(sys.argv[1] + "/nginx-allow.conf", "w").write("".join("allow %s;\n" % n for n in nets) + "deny all;\n")
+PY
+
+# --- nginx as the reverse proxy: realip from loopback + the same allow list ---
+mkdir -p "$WORK/nginx"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/nginx/pid; error_log $WORK/nginx/error.log crit;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 100000;
+  client_body_temp_path $WORK/nginx/b; proxy_temp_path $WORK/nginx/p; fastcgi_temp_path $WORK/nginx/f;
+  uwsgi_temp_path $WORK/nginx/u; scgi_temp_path $WORK/nginx/s;
+  upstream backend { server 127.0.0.1:$BACKEND; keepalive 64; }
+  server { listen 127.0.0.1:$NGINXP;
+    set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For; real_ip_recursive on;
+    include $WORK/nginx-allow.conf;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Real-IP \$remote_addr; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
+CONF
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+
+# --- HAProxy: one thread, connection reuse ---
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$HAP
+  default_backend be
+backend be
+  server b1 127.0.0.1:$BACKEND
+CONF
+"$HAPROXY" -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
+
+# --- Gatehouse: one event loop; plain (no policy), and full (client IP + token + 10k-CIDR policy + audit) ---
+GH="java -Xmx512m -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
+admin() { java -Duser.home="$WORK/home" -jar "$ROOT/admin-cli/target/gatehouse-admin.jar" "$@" --config "$WORK/full.conf"; }
+cat > "$WORK/plain.conf" <<CONF
+gatehouse { listen { host = "127.0.0.1", port = $GH_PLAIN }, management.port = 0, server.event-loop-threads = 1
+  database.embedded.data-dir = "$WORK/home/pg"
+  audit.spool-dir = "$WORK/spool-plain"
+  routes = [ { prefix = "/", upstream = "http://127.0.0.1:$BACKEND" } ] }
+CONF
+cat > "$WORK/full.conf" <<CONF
+gatehouse { listen { host = "127.0.0.1", port = $GH_FULL }, management.port = 0, server.event-loop-threads = 1
+  database.embedded.data-dir = "$WORK/home/pg"
+  audit.spool-dir = "$WORK/spool-full"
+  client-ip { trusted-proxies = ["127.0.0.1"], headers = ["X-Forwarded-For"] }
+  routes = [ { prefix = "/", upstream = "http://127.0.0.1:$BACKEND", identify = token } ] }
+CONF
+$GH --config "$WORK/full.conf" > "$WORK/gh-full.log" 2>&1 &
+for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-full.log" 2>/dev/null && break; sleep 0.5; done
+admin org create Bench >/dev/null
+admin account create --org Bench load --kind service >/dev/null
+TOKEN=$(admin token create --org Bench load 2>/dev/null)
+admin policy create --org Bench tenk --global "@$WORK/allow-args.txt" >/dev/null   # picocli @argument file
+$GH --config "$WORK/plain.conf" > "$WORK/gh-plain.log" 2>&1 &
+for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-plain.log" 2>/dev/null && break; sleep 0.5; done
+sleep 2
+
+XFF=(-H "X-Forwarded-For: 198.51.100.7")
+declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL )
+ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full)
+for c in "${ORDER[@]}"; do
+  : > "$OUT/$c.txt"
+  # warm-up, not counted: the JVM compiles its hot paths in the first seconds (cold, Gatehouse runs at a
+  # quarter of its speed); nginx and HAProxy fill their connection pools
+  args=("${XFF[@]}")
+  [ "$c" = gatehouse-full ] && args+=(-H "Authorization: Bearer $TOKEN")
+  wrk -t1 -c32 -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for c in "${ORDER[@]}"; do
+    args=("${XFF[@]}")
+    [ "$c" = gatehouse-full ] && args+=(-H "Authorization: Bearer $TOKEN")
+    wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
+      || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
+    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+    p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
+    p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt")
+    echo "$rps $p50 $p99 ${non2xx:-0}" >> "$OUT/$c.txt"
+  done
+done
+RSS=$(ps -o rss= -p "$(pgrep -f "config $WORK/full.conf" | head -1)" 2>/dev/null || echo 0)
+
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.3f", v}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "| contender | requests/s (median of $ROUNDS) | p50 ms | p99 ms | non-2xx |"
+echo "|---|---|---|---|---|"
+for c in "${ORDER[@]}"; do
+  rps=$(cut -d' ' -f1 "$OUT/$c.txt" | median)
+  p50=$(cut -d' ' -f2 "$OUT/$c.txt" | while read -r v; do echo "$v" | to_ms; echo; done | median)
+  p99=$(cut -d' ' -f3 "$OUT/$c.txt" | while read -r v; do echo "$v" | to_ms; echo; done | median)
+  bad=$(cut -d' ' -f4 "$OUT/$c.txt" | median)
+  echo "| $c | $rps | $p50 | $p99 | $bad |"
+done
+echo
+echo "gatehouse-full RSS after the runs: $((RSS / 1024)) MB"
