@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /**
  * The append-only local file that holds audit batches while the database is unreachable: one event
- * per line, tab-separated, escaped; each batch is forced to disk (fsync) before the writer moves on.
+ * per line in PostgreSQL's COPY text format ({@link CopyText}); each batch is forced to disk (fsync) before the writer moves on.
  * A line cut short by a crash (no newline) is ignored on reading. Replayed in order, then deleted.
  */
 final class AuditSpool {
@@ -46,7 +46,7 @@ final class AuditSpool {
     void append(List<AuditEvent> batch) throws IOException {
         StringBuilder sb = new StringBuilder(batch.size() * 200);
         for (AuditEvent e : batch) {
-            line(sb, e);
+            CopyText.row(sb, e); // the spool speaks PostgreSQL's COPY text format too
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
@@ -81,36 +81,6 @@ final class AuditSpool {
         Files.deleteIfExists(file);
     }
 
-    private static void line(StringBuilder sb, AuditEvent e) {
-        Object[] f = {e.ts().toEpochMilli() * 1000 + (e.ts().getNano() / 1000) % 1000, e.eventId(), e.orgId(), e.appId(),
-                e.accountId(), e.clientIp(), e.peerIp(), e.method(), e.path(), e.status(), e.decision(), e.policyId(),
-                e.userAgent(), e.requestId(), e.eventType(), e.count()};
-        for (int i = 0; i < f.length; i++) {
-            if (i > 0) {
-                sb.append('\t');
-            }
-            if (f[i] == null) {
-                sb.append("\\N");
-            } else {
-                escape(sb, f[i].toString());
-            }
-        }
-        sb.append('\n');
-    }
-
-    private static void escape(StringBuilder sb, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> sb.append("\\\\");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                default -> sb.append(c);
-            }
-        }
-    }
-
     private static AuditEvent parse(String line) {
         String[] f = line.split("\t", -1);
         if (f.length != 16) {
@@ -120,8 +90,7 @@ final class AuditSpool {
         for (int i = 0; i < f.length; i++) {
             v[i] = unescape(f[i]);
         }
-        long micros = Long.parseLong(v[0]);
-        Instant ts = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
+        Instant ts = Instant.parse(v[0]);
         return new AuditEvent(ts, UUID.fromString(v[1]), uuid(v[2]), uuid(v[3]), uuid(v[4]), v[5], v[6], v[7], v[8],
                 Integer.parseInt(v[9]), v[10], uuid(v[11]), v[12], v[13], v[14], Integer.parseInt(v[15]));
     }
