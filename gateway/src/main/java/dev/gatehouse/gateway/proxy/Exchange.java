@@ -252,7 +252,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
                 ctx.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 responseDone();
             } else {
-                ctx.writeAndFlush(content).addListener(this::afterClientWrite);
+                ctx.write(content).addListener(this::afterClientWrite); // flushed at the end of the read batch
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -299,7 +299,19 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
             keepClient = head.keepClient();
             reuseUpstream = head.reuseUpstream();
         }
-        ctx.writeAndFlush(head.response()).addListener(this::afterClientWrite);
+        if (interim) {
+            ctx.writeAndFlush(head.response()).addListener(this::afterClientWrite);
+        } else {
+            // flushed with the body, or at the end of the upstream's read batch: one write to the socket, not two
+            ctx.write(head.response()).addListener(this::afterClientWrite);
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        if (!clientGone && tunnel == null) {
+            ctx.flush();
+        }
     }
 
     /** Backpressure: read more from the upstream only once the client took the last piece. */

@@ -18,6 +18,9 @@ final class ProxyBackendHandler extends ChannelInboundHandlerAdapter {
         void upstreamMessage(Object msg);
 
         void upstreamClosed(Throwable cause);
+
+        /** The upstream's read batch is over: flush what was written to the client meanwhile. */
+        void upstreamReadComplete();
     }
 
     void attach(UpstreamListener l) {
@@ -37,6 +40,14 @@ final class ProxyBackendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         l.upstreamMessage(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.upstreamReadComplete();
+        }
     }
 
     @Override
