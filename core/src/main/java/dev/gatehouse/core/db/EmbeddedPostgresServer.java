@@ -46,8 +46,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.connectionFile = connectionFile;
         this.port = port;
         if (owned != null) {
-            // Stop the server on SIGTERM/SIGINT too; close() is idempotent.
-            Runtime.getRuntime().addShutdownHook(new Thread(this::close, "gatehouse-embedded-postgres-stop"));
+            // Stop the server on SIGTERM/SIGINT too. Shutdown hooks run concurrently: give the process's own
+            // orderly close (a gateway draining its requests, a purge finishing its batch) time to do it first.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (!closed.get() && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+                close();
+            }, "gatehouse-embedded-postgres-stop"));
         }
     }
 
