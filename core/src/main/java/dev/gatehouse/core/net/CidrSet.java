@@ -26,6 +26,12 @@ public final class CidrSet {
     private final long[] v6StartLo;
     private final long[] v6EndHi;
     private final long[] v6EndLo;
+    // Large sets only, as for IPv4: an index on the 16 bits that follow the prefix all range starts share
+    // (IPv6 policies cluster in 2000::/3 and below, so the top bits alone would not spread them).
+    private final int[] v6Index;
+    private final int v6CommonBits;
+    private final int v6Shift;
+    private final long v6IndexMask;
 
     private CidrSet(long[] v4Start, long[] v4End, long[] v6StartHi, long[] v6StartLo, long[] v6EndHi, long[] v6EndLo) {
         this.v4Start = v4Start;
@@ -35,6 +41,16 @@ public final class CidrSet {
         this.v6StartLo = v6StartLo;
         this.v6EndHi = v6EndHi;
         this.v6EndLo = v6EndLo;
+        int common = 64;
+        int indexBits = 0;
+        if (v6StartHi.length >= INDEX_FROM) {
+            common = Long.numberOfLeadingZeros(v6StartHi[0] ^ v6StartHi[v6StartHi.length - 1]);
+            indexBits = Math.min(16, 64 - common);
+        }
+        this.v6CommonBits = common;
+        this.v6Shift = 64 - common - indexBits;
+        this.v6IndexMask = indexBits == 0 ? 0 : (1L << indexBits) - 1;
+        this.v6Index = indexBits == 0 ? null : index6(v6StartHi, v6Shift, v6IndexMask);
     }
 
     public static CidrSet of(Cidr... networks) {
@@ -112,6 +128,19 @@ public final class CidrSet {
         return idx;
     }
 
+    private static int[] index6(long[] startsHi, int shift, long mask) {
+        int buckets = (int) mask + 1;
+        int[] idx = new int[buckets + 1];
+        int r = 0;
+        for (int p = 0; p <= buckets; p++) {
+            while (r < startsHi.length && p < buckets && ((startsHi[r] >>> shift) & mask) < p) {
+                r++;
+            }
+            idx[p] = p == buckets ? startsHi.length : r;
+        }
+        return idx;
+    }
+
     /** True when {@code next} starts at or before {@code end + 1}. */
     private static boolean adjacentOrOverlapping(long endHi, long endLo, long nextHi, long nextLo) {
         if (compare(nextHi, nextLo, endHi, endLo) <= 0) {
@@ -155,6 +184,13 @@ public final class CidrSet {
         long l = a.lo();
         int lo = 0;
         int hi = v6StartHi.length - 1;
+        if (v6Index != null && (v6CommonBits == 0 || ((h ^ v6StartHi[0]) >>> (64 - v6CommonBits)) == 0)) {
+            // inside the shared prefix: the last range starting at or below the address starts in its bucket,
+            // or is the one just before it
+            int p = (int) ((h >>> v6Shift) & v6IndexMask);
+            lo = v6Index[p];
+            hi = v6Index[p + 1] - 1;
+        }
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             if (compare(v6StartHi[mid], v6StartLo[mid], h, l) <= 0) {

@@ -60,6 +60,22 @@ class CidrSetTest {
         assertThat(s.contains(ip("::1:0:0:0"))).isFalse();
     }
 
+    @Test
+    void indexedIpv6SetAnswersOutsideItsSharedPrefixToo() {
+        List<Cidr> cidrs = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            cidrs.add(new Cidr(IpAddress.v6(0x20010db800000000L | ((long) i << 16), 0), 48));
+        }
+        cidrs.add(Cidr.parse("2001:db8:ffff::/48"));
+        CidrSet s = CidrSet.of(cidrs);
+        assertThat(s.contains(ip("2001:db8:7:ffff::1"))).isTrue();
+        assertThat(s.contains(ip("2001:db8:ffff:1::"))).isTrue();
+        assertThat(s.contains(ip("2001:db8:8000::1"))).isFalse();
+        assertThat(s.contains(ip("2001:db7:ffff::1"))).as("below the shared prefix").isFalse();
+        assertThat(s.contains(ip("2001:db9::1"))).as("above it").isFalse();
+        assertThat(s.contains(ip("::1"))).isFalse();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "10.0.0.1/8 | '10.0.0.1/8' is not a valid address: host bits set; the network is 10.0.0.0/8",
