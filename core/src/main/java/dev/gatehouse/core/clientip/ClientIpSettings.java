@@ -29,11 +29,6 @@ public record ClientIpSettings(CidrSet trusted, List<String> headers, boolean re
     public static final String FORWARDED = "forwarded";
     public static final String CF_CONNECTING_IP = "cf-connecting-ip";
 
-    /** Trust nobody: the client is always the socket peer. */
-    public static ClientIpSettings trustNobody() {
-        return new ClientIpSettings(CidrSet.EMPTY, List.of(X_FORWARDED_FOR), true, Map.of(), CloudflareRanges.snapshot());
-    }
-
     public static ClientIpSettings from(Config config) {
         String base = "gatehouse.client-ip";
         try {

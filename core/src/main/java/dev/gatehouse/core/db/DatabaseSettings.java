@@ -56,9 +56,4 @@ public record DatabaseSettings(
         return new DatabaseSettings(url, newUser, newPassword, externalMigration, poolMaxSize, connectionTimeout,
                 embeddedDataDir, embeddedPort, embeddedStartupTimeout);
     }
-
-    public DatabaseSettings withExternalMigration(boolean external) {
-        return new DatabaseSettings(jdbcUrl, user, password, external, poolMaxSize, connectionTimeout,
-                embeddedDataDir, embeddedPort, embeddedStartupTimeout);
-    }
 }

@@ -61,15 +61,4 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
     public Decision decide(Org org, Account account, dev.gatehouse.core.net.IpAddress ip) {
         return PolicyEvaluator.decide(org.globalPolicies(), account == null ? List.of() : account.assigned(), ip);
     }
-
-    public int policyCount() {
-        int n = 0;
-        for (Org o : orgsById.values()) {
-            n += o.globalPolicies().size();
-            for (Account a : o.accounts().values()) {
-                n += a.assigned().size();
-            }
-        }
-        return n;
-    }
 }

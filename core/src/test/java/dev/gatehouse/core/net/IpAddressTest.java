@@ -25,6 +25,12 @@ class IpAddressTest {
             "0:0:0:0:0:ffff:192.0.2.7, 192.0.2.7",
             "64:ff9b::192.0.2.33, 64:ff9b::c000:221",
             "fe80::1:2:3:4:5, fe80::1:2:3:4:5",
+            // RFC 5952: the longest zero run compressed (the first of equals), single zero groups kept
+            "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+            "2001:0:0:1:0:0:0:1, 2001:0:0:1::1",
+            "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+            "0:0:0:0:0:0:0:0, ::",
+            "fe80:0:0:0:0:0:0:0, fe80::",
     })
     void parsesAndPrintsCanonically(String in, String out) {
         assertThat(IpAddress.parse(in).toString()).isEqualTo(out);

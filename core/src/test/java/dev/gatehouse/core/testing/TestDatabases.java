@@ -68,12 +68,6 @@ public final class TestDatabases {
         created.remove(db.name());
     }
 
-    /** A JDBC URL of the maintenance database, for tests that manage databases themselves. */
-    public static synchronized TestDatabase maintenance() {
-        Server s = server();
-        return new TestDatabase("postgres", s.url("postgres"), s.user(), s.password());
-    }
-
     private static String template(Server s) {
         if (template == null) {
             String name = "gh_" + RUN_ID + "_template";

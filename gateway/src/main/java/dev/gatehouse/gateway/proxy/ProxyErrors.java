@@ -24,7 +24,6 @@ public enum ProxyErrors {
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request URI too long"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header fields too large"),
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"),
-    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "gateway shutting down"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed"),
     UPSTREAM_RESET(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before responding"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream timed out");
