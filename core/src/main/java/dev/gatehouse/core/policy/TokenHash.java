@@ -6,6 +6,14 @@ import java.security.NoSuchAlgorithmException;
 
 /** The SHA-256 of an API token secret: the only form in which Gatehouse stores or looks up tokens. */
 public record TokenHash(long a, long b, long c, long d) {
+    /** One digest per thread: getInstance costs a provider lookup, and tokens are hashed on every request. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    });
 
     public static TokenHash of(byte[] sha256) {
         if (sha256.length != 32) {
@@ -19,11 +27,7 @@ public record TokenHash(long a, long b, long c, long d) {
     }
 
     public static byte[] sha256(CharSequence secret) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return SHA256.get().digest(secret.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static long word(byte[] b, int off) {

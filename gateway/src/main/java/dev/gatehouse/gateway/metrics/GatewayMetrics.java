@@ -14,7 +14,7 @@ public final class GatewayMetrics {
     /** Upper bounds, in seconds, of the upstream latency histogram. */
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    final Map<String, LongAdder> requests = new ConcurrentHashMap<>();      // "route\u0000class"
+    final Map<String, LongAdder[]> requests = new ConcurrentHashMap<>();    // route -> counters by status class
     final Map<String, LongAdder> rejections = new ConcurrentHashMap<>();    // reason
     final Map<String, Histogram> upstreamLatency = new ConcurrentHashMap<>(); // route
     private volatile IntSupplier openConnections = () -> 0;
@@ -23,8 +23,16 @@ public final class GatewayMetrics {
 
     /** A finished request: the route prefix ("" when none matched) and the status sent. */
     public void request(String route, int status) {
-        String key = route + '\u0000' + (status / 100) + "xx";
-        requests.computeIfAbsent(key, k -> new LongAdder()).increment();
+        LongAdder[] byClass = requests.computeIfAbsent(route, k -> newAdders(6));
+        byClass[Math.max(0, Math.min(5, status / 100))].increment(); // 0: no status sent (connection cut)
+    }
+
+    private static LongAdder[] newAdders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
     }
 
     /** A request the gateway answered itself, by reason (no_route, upstream_timeout...). */

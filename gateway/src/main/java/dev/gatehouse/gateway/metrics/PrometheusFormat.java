@@ -19,10 +19,15 @@ public final class PrometheusFormat {
     public static String render(GatewayMetrics m) {
         StringBuilder sb = new StringBuilder(4096);
         header(sb, "gatehouse_requests_total", "counter", "Requests answered, by route prefix and status class.");
-        for (Map.Entry<String, LongAdder> e : new TreeMap<>(m.requests).entrySet()) {
-            String[] k = e.getKey().split("\u0000", 2);
-            sb.append("gatehouse_requests_total{route=\"").append(escape(k[0])).append("\",status=\"").append(k[1])
-                    .append("\"} ").append(e.getValue().sum()).append('\n');
+        for (Map.Entry<String, LongAdder[]> e : new TreeMap<>(m.requests).entrySet()) {
+            LongAdder[] byClass = e.getValue();
+            for (int c = 0; c < byClass.length; c++) {
+                long n = byClass[c].sum();
+                if (n > 0) {
+                    sb.append("gatehouse_requests_total{route=\"").append(escape(e.getKey())).append("\",status=\"")
+                            .append(c).append("xx\"} ").append(n).append('\n');
+                }
+            }
         }
         header(sb, "gatehouse_rejections_total", "counter", "Requests the gateway answered itself, by reason.");
         for (Map.Entry<String, LongAdder> e : new TreeMap<>(m.rejections).entrySet()) {

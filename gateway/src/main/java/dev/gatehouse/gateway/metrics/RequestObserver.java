@@ -40,6 +40,10 @@ public final class RequestObserver {
      */
     public void finished(RequestContext ctx, HttpRequest request, String route, int status, long bytes, String upstream) {
         metrics.request(route, status);
+        boolean audited = audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null;
+        if (accessLog == AccessLog.OFF && !audited) {
+            return; // the common case without access log: nothing more to build
+        }
         String method = request == null ? "-" : request.method().name();
         String uri = request == null ? "-" : request.uri();
         int q = uri.indexOf('?');
@@ -50,7 +54,7 @@ public final class RequestObserver {
                     ctx == null ? null : ctx.peer().toString(), method, path, status, bytes,
                     upstream, ctx == null ? 0 : System.nanoTime() - ctx.startNanos()));
         }
-        if (audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null) {
+        if (audited) {
             Identity who = ctx.identity();
             String mode = who == null || who.org() == null ? "full" : who.org().auditMode(who.appId());
             if (mode.equals("off")) {
