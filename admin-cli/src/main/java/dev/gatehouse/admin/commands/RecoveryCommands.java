@@ -25,6 +25,14 @@ public final class RecoveryCommands {
     private RecoveryCommands() {
     }
 
+    /** "{verb} N global policies{tail}" and the table, or the JSON array alone. */
+    static void printPolicies(PrintWriter out, boolean json, String verb, List<Map<String, Object>> rows, String tail) {
+        if (!json) {
+            out.println(verb + " " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies") + tail);
+        }
+        Output.rows(out, json, rows, "org", "policy", "policy_id");
+    }
+
     @Command(name = "reset-global-policies", mixinStandardHelpOptions = true,
             description = {"Emergency: turns every global network policy into a non-global one (is_global=false),",
                     "for all organisations or one, so nobody is locked out by them. Prints what changed and",
@@ -48,22 +56,15 @@ public final class RecoveryCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (Database db = database.open()) {
                 Recovery r = new Recovery(db.dataSource(), actor.actor());
-                List<Map<String, Object>> rows;
                 if (dryRun) {
-                    rows = r.globalPolicies(org);
-                    if (!output.json) {
-                        out.println("Would turn off " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies") + ":");
-                    }
+                    printPolicies(out, output.json, "Would turn off", r.globalPolicies(org), ":");
                 } else {
                     confirmation.require("This turns off the global network policies of "
                             + (org == null ? "EVERY organisation" : "organisation '" + org + "'"));
-                    rows = r.resetGlobalPolicies(org);
-                    if (!output.json) {
-                        out.println("Turned off " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies")
-                                + (rows.isEmpty() ? "." : " (restore with: gatehouse-admin restore-global-policies --org ORG):"));
-                    }
+                    List<Map<String, Object>> rows = r.resetGlobalPolicies(org);
+                    printPolicies(out, output.json, "Turned off", rows,
+                            rows.isEmpty() ? "." : " (restore with: gatehouse-admin restore-global-policies --org ORG):");
                 }
-                Output.rows(out, output.json, rows, "org", "policy", "policy_id");
                 return ExitCodes.OK;
             }
         }
@@ -84,11 +85,8 @@ public final class RecoveryCommands {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (Database db = database.open()) {
-                List<Map<String, Object>> rows = new Recovery(db.dataSource(), actor.actor()).restoreGlobalPolicies(org);
-                if (!output.json) {
-                    out.println("Turned back on " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies") + ":");
-                }
-                Output.rows(out, output.json, rows, "org", "policy", "policy_id");
+                printPolicies(out, output.json, "Turned back on",
+                        new Recovery(db.dataSource(), actor.actor()).restoreGlobalPolicies(org), ":");
                 return ExitCodes.OK;
             }
         }
