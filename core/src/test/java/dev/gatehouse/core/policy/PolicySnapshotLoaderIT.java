@@ -1,6 +1,7 @@
 package dev.gatehouse.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.testing.DatabaseExtension;
@@ -36,6 +37,13 @@ class PolicySnapshotLoaderIT {
         try (Connection c = db.database().connect()) {
             s = PolicySnapshotLoader.load(c);
             assertThat(c.getAutoCommit()).as("connection restored").isTrue();
+            assertThat(c.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState())
+                    .as("the batch's own transaction is over").isEqualTo(org.postgresql.core.TransactionState.IDLE);
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> PolicySnapshotLoader.load(c)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("auto-commit");
+            assertThat(PolicySnapshotLoader.loadInTransaction(c).org("Acme").id()).isEqualTo(acme);
+            c.rollback();
         }
         PolicySnapshot.Org org = s.org("Acme");
         assertThat(org.id()).isEqualTo(acme);
@@ -58,5 +66,54 @@ class PolicySnapshotLoaderIT {
         assertThat(s.token(TokenHash.ofSecret("gh_revoked_secret")).unusable(Instant.now())).isEqualTo("revoked");
         assertThat(s.token(TokenHash.ofSecret("gh_expired_secret")).unusable(Instant.now())).isEqualTo("expired");
         assertThat(s.token(TokenHash.ofSecret("nope"))).isNull();
+    }
+
+    @Test
+    void partialReloadReadsTheNamedOrganisationsAndKeepsTheRest() throws Exception {
+        Fixtures f = new Fixtures(db.database());
+        UUID acme = f.org("Acme2");
+        UUID renamed = f.org("Renamed");
+        UUID gone = f.org("Gone");
+        UUID untouched = f.org("Untouched");
+        UUID office = f.policy(acme, "office", true, "allow 203.0.113.0/24");
+        f.policy(untouched, "u", true, "allow 10.0.0.0/8");
+        UUID ci = f.account(acme, "ci", "service", "member");
+        UUID goneAccount = f.account(gone, "g", "service", "member");
+        UUID live = f.token(ci, "gh_partial_live", null);
+        f.token(goneAccount, "gh_partial_gone", null);
+        PolicySnapshot base;
+        try (Connection c = db.database().connect()) {
+            base = PolicySnapshotLoader.load(c);
+        }
+
+        f.entry(office, "allow 198.51.100.0/24");
+        f.revoke(live);
+        db.database().update("UPDATE organisations SET name = 'Renamed2' WHERE id = ?", renamed);
+        db.database().update("DELETE FROM organisations WHERE id = ?", gone);
+        UUID born = f.org("Born");
+        UUID untouchedPolicy = (UUID) db.database().queryValue("SELECT id FROM network_access_policies WHERE org_id = ?", untouched);
+        f.entry(untouchedPolicy, "allow 192.0.2.0/24"); // a change the partial reload is not told about
+
+        PolicySnapshot partial;
+        PolicySnapshot full;
+        try (Connection c = db.database().connect()) {
+            partial = PolicySnapshotLoader.reload(c, base, java.util.List.of(acme, renamed, gone, born));
+            full = PolicySnapshotLoader.load(c);
+        }
+        assertThat(partial.orgsByName().keySet()).containsExactlyInAnyOrderElementsOf(full.orgsByName().keySet())
+                .contains("Renamed2", "Born").doesNotContain("Renamed", "Gone");
+        assertThat(partial.orgsById().keySet()).containsExactlyInAnyOrderElementsOf(full.orgsById().keySet());
+        assertThat(partial.tokens().keySet()).containsExactlyInAnyOrderElementsOf(full.tokens().keySet());
+        assertThat(partial.token(TokenHash.ofSecret("gh_partial_live")).unusable(Instant.now())).isEqualTo("revoked");
+        assertThat(partial.token(TokenHash.ofSecret("gh_partial_gone"))).isNull();
+        IpAddress added = IpAddress.parse("198.51.100.9");
+        assertThat(partial.decide(partial.org(acme), null, added).allowed()).isTrue();
+        assertThat(base.decide(base.org(acme), null, added).allowed()).isFalse();
+
+        // an organisation not named keeps its old state, shared with the base snapshot
+        assertThat(partial.org(untouched)).isSameAs(base.org(untouched));
+        IpAddress untold = IpAddress.parse("192.0.2.1");
+        assertThat(partial.decide(partial.org(untouched), null, untold).allowed()).isFalse();
+        assertThat(full.decide(full.org(untouched), null, untold).allowed()).isTrue();
     }
 }

@@ -8,8 +8,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -18,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the policy snapshot current, on a thread of its own (JDBC never runs on an event loop):
  * LISTENs on {@code gatehouse_policy_changes} (the schema's triggers NOTIFY on every change that can
- * alter a decision), reloads after each burst of notifications and every refresh interval, and
- * swaps the snapshot atomically.
+ * alter a decision, naming its organisation), reads afresh the organisations each burst of
+ * notifications names, reloads everything every refresh interval, and swaps the snapshot atomically.
  *
  * <p>Fail-static: when the database is unreachable the last snapshot stays in force, {@link #connected()}
  * turns false, and the connection is retried with a doubling backoff; on reconnecting, a full reload
@@ -29,6 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class PolicyService implements AutoCloseable {
     public static final String CHANNEL = "gatehouse_policy_changes";
     private static final Logger log = LoggerFactory.getLogger(PolicyService.class);
+    /** The payload's organisation: {@code {"table" : "...", "op" : "...", "org_id" : "<uuid>"}}. */
+    private static final Pattern ORG_ID = Pattern.compile("\"org_id\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
+    /** Beyond this many organisations in one burst, one full reload is cheaper than a partial one. */
+    private static final int MAX_PARTIAL_ORGS = 64;
 
     private final Database database;
     private final SchemaGate schema;
@@ -99,12 +108,19 @@ public final class PolicyService implements AutoCloseable {
                 while (running) {
                     PGNotification[] n = pg.getNotifications(250);
                     if (n != null && n.length > 0) {
-                        // a transaction may notify several times; take the burst, then reload once
-                        while ((n = pg.getNotifications(5)) != null && n.length > 0) {
-                            // drained
+                        // a transaction notifies once per changed row, all at its commit: take what has
+                        // arrived (without waiting for more), then read the organisations it names
+                        Set<UUID> orgs = new HashSet<>();
+                        boolean full = !collectOrgs(n, orgs);
+                        while (!full && (n = pg.getNotifications()) != null && n.length > 0) {
+                            full = !collectOrgs(n, orgs);
                         }
-                        reload(c);
-                        lastFull = System.nanoTime();
+                        if (full || orgs.size() > MAX_PARTIAL_ORGS) {
+                            reload(c);
+                            lastFull = System.nanoTime();
+                        } else {
+                            reload(c, orgs);
+                        }
                     } else if (System.nanoTime() - lastFull >= refreshInterval.toNanos()) {
                         reload(c);
                         lastFull = System.nanoTime();
@@ -133,6 +149,33 @@ public final class PolicyService implements AutoCloseable {
                 connection = null;
             }
         }
+    }
+
+    /**
+     * Adds the organisations the notifications name; false when one names none (or cannot be read),
+     * which asks for a full reload.
+     */
+    static boolean collectOrgs(PGNotification[] notifications, Set<UUID> orgs) {
+        for (PGNotification n : notifications) {
+            Matcher m = ORG_ID.matcher(n.getParameter());
+            if (!m.find()) {
+                return false;
+            }
+            try {
+                orgs.add(UUID.fromString(m.group(1)));
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reload(Connection c, Set<UUID> orgs) throws SQLException {
+        long t0 = System.nanoTime();
+        PolicySnapshot s = PolicySnapshotLoader.reload(c, current.get(), orgs);
+        current.set(s);
+        reloads.increment();
+        log.debug("Policy snapshot: {} organisation(s) reloaded in {} µs", orgs.size(), (System.nanoTime() - t0) / 1_000);
     }
 
     private void reload(Connection c) throws SQLException {

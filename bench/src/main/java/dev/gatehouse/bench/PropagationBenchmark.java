@@ -1,0 +1,306 @@
+package dev.gatehouse.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.core.admin.Organisations;
+import dev.gatehouse.core.admin.Policies;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.db.DatabaseSettings;
+import dev.gatehouse.core.db.Migrations;
+import dev.gatehouse.core.net.Cidr;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Policy propagation, commit to enforced: two gateway processes on one PostgreSQL, a client probing
+ * each of them without pause over a kept-alive connection, and a series of policy changes made
+ * through the same code {@code gatehouse-admin policy update} runs. Each change toggles whether the
+ * probe's address (198.51.100.7, given by a trusted X-Forwarded-For) is allowed; the time from the
+ * change's commit to the first response at each gateway carrying the new decision is recorded. Probes
+ * send a request every half millisecond ({@code -Dprobe.pace.micros=N}), the measurement's resolution.
+ *
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.gatehouse.bench.PropagationBenchmark
+ * [changes] [background-cidrs]} (default 100 changes, 10 000 CIDRs in other organisations' policies,
+ * so each reload carries a realistic snapshot). {@code -Dgateway.jar=...} names the gateway's jar
+ * (default {@code gateway/target/gatehouse-gateway.jar}). Runs its own embedded PostgreSQL 17.
+ */
+public final class PropagationBenchmark {
+    private static final String PROBE_IP = "198.51.100.7";
+    private static final Cidr PROBE_NET = Cidr.parse("198.51.100.0/24");
+    /**
+     * Pause between a probe's requests: its resolution. Probing flat out would measure two saturated
+     * gateways on a two-core machine rather than propagation.
+     */
+    private static final long PACE_NANOS = Long.getLong("probe.pace.micros", 500) * 1000;
+
+    public static void main(String[] args) throws Exception {
+        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int background = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        Path jar = Path.of(System.getProperty("gateway.jar", "gateway/target/gatehouse-gateway.jar"));
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("no gateway jar at " + jar + " (mvn -DskipTests package, or -Dgateway.jar=...)");
+            System.exit(2);
+        }
+        Path work = Files.createTempDirectory("gatehouse-propagation");
+        System.out.println("gateway logs in " + work);
+        HttpServer upstream = upstream();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            String url = pg.getJdbcUrl("postgres", "postgres");
+            DatabaseSettings s = new DatabaseSettings(url, "postgres", "", false, 2, Duration.ofSeconds(5),
+                    Path.of("/nonexistent"), 0, Duration.ofSeconds(30));
+            try (Database db = Database.open(s, "bench")) {
+                new Migrations(db.dataSource()).migrate();
+                Organisations orgs = new Organisations(db.dataSource(), "bench");
+                Policies policies = new Policies(db.dataSource(), "bench");
+                orgs.createOrg("Bench", false, null);
+                policies.create("Bench", "office", true, List.of(Cidr.parse("203.0.113.0/24")), List.of(), null, true);
+                seedBackground(orgs, policies, background);
+
+                List<Process> gateways = new ArrayList<>();
+                List<Probe> probes = new ArrayList<>();
+                try {
+                    for (int g = 0; g < 2; g++) {
+                        int port = freePort();
+                        int mgmt = freePort();
+                        Path conf = work.resolve("gateway-" + g + ".conf");
+                        Files.writeString(conf, "gatehouse {\n"
+                                + "  listen { host = \"127.0.0.1\", port = " + port + " }\n"
+                                + "  server.event-loop-threads = 1\n"
+                                + "  management { host = \"127.0.0.1\", port = " + mgmt + " }\n"
+                                + "  audit { enabled = false, spool-dir = \"" + work.resolve("spool-" + g) + "\" }\n"
+                                + "  database { url = \"" + url + "\", user = \"postgres\", password = \"\" }\n"
+                                + "  client-ip { trusted-proxies = [\"127.0.0.1\"], headers = [\"X-Forwarded-For\"] }\n"
+                                + "  routes = [ { prefix = \"/\", upstream = \"http://127.0.0.1:"
+                                + upstream.getAddress().getPort() + "\", org = \"Bench\" } ]\n"
+                                + "}\n");
+                        gateways.add(new ProcessBuilder("java", "-Xmx256m",
+                                "-Dlogback.configurationFile=" + System.getProperty("gateway.logback", ""), "-jar", jar.toString(), "--config", conf.toString())
+                                .redirectErrorStream(true).redirectOutput(work.resolve("gateway-" + g + ".log").toFile())
+                                .start());
+                        awaitReady(mgmt, gateways.get(g));
+                        probes.add(new Probe(port));
+                    }
+                    probes.forEach(p -> p.thread.start());
+                    for (Probe p : probes) {
+                        p.awaitStatus(403, 10_000_000_000L); // the probe's address is not allowed yet
+                    }
+                    run(policies, probes, changes);
+                } finally {
+                    probes.forEach(Probe::stop);
+                    gateways.forEach(Process::destroy);
+                    for (Process p : gateways) {
+                        p.waitFor();
+                    }
+                }
+            }
+        } finally {
+            upstream.stop(0);
+        }
+    }
+
+    private static void run(Policies policies, List<Probe> probes, int changes) throws Exception {
+        long[][] perGateway = new long[probes.size()][changes];
+        long[] everywhere = new long[changes];
+        long[] commitTimes = new long[changes];
+        Random pause = new Random(42);
+        for (int i = 0; i < changes; i++) {
+            boolean allow = i % 2 == 0;
+            long before = System.nanoTime();
+            if (allow) {
+                policies.update("Bench", "office", null, List.of(PROBE_NET), List.of(), List.of(), true);
+            } else {
+                policies.update("Bench", "office", null, List.of(), List.of(), List.of(PROBE_NET), true);
+            }
+            long committed = System.nanoTime();
+            commitTimes[i] = committed - before;
+            int want = allow ? 200 : 403;
+            long latest = 0;
+            for (int g = 0; g < probes.size(); g++) {
+                long at = probes.get(g).awaitStatus(want, 10_000_000_000L);
+                perGateway[g][i] = at - committed;
+                latest = Math.max(latest, at - committed);
+            }
+            everywhere[i] = latest;
+            Thread.sleep(20 + pause.nextInt(100)); // changes arrive apart, as an operator's do
+        }
+        System.out.printf("%d policy changes, two gateways; commit itself: p50 %.1f ms%n", changes,
+                pct(commitTimes, 50) / 1e6);
+        for (int g = 0; g < probes.size(); g++) {
+            report("gateway " + (g + 1), perGateway[g]);
+        }
+        report("both gateways", everywhere);
+    }
+
+    private static void report(String what, long[] nanos) {
+        System.out.printf("%-14s commit -> enforced: p50 %6.1f ms  p90 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n", what,
+                pct(nanos, 50) / 1e6, pct(nanos, 90) / 1e6, pct(nanos, 99) / 1e6, pct(nanos, 100) / 1e6);
+    }
+
+    /** Nearest-rank percentile. */
+    static long pct(long[] values, double p) {
+        long[] v = values.clone();
+        Arrays.sort(v);
+        int rank = (int) Math.ceil(p / 100.0 * v.length);
+        return v[Math.max(0, Math.min(v.length - 1, rank - 1))];
+    }
+
+    /** Other organisations' policies, so each reload loads a snapshot of realistic size. */
+    private static void seedBackground(Organisations orgs, Policies policies, int cidrs) {
+        Random r = new Random(7);
+        int perOrg = 100;
+        for (int o = 0; o * perOrg < cidrs; o++) {
+            String org = "Tenant" + o;
+            orgs.createOrg(org, false, null);
+            List<Cidr> nets = new ArrayList<>();
+            while (nets.size() < Math.min(perOrg, cidrs - o * perOrg)) {
+                Cidr c = Cidr.parse((11 + r.nextInt(88)) + "." + r.nextInt(256) + "." + r.nextInt(256) + ".0/24");
+                if (!nets.contains(c)) {
+                    nets.add(c);
+                }
+            }
+            policies.create(org, "offices", true, nets, List.of(), null, true);
+        }
+    }
+
+    private static HttpServer upstream() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        byte[] body = "ok\n".getBytes(StandardCharsets.US_ASCII);
+        server.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitReady(int mgmtPort, Process p) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("gateway exited with " + p.exitValue() + " (see its log)");
+            }
+            try {
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mgmtPort + "/readyz"))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("gateway not ready within 60 s");
+    }
+
+    /** Sends requests back to back on one connection and remembers when each status was last seen first. */
+    private static final class Probe {
+        final Thread thread;
+        private final int port;
+        private volatile boolean running = true;
+        private volatile int lastStatus;
+        private volatile long lastChange;
+
+        Probe(int port) {
+            this.port = port;
+            this.thread = new Thread(this::loop, "probe-" + port);
+            this.thread.setDaemon(true);
+        }
+
+        /** The time the status became {@code want}; waits for it. */
+        long awaitStatus(int want, long timeoutNanos) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (lastStatus != want) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("gateway on port " + port + " still answers " + lastStatus
+                            + ", not " + want + ", after " + timeoutNanos / 1_000_000_000 + " s");
+                }
+                Thread.onSpinWait();
+            }
+            return lastChange;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        private void loop() {
+            byte[] request = ("GET /probe HTTP/1.1\r\nHost: bench\r\nX-Forwarded-For: " + PROBE_IP + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            while (running) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setTcpNoDelay(true);
+                    OutputStream out = s.getOutputStream();
+                    InputStream in = s.getInputStream();
+                    while (running) {
+                        out.write(request);
+                        int status = readResponse(in);
+                        long now = System.nanoTime();
+                        if (status != lastStatus) {
+                            lastChange = now; // written before the status: a reader seeing the status sees the time
+                            lastStatus = status;
+                        }
+                        LockSupport.parkNanos(PACE_NANOS);
+                    }
+                } catch (IOException e) {
+                    if (running) {
+                        System.err.println("probe on port " + port + ": " + e.getMessage() + "; reconnecting");
+                    }
+                }
+            }
+        }
+
+        /** Reads one response with a Content-Length body; returns its status. */
+        private static int readResponse(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder(256);
+            int c;
+            while ((c = in.read()) != -1) {
+                head.append((char) c);
+                int n = head.length();
+                if (n >= 4 && head.charAt(n - 1) == '\n' && head.charAt(n - 2) == '\r' && head.charAt(n - 3) == '\n') {
+                    break;
+                }
+            }
+            if (c == -1) {
+                throw new IOException("connection closed");
+            }
+            String h = head.toString();
+            int status = Integer.parseInt(h.substring(9, 12));
+            int length = 0;
+            for (String line : h.split("\r\n")) {
+                if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            in.readNBytes(length);
+            return status;
+        }
+    }
+}
