@@ -21,6 +21,7 @@ import dev.gatehouse.gateway.server.GatewayServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,26 +57,43 @@ public final class Gateway implements AutoCloseable {
             Database database = Database.open(dbSettings, "gatehouse-gateway", true);
             started.push(database);
             SchemaGate schema = new SchemaGate(database, dbSettings.externalMigration());
-            if (!schema.tryNow()) {
-                log.warn("The database at {} is unreachable: starting without it. Unbound routes are served;"
-                        + " policy-bound routes answer 503 until it is reachable (the schema is then {}).",
-                        database.description(), dbSettings.externalMigration() ? "checked" : "migrated");
-            }
+            // The schema check (Flyway: its classes, the history query) runs beside the management listener's
+            // start (Netty's classes, mostly shared with the public listener's): a cold JVM spends most of its
+            // start-up loading classes, and there are two cores to do it on.
+            CompletableFuture<Boolean> schemaCheck = new CompletableFuture<>();
+            Thread checker = new Thread(() -> {
+                try {
+                    schemaCheck.complete(schema.tryNow());
+                } catch (Throwable t) {
+                    schemaCheck.completeExceptionally(t);
+                }
+            }, "gatehouse-schema-check");
+            checker.start();
 
             GatewayMetrics metrics = new GatewayMetrics();
             PolicyService policies = new PolicyService(database, schema, settings.policiesRefreshInterval(),
-                    settings.policiesMaxBackoff()).start(java.time.Duration.ofSeconds(schema.ready() ? 5 : 0));
-            started.push(policies);
+                    settings.policiesMaxBackoff());
             metrics.policies(policies);
             Readiness readiness = new Readiness(database, schema::ready, () -> policies.snapshot() != null,
                     settings.managementCheckInterval());
             started.push(readiness);
             metrics.databaseUp(readiness::databaseUp);
             ManagementServer management = null;
-            if (settings.managementEnabled()) {
-                management = ManagementServer.start(settings.managementHost(), settings.managementPort(), readiness, metrics);
-                started.push(management);
+            try {
+                if (settings.managementEnabled()) {
+                    management = ManagementServer.start(settings.managementHost(), settings.managementPort(), readiness, metrics);
+                    started.push(management);
+                }
+            } finally {
+                checker.join(); // never leave the check running behind a failed start
             }
+            if (!schemaReachable(schemaCheck)) {
+                log.warn("The database at {} is unreachable: starting without it. Unbound routes are served;"
+                        + " policy-bound routes answer 503 until it is reachable (the schema is then {}).",
+                        database.description(), dbSettings.externalMigration() ? "checked" : "migrated");
+            }
+            policies.start(java.time.Duration.ofSeconds(schema.ready() ? 5 : 0));
+            started.push(policies);
             if (settings.routes().isEmpty()) {
                 DemoUpstream demo = DemoUpstream.start(0);
                 started.push(demo);
@@ -100,6 +118,7 @@ public final class Gateway implements AutoCloseable {
                     audit);
             GatewayServer server = GatewayServer.start(settings, observer, policies);
             started.push(server);
+            readiness.listening();
 
             log.info("Gatehouse listening on http://{}:{} (database: {})", settings.listenHost(), server.port(),
                     database.description());
@@ -112,6 +131,21 @@ public final class Gateway implements AutoCloseable {
             return new Gateway(started, server, management, settings, database);
         } catch (RuntimeException | InterruptedException e) {
             stopAll(started);
+            throw e;
+        }
+    }
+
+    /** The schema check's answer; its failure (a schema that is behind or ahead, say) fails the start. */
+    private static boolean schemaReachable(CompletableFuture<Boolean> check) {
+        try {
+            return check.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw e;
         }
     }

@@ -50,8 +50,8 @@ class ManagementIT {
             assertThat(get(m, "/healthz").body()).isEqualTo("ok\n");
             HttpResponse<String> ready = get(m, "/readyz");
             assertThat(ready.statusCode()).isEqualTo(200);
-            assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"up\",\"schema\":\"current\","
-                    + "\"policies\":\"loaded\"}}\n");
+            assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"listener\":\"up\",\"database\":\"up\","
+                    + "\"schema\":\"current\",\"policies\":\"loaded\"}}\n");
 
             try (RawHttp c = new RawHttp(gateway.port())) {
                 c.send("GET /app/x?secret=1 HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 198.51.100.8\r\n\r\n").read();
@@ -99,7 +99,7 @@ class ManagementIT {
                     Thread.sleep(100);
                 }
                 assertThat(r.statusCode()).isEqualTo(200);
-                assertThat(r.body()).startsWith("{\"status\":\"degraded\",\"checks\":{\"database\":\"down: ")
+                assertThat(r.body()).startsWith("{\"status\":\"degraded\",\"checks\":{\"listener\":\"up\",\"database\":\"down: ")
                         .endsWith("\"policies\":\"last snapshot (database down)\"}}\n");
                 assertThat(get(m, "/healthz").statusCode()).as("alive, just not ready").isEqualTo(200);
                 assertThat(get(m, "/metrics").body()).contains("gatehouse_database_up 0\n")
@@ -107,6 +107,21 @@ class ManagementIT {
             }
         } finally {
             pg.close();
+        }
+    }
+
+    @Test
+    void notReadyUntilThePublicListenerIsUp() throws Exception {
+        try (dev.gatehouse.core.db.Database database = dev.gatehouse.core.db.Database.open(
+                dev.gatehouse.core.db.DatabaseSettings.from(GatewayConfigs.load(dir, db.database(), "")), "readiness-test");
+             dev.gatehouse.gateway.management.Readiness r = new dev.gatehouse.gateway.management.Readiness(database,
+                     () -> true, () -> true, java.time.Duration.ofSeconds(1))) {
+            assertThat(r.ready()).as("schema and policies are there, the listener is not").isFalse();
+            assertThat(r.status()).isEqualTo("not ready");
+            assertThat(r.checks()).containsEntry("listener", "starting");
+            r.listening();
+            assertThat(r.ready()).isTrue();
+            assertThat(r.status()).isEqualTo("ready");
         }
     }
 }

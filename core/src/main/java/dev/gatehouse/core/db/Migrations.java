@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -39,7 +40,7 @@ public final class Migrations {
 
     /** Applies what is pending; returns the versions applied, in order. */
     public List<Version> migrate() {
-        refuseNewerSchema();
+        refuseNewerSchema(flyway.info());
         try {
             MigrateResult result = flyway.migrate();
             List<Version> applied = new ArrayList<>();
@@ -69,9 +70,13 @@ public final class Migrations {
      * nothing newer than this binary. Pending versions are allowed (see {@link #requireCurrent()}).
      */
     public void validate() {
-        refuseNewerSchema();
-        MigrationInfo[] all = flyway.info().all();
-        for (MigrationInfo m : all) {
+        validate(flyway.info());
+    }
+
+    /** Each {@code flyway.info()} scans the class path and queries the history table: read it once. */
+    private void validate(MigrationInfoService info) {
+        refuseNewerSchema(info);
+        for (MigrationInfo m : info.all()) {
             if (m.getState().isFailed()) {
                 throw new GatehouseException("migration " + m.getVersion() + " (" + m.getDescription()
                         + ") failed earlier; fix the database by hand or restore a backup, then run " + MIGRATE_COMMAND);
@@ -92,28 +97,27 @@ public final class Migrations {
 
     /** The schema must be exactly what this binary expects: valid, and nothing pending. */
     public void requireCurrent() {
-        validate();
-        List<String> pending = pending();
+        MigrationInfoService info = flyway.info();
+        validate(info);
+        List<String> pending = Arrays.stream(info.pending()).map(m -> m.getVersion().getVersion()).toList();
         if (!pending.isEmpty()) {
             throw new GatehouseException("the database schema is behind this Gatehouse (pending: V"
                     + String.join(", V", pending) + "); run `" + MIGRATE_COMMAND + "` first");
         }
     }
 
-    private void refuseNewerSchema() {
-        MigrationInfo[] applied = flyway.info().applied();
-        String known = latestKnown();
-        for (MigrationInfo m : applied) {
+    private static void refuseNewerSchema(MigrationInfoService info) {
+        for (MigrationInfo m : info.applied()) {
             if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) {
                 throw new GatehouseException("the database schema is at V" + m.getVersion()
-                        + ", newer than this Gatehouse (which knows up to V" + known
+                        + ", newer than this Gatehouse (which knows up to V" + latestKnown(info)
                         + "); migrations are one-way: upgrade Gatehouse, or restore a backup taken before the upgrade");
             }
         }
     }
 
-    private String latestKnown() {
-        return Arrays.stream(flyway.info().all())
+    private static String latestKnown(MigrationInfoService info) {
+        return Arrays.stream(info.all())
                 .filter(m -> m.getState().isResolved() && m.getVersion() != null)
                 .map(m -> m.getVersion().getVersion())
                 .reduce((a, b) -> b).orElse("0");

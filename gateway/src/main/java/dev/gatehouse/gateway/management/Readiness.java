@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether this gateway should receive traffic, checked on its own thread (never on an event loop):
- * the database answers, the schema is current, a policy snapshot is loaded. /readyz reads the last result.
+ * the public listener is bound, the database answers, the schema is current, a policy snapshot is loaded.
+ * /readyz reads the last result.
  */
 public final class Readiness implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Readiness.class);
@@ -24,6 +25,7 @@ public final class Readiness implements AutoCloseable {
     private volatile String databaseError = "not checked yet";
     private final java.util.function.BooleanSupplier schemaCurrent;
     private final java.util.function.BooleanSupplier policiesLoaded;
+    private volatile boolean listening;
 
     public Readiness(Database database, java.util.function.BooleanSupplier schemaCurrent,
                      java.util.function.BooleanSupplier policiesLoaded, Duration interval) {
@@ -58,17 +60,22 @@ public final class Readiness implements AutoCloseable {
         }
     }
 
+    /** The public listener is bound: until then the gateway is not ready, whatever else is. */
+    public void listening() {
+        listening = true;
+    }
+
     public boolean databaseUp() {
         return databaseUp;
     }
 
     /**
-     * Ready to take traffic: the schema was current and a policy snapshot is loaded. A database
+     * Ready to take traffic: the public listener is up, the schema was current and a policy snapshot is loaded. A database
      * outage after that leaves the gateway ready but degraded (fail-static: it enforces the last
      * snapshot), so load balancers keep sending it traffic.
      */
     public boolean ready() {
-        return schemaCurrent.getAsBoolean() && policiesLoaded.getAsBoolean();
+        return listening && schemaCurrent.getAsBoolean() && policiesLoaded.getAsBoolean();
     }
 
     /** "ready", "degraded" (serving from the last snapshot, database down) or "not ready". */
@@ -82,6 +89,7 @@ public final class Readiness implements AutoCloseable {
     /** The checks, for the /readyz body. */
     public Map<String, Object> checks() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("listener", listening ? "up" : "starting");
         m.put("database", databaseUp ? "up" : "down: " + databaseError);
         m.put("schema", schemaCurrent.getAsBoolean() ? "current" : "not checked yet (database unreachable) or not current");
         m.put("policies", policiesLoaded.getAsBoolean() ? (databaseUp ? "loaded" : "last snapshot (database down)") : "not loaded");

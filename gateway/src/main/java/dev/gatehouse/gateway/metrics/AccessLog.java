@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One JSON line per finished request, through the logger {@code gatehouse.access} (made
- * asynchronous in logback.xml). {@link #OFF} does nothing, so the proxy never asks "is it on?".
+ * asynchronous, set up by LoggingConfigurator). {@link #OFF} does nothing, so the proxy never asks "is it on?".
  */
 public interface AccessLog {
     AccessLog OFF = entry -> { };

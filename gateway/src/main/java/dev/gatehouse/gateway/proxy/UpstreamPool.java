@@ -10,9 +10,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.AttributeKey;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -38,19 +41,35 @@ public final class UpstreamPool implements AutoCloseable {
     private final Transport transport;
     private final GatewaySettings settings;
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
-    private final DnsAddressResolverGroup resolver;
+    /** Created when the first upstream given by name is connected to (IP literals need none). */
+    private volatile DnsAddressResolverGroup resolver;
 
     public UpstreamPool(Transport transport, GatewaySettings settings) {
         this.transport = transport;
         this.settings = settings;
-        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannel())
-                .socketChannelType(transport.socketChannel()));
+    }
+
+    private AddressResolverGroup<InetSocketAddress> dns() {
+        DnsAddressResolverGroup r = resolver;
+        if (r == null) {
+            synchronized (this) {
+                r = resolver;
+                if (r == null) {
+                    r = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                            .datagramChannelType(transport.datagramChannel())
+                            .socketChannelType(transport.socketChannel()));
+                    resolver = r;
+                }
+            }
+        }
+        return r;
     }
 
     @Override
-    public void close() {
-        resolver.close();
+    public synchronized void close() {
+        if (resolver != null) {
+            resolver.close();
+        }
     }
 
     private static Upstream key(Upstream u) {
@@ -74,13 +93,15 @@ public final class UpstreamPool implements AutoCloseable {
             ch.close();
         }
         Promise<Channel> promise = loop.newPromise();
+        // an IP literal is connected to as it is (the default group never resolves a resolved address)
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(upstream.host());
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.upstreamConnectTimeout().toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .resolver(resolver)
+                .resolver(literal != null ? DefaultAddressResolverGroup.INSTANCE : dns())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -89,7 +110,8 @@ public final class UpstreamPool implements AutoCloseable {
                                 .addLast(HANDLER, new ProxyBackendHandler());
                     }
                 });
-        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
+        ChannelFuture f = b.connect(literal != null ? new InetSocketAddress(inetAddress(literal), upstream.port())
+                : InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
         Upstream key = key(upstream);
         f.channel().closeFuture().addListener(c -> {
             ArrayDeque<Channel> idleNow = loopPool(loop).get(key);
@@ -105,6 +127,14 @@ public final class UpstreamPool implements AutoCloseable {
             }
         });
         return promise;
+    }
+
+    private static java.net.InetAddress inetAddress(byte[] literal) {
+        try {
+            return java.net.InetAddress.getByAddress(literal); // bytes given: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // only for a wrong length, which NetUtil never returns
+        }
     }
 
     /** True when the connection served an earlier request (the upstream may have closed it meanwhile). */
