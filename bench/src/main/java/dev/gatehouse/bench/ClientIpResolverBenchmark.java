@@ -4,6 +4,7 @@ import dev.gatehouse.core.clientip.ClientIpResolver;
 import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.core.clientip.CloudflareRanges;
+import dev.gatehouse.core.clientip.Headers;
 import dev.gatehouse.core.net.Cidr;
 import dev.gatehouse.core.net.CidrSet;
 import dev.gatehouse.core.net.IpAddress;
@@ -21,7 +22,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The client-IP walk on the common paths: an untrusted peer, and a three-hop trusted chain. */
+/**
+ * The client-IP walk on the common paths: an untrusted peer, and a three-hop trusted chain (the same
+ * client, and a different one each time).
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -33,6 +37,9 @@ public class ClientIpResolverBenchmark {
     IpAddress trustedPeer;
     IpAddress untrustedPeer;
     List<String> xff;
+    List<Headers> distinctClients;
+    Headers chain;
+    int next;
 
     @Setup
     public void setup() {
@@ -42,15 +49,28 @@ public class ClientIpResolverBenchmark {
         trustedPeer = IpAddress.parse("10.0.2.2");
         untrustedPeer = IpAddress.parse("198.51.100.7");
         xff = List.of("203.0.113.77, 10.0.1.1, 172.16.0.9");
+        chain = name -> name.equals("x-forwarded-for") ? xff : List.of(); // built once: the gateway's headers exist already
+        distinctClients = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 100_000; i++) {
+            List<String> h = List.of(IpAddress.v4(0xC0000000 | r.nextInt(1 << 24)) + ", 10.0.1.1, 172.16.0.9");
+            distinctClients.add(name -> name.equals("x-forwarded-for") ? h : List.of());
+        }
     }
 
     @Benchmark
     public ClientIpResult trustedChainOfThree() {
-        return resolver.resolve(trustedPeer, name -> name.equals("x-forwarded-for") ? xff : List.of());
+        return resolver.resolve(trustedPeer, chain);
+    }
+
+    /** A different client each time (100 000 of them): the recent-results cache mostly misses. */
+    @Benchmark
+    public ClientIpResult trustedChainOfThreeManyClients() {
+        return resolver.resolve(trustedPeer, distinctClients.get(next++ % distinctClients.size()));
     }
 
     @Benchmark
     public ClientIpResult untrustedPeer() {
-        return resolver.resolve(untrustedPeer, name -> name.equals("x-forwarded-for") ? xff : List.of());
+        return resolver.resolve(untrustedPeer, chain);
     }
 }

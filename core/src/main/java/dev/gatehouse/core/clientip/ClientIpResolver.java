@@ -34,17 +34,28 @@ public final class ClientIpResolver {
     static final int MAX_HOPS = 64;
 
     private final ClientIpSettings settings;
+    private final CommonPath common;
 
     public ClientIpResolver(ClientIpSettings settings) {
         this.settings = settings;
+        this.common = new CommonPath(settings);
     }
 
     public ClientIpSettings settings() {
         return settings;
     }
 
-    /** The decision for a request. */
+    /**
+     * The decision for a request. The common cases are decided without allocating ({@link CommonPath});
+     * the rest, rejections included, by the full walk below.
+     */
     public ClientIpResult resolve(IpAddress peer, Headers headers) {
+        ClientIpResult r = common.resolve(peer, headers);
+        return r != null ? r : run(peer, headers, null);
+    }
+
+    /** The full walk alone, for tests that hold the common path to it. */
+    ClientIpResult resolveWithoutCommonPath(IpAddress peer, Headers headers) {
         return run(peer, headers, null);
     }
 

@@ -160,8 +160,16 @@ public final class CidrSet {
     }
 
     public boolean contains(IpAddress a) {
-        if (a.isV4()) {
-            long v = a.lo();
+        return contains(a.isV4(), a.hi(), a.lo());
+    }
+
+    public boolean contains(AddressBits a) {
+        return contains(a.isV4(), a.hi(), a.lo());
+    }
+
+    private boolean contains(boolean isV4, long h, long l) {
+        if (isV4) {
+            long v = l;
             int lo = 0;
             int hi = v4Start.length - 1;
             if (v4Index != null) {
@@ -180,8 +188,6 @@ public final class CidrSet {
             }
             return hi >= 0 && v <= v4End[hi];
         }
-        long h = a.hi();
-        long l = a.lo();
         int lo = 0;
         int hi = v6StartHi.length - 1;
         if (v6Index != null && (v6CommonBits == 0 || ((h ^ v6StartHi[0]) >>> (64 - v6CommonBits)) == 0)) {

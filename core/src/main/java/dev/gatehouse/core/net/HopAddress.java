@@ -11,8 +11,16 @@ public final class HopAddress {
 
     /** @throws InvalidAddressException with the reason */
     public static IpAddress parse(CharSequence s) {
-        int from = 0;
-        int to = s.length();
+        return parseInto(s, 0, s.length(), new AddressBits()).toAddress();
+    }
+
+    /**
+     * {@link #parse(CharSequence)} of {@code s[from, to)} into {@code out}, allocating nothing unless the
+     * entry is invalid.
+     *
+     * @throws InvalidAddressException with the reason
+     */
+    public static AddressBits parseInto(CharSequence s, int from, int to, AddressBits out) {
         while (from < to && isSpace(s.charAt(from))) {
             from++;
         }
@@ -33,11 +41,11 @@ public final class HopAddress {
                 }
             }
             int end = zoneStart(s, from + 1, close);
-            IpAddress a = IpAddress.parse(s, from + 1, end);
-            if (a.isV4() && indexOf(s, ':', from + 1, end) < 0) {
+            IpAddress.parseInto(s, from + 1, end, out);
+            if (out.isV4() && indexOf(s, ':', from + 1, end) < 0) {
                 throw new InvalidAddressException(s.subSequence(from, to).toString(), "IPv4 address in brackets");
             }
-            return a;
+            return out;
         }
         int firstColon = indexOf(s, ':', from, to);
         if (firstColon >= 0 && indexOf(s, ':', firstColon + 1, to) < 0) {
@@ -45,16 +53,16 @@ public final class HopAddress {
             if (!isPort(s, firstColon + 1, to)) {
                 throw new InvalidAddressException(s.subSequence(from, to).toString(), "bad port");
             }
-            IpAddress a = IpAddress.parse(s, from, firstColon);
-            if (!a.isV4()) {
+            IpAddress.parseInto(s, from, firstColon, out);
+            if (!out.isV4()) {
                 throw new InvalidAddressException(s.subSequence(from, to).toString(), "not an IP address");
             }
-            return a;
+            return out;
         }
         if (firstColon >= 0) {
-            return IpAddress.parse(s, from, zoneStart(s, from, to));
+            return IpAddress.parseInto(s, from, zoneStart(s, from, to), out);
         }
-        return IpAddress.parse(s, from, to);
+        return IpAddress.parseInto(s, from, to, out);
     }
 
     private static int zoneStart(CharSequence s, int from, int to) {

@@ -60,15 +60,22 @@ public final class IpAddress implements Comparable<IpAddress> {
     }
 
     public static IpAddress parse(CharSequence s, int from, int to) {
+        return parseInto(s, from, to, new AddressBits()).toAddress();
+    }
+
+    /** {@link #parse(CharSequence, int, int)} into {@code out}, allocating nothing unless the text is invalid. */
+    public static AddressBits parseInto(CharSequence s, int from, int to, AddressBits out) {
         if (from >= to) {
             throw new InvalidAddressException(s.subSequence(from, to).toString(), "empty");
         }
         for (int i = from; i < to; i++) {
             if (s.charAt(i) == ':') {
-                return parseV6(s, from, to);
+                parseV6(s, from, to, out);
+                return out;
             }
         }
-        return v4(parseV4(s, from, to, from, to));
+        out.setV4(parseV4(s, from, to, from, to));
+        return out;
     }
 
     private static int parseV4(CharSequence s, int from, int to, int errFrom, int errTo) {
@@ -112,8 +119,8 @@ public final class IpAddress implements Comparable<IpAddress> {
         return value;
     }
 
-    private static IpAddress parseV6(CharSequence s, int from, int to) {
-        int[] groups = new int[8];
+    private static void parseV6(CharSequence s, int from, int to, AddressBits out) {
+        int[] groups = out.groups;
         int count = 0;
         int compressAt = -1;
         int i = from;
@@ -121,7 +128,8 @@ public final class IpAddress implements Comparable<IpAddress> {
             compressAt = 0;
             i = from + 2;
             if (i == to) {
-                return new IpAddress(false, 0, 0);
+                out.setV6(0, 0);
+                return;
             }
         } else if (s.charAt(from) == ':') {
             throw invalid(s, from, to, "not an IPv6 address (leading ':')");
@@ -189,7 +197,7 @@ public final class IpAddress implements Comparable<IpAddress> {
             h = (h << 16) | groups[k];
             l = (l << 16) | groups[k + 4];
         }
-        return v6(h, l);
+        out.setV6(h, l);
     }
 
     private static int hex(char c) {
