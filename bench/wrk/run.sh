@@ -26,7 +26,7 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 [ -f gateway/target/gatehouse-gateway.jar ] && [ -f admin-cli/target/gatehouse-admin.jar ] \
   || mvn -q -B -Dstyle.color=never -DskipTests -pl gateway,admin-cli -am package
 
-BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084
+BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084 GH_NOAUDIT=18085
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
 
 # --- backend: nginx serving a 1 KiB body ---
@@ -111,25 +111,31 @@ admin org create Bench >/dev/null
 admin account create --org Bench load --kind service >/dev/null
 TOKEN=$(admin token create --org Bench load 2>/dev/null)
 admin policy create --org Bench tenk --global "@$WORK/allow-args.txt" >/dev/null   # picocli @argument file
+# the full path with the audit log off (gatehouse.audit.enabled = false): what audit costs
+sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" -e "s#audit.spool-dir = \"$WORK/spool-full\"#audit { enabled = false, spool-dir = \"$WORK/spool-noaudit\" }#" \
+  "$WORK/full.conf" > "$WORK/noaudit.conf"
+$GH --config "$WORK/noaudit.conf" > "$WORK/gh-noaudit.log" 2>&1 &
+for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-noaudit.log" 2>/dev/null && break; sleep 0.5; done
 $GH --config "$WORK/plain.conf" > "$WORK/gh-plain.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-plain.log" 2>/dev/null && break; sleep 0.5; done
 sleep 2
 
 XFF=(-H "X-Forwarded-For: 198.51.100.7")
-declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL )
-ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full)
+declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL
+  [gatehouse-full-audit-off]=$GH_NOAUDIT )
+ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full gatehouse-full-audit-off)
 for c in "${ORDER[@]}"; do
   : > "$OUT/$c.txt"
   # warm-up, not counted: the JVM compiles its hot paths in the first seconds (cold, Gatehouse runs at a
   # quarter of its speed); nginx and HAProxy fill their connection pools
   args=("${XFF[@]}")
-  [ "$c" = gatehouse-full ] && args+=(-H "Authorization: Bearer $TOKEN")
+  [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
   wrk -t1 -c32 -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
 done
 for round in $(seq 1 "$ROUNDS"); do
   for c in "${ORDER[@]}"; do
     args=("${XFF[@]}")
-    [ "$c" = gatehouse-full ] && args+=(-H "Authorization: Bearer $TOKEN")
+    [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
     wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
