@@ -4,24 +4,16 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.Policies;
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.core.db.DatabaseSettings;
-import dev.gatehouse.core.db.Migrations;
 import dev.gatehouse.core.net.Cidr;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.gatehouse.bench.PropagationBenchmark
  * [changes] [background-cidrs]} (default 100 changes, 10 000 CIDRs in other organisations' policies,
  * so each reload carries a realistic snapshot). {@code -Dgateway.jar=...} names the gateway's jar
- * (default {@code gateway/target/gatehouse-gateway.jar}). Runs its own embedded PostgreSQL 17.
+ * (default {@code gateway/target/gatehouse-gateway.jar}); {@code -Dgateway.logback=FILE} gives the gateways a
+ * logback configuration. Runs its own embedded PostgreSQL 17.
  */
 public final class PropagationBenchmark {
     private static final String PROBE_IP = "198.51.100.7";
@@ -53,20 +46,13 @@ public final class PropagationBenchmark {
     public static void main(String[] args) throws Exception {
         int changes = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int background = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-        Path jar = Path.of(System.getProperty("gateway.jar", "gateway/target/gatehouse-gateway.jar"));
-        if (!Files.isRegularFile(jar)) {
-            System.err.println("no gateway jar at " + jar + " (mvn -DskipTests package, or -Dgateway.jar=...)");
-            System.exit(2);
-        }
+        Path jar = GatewayProcesses.jar();
         Path work = Files.createTempDirectory("gatehouse-propagation");
         System.out.println("gateway logs in " + work);
         HttpServer upstream = upstream();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String url = pg.getJdbcUrl("postgres", "postgres");
-            DatabaseSettings s = new DatabaseSettings(url, "postgres", "", false, 2, Duration.ofSeconds(5),
-                    Path.of("/nonexistent"), 0, Duration.ofSeconds(30));
-            try (Database db = Database.open(s, "bench")) {
-                new Migrations(db.dataSource()).migrate();
+            try (Database db = GatewayProcesses.migrated(url)) {
                 Organisations orgs = new Organisations(db.dataSource(), "bench");
                 Policies policies = new Policies(db.dataSource(), "bench");
                 orgs.createOrg("Bench", false, null);
@@ -77,8 +63,8 @@ public final class PropagationBenchmark {
                 List<Probe> probes = new ArrayList<>();
                 try {
                     for (int g = 0; g < 2; g++) {
-                        int port = freePort();
-                        int mgmt = freePort();
+                        int port = GatewayProcesses.freePort();
+                        int mgmt = GatewayProcesses.freePort();
                         Path conf = work.resolve("gateway-" + g + ".conf");
                         Files.writeString(conf, "gatehouse {\n"
                                 + "  listen { host = \"127.0.0.1\", port = " + port + " }\n"
@@ -90,11 +76,14 @@ public final class PropagationBenchmark {
                                 + "  routes = [ { prefix = \"/\", upstream = \"http://127.0.0.1:"
                                 + upstream.getAddress().getPort() + "\", org = \"Bench\" } ]\n"
                                 + "}\n");
-                        gateways.add(new ProcessBuilder("java", "-Xmx256m",
-                                "-Dlogback.configurationFile=" + System.getProperty("gateway.logback", ""), "-jar", jar.toString(), "--config", conf.toString())
-                                .redirectErrorStream(true).redirectOutput(work.resolve("gateway-" + g + ".log").toFile())
-                                .start());
-                        awaitReady(mgmt, gateways.get(g));
+                        List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
+                        if (System.getProperty("gateway.logback") != null) { // e.g. PolicyService at DEBUG: reload times
+                            command.add("-Dlogback.configurationFile=" + System.getProperty("gateway.logback"));
+                        }
+                        command.addAll(List.of("-jar", jar.toString(), "--config", conf.toString()));
+                        gateways.add(new ProcessBuilder(command).redirectErrorStream(true)
+                                .redirectOutput(work.resolve("gateway-" + g + ".log").toFile()).start());
+                        GatewayProcesses.awaitReady(mgmt, gateways.get(g));
                         probes.add(new Probe(port));
                     }
                     probes.forEach(p -> p.thread.start());
@@ -191,33 +180,6 @@ public final class PropagationBenchmark {
         });
         server.start();
         return server;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitReady(int mgmtPort, Process p) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("gateway exited with " + p.exitValue() + " (see its log)");
-            }
-            try {
-                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mgmtPort + "/readyz"))
-                        .build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("gateway not ready within 60 s");
     }
 
     /** Sends requests back to back on one connection and remembers when each status was last seen first. */
