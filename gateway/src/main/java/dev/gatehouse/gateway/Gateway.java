@@ -21,7 +21,7 @@ import dev.gatehouse.gateway.server.GatewayServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,14 +60,8 @@ public final class Gateway implements AutoCloseable {
             // The schema check (Flyway: its classes, the history query) runs beside the management listener's
             // start (Netty's classes, mostly shared with the public listener's): a cold JVM spends most of its
             // start-up loading classes, and there are two cores to do it on.
-            CompletableFuture<Boolean> schemaCheck = new CompletableFuture<>();
-            Thread checker = new Thread(() -> {
-                try {
-                    schemaCheck.complete(schema.tryNow());
-                } catch (Throwable t) {
-                    schemaCheck.completeExceptionally(t);
-                }
-            }, "gatehouse-schema-check");
+            FutureTask<Boolean> schemaCheck = new FutureTask<>(schema::tryNow);
+            Thread checker = new Thread(schemaCheck, "gatehouse-schema-check");
             checker.start();
 
             GatewayMetrics metrics = new GatewayMetrics();
@@ -136,17 +130,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The schema check's answer; its failure (a schema that is behind or ahead, say) fails the start. */
-    private static boolean schemaReachable(CompletableFuture<Boolean> check) {
+    private static boolean schemaReachable(FutureTask<Boolean> check) throws InterruptedException {
         try {
-            return check.join();
-        } catch (java.util.concurrent.CompletionException e) {
+            return check.get();
+        } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             if (e.getCause() instanceof Error err) {
                 throw err;
             }
-            throw e;
+            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -54,10 +54,6 @@ public final class ClientIpResolver {
         return r != null ? r : run(peer, headers, null);
     }
 
-    /** The full walk alone, for tests that hold the common path to it. */
-    ClientIpResult resolveWithoutCommonPath(IpAddress peer, Headers headers) {
-        return run(peer, headers, null);
-    }
 
     /** The decision with every hop and the reason for each, for {@code gatehouse-admin client-ip explain}. */
     public ClientIpResult explain(IpAddress peer, Headers headers) {

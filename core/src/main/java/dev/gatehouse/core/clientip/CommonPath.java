@@ -74,10 +74,10 @@ final class CommonPath {
             String value = lines.get(0);
             int from = 0;
             int to = value.length();
-            while (from < to && value.charAt(from) == ' ') {
+            while (from < to && isSpace(value.charAt(from))) {
                 from++;
             }
-            while (to > from && value.charAt(to - 1) == ' ') {
+            while (to > from && isSpace(value.charAt(to - 1))) {
                 to--;
             }
             if (from == to) {

@@ -124,9 +124,6 @@ public final class PolicySnapshotLoader {
 
     /** Reads the organisations named by {@code only}, or all of them when it is null. */
     private static Slice readSlice(Connection c, UUID[] only, boolean ownTransaction) throws SQLException {
-        if (only != null && !ownTransaction) {
-            throw new IllegalArgumentException("partial reads run in their own transaction");
-        }
         Instant now = Instant.now();
         try (PreparedStatement ps = c.prepareStatement(only != null ? SOME : ownTransaction ? ALL : ALL_IN_CALLERS_TRANSACTION)) {
             if (only != null) {

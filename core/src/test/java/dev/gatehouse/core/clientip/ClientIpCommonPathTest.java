@@ -66,7 +66,7 @@ class ClientIpCommonPathTest {
                             "x-real-ip", lines(r), "forwarded", r.nextBoolean() ? List.of() : List.of("for=" + entryList(r)));
                     Headers headers = name -> h.getOrDefault(name, List.of());
                     IpAddress peer = peers[r.nextInt(peers.length)];
-                    ClientIpResult full = resolver.resolveWithoutCommonPath(peer, headers);
+                    ClientIpResult full = resolver.explain(peer, headers); // the full walk, always
                     ClientIpResult quick = common.resolve(peer, headers);
                     if (quick != null) {
                         decidedByCommonPath++;

@@ -59,7 +59,7 @@ public final class PrometheusFormat {
             gauge(sb, "gatehouse_policy_updates_connected",
                     "1 while the policy LISTEN connection is up; 0 means fail-static on the last snapshot.", p.connected() ? 1 : 0);
             if (snap != null) {
-                gauge(sb, "gatehouse_policy_snapshot_age_seconds", "Age of the policy snapshot in force.",
+                gauge(sb, "gatehouse_policy_snapshot_age_seconds", "Seconds since the policy snapshot was last read from the database (wholly, or the organisations a change named).",
                         java.time.Duration.between(snap.loadedAt(), java.time.Instant.now()).toMillis() / 1000.0);
             }
             header(sb, "gatehouse_policy_reloads_total", "counter", "Policy snapshot loads.");

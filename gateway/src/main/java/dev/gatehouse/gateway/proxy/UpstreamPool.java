@@ -94,7 +94,7 @@ public final class UpstreamPool implements AutoCloseable {
         }
         Promise<Channel> promise = loop.newPromise();
         // an IP literal is connected to as it is (the default group never resolves a resolved address)
-        byte[] literal = NetUtil.createByteArrayFromIpAddressString(upstream.host());
+        java.net.InetAddress literal = NetUtil.createInetAddressFromIpAddressString(upstream.host());
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -110,7 +110,7 @@ public final class UpstreamPool implements AutoCloseable {
                                 .addLast(HANDLER, new ProxyBackendHandler());
                     }
                 });
-        ChannelFuture f = b.connect(literal != null ? new InetSocketAddress(inetAddress(literal), upstream.port())
+        ChannelFuture f = b.connect(literal != null ? new InetSocketAddress(literal, upstream.port())
                 : InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
         Upstream key = key(upstream);
         f.channel().closeFuture().addListener(c -> {
@@ -127,14 +127,6 @@ public final class UpstreamPool implements AutoCloseable {
             }
         });
         return promise;
-    }
-
-    private static java.net.InetAddress inetAddress(byte[] literal) {
-        try {
-            return java.net.InetAddress.getByAddress(literal); // bytes given: no lookup
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e); // only for a wrong length, which NetUtil never returns
-        }
     }
 
     /** True when the connection served an earlier request (the upstream may have closed it meanwhile). */
