@@ -227,10 +227,17 @@ public final class AuditWriter implements AutoCloseable {
         }
         try (Connection c = database.connection()) {
             org.postgresql.copy.CopyManager cm = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-            cm.copyIn(COPY, new java.io.StringReader(sb.toString()));
+            byte[] rows = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8); // pgjdbc speaks UTF-8
+            org.postgresql.copy.CopyIn in = cm.copyIn(COPY);
+            try {
+                in.writeToCopy(rows, 0, rows.length);
+                in.endCopy();
+            } finally {
+                if (in.isActive()) {
+                    in.cancelCopy(); // a failure half-way: end the COPY so the connection goes back usable
+                }
+            }
             written.add(batch.size());
-        } catch (IOException e) {
-            throw new SQLException("COPY failed: " + e.getMessage(), e);
         }
     }
 

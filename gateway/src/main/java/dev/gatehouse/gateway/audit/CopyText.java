@@ -1,5 +1,8 @@
 package dev.gatehouse.gateway.audit;
 
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /** Rows in PostgreSQL's COPY text format: tab-separated, \N for null, backslash escapes. */
@@ -7,8 +10,14 @@ final class CopyText {
     private CopyText() {
     }
 
+    /** The last second printed: rows of a batch share their second, and DateTimeFormatter is slow. */
+    private record Second(long epochSecond, String text) {
+    }
+
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
     static void row(StringBuilder sb, AuditEvent e) {
-        field(sb, DateTimeFormatter.ISO_INSTANT.format(e.ts()));
+        timestamp(sb, e.ts());
         sb.append('\t');
         field(sb, e.eventId());
         sb.append('\t');
@@ -42,13 +51,39 @@ final class CopyText {
         sb.append('\n');
     }
 
+    /** {@code 2026-11-25T18:00:00.123456Z}: UTC, microseconds (what PostgreSQL keeps). */
+    static void timestamp(StringBuilder sb, Instant ts) {
+        Second second = lastSecond;
+        if (second.epochSecond() != ts.getEpochSecond()) {
+            String text = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(ts.getEpochSecond(), 0,
+                    ZoneOffset.UTC));
+            second = new Second(ts.getEpochSecond(), text);
+            lastSecond = second; // immutable: a racing reader sees this second or another whole one
+        }
+        sb.append(second.text()).append('.');
+        int micros = ts.getNano() / 1000;
+        for (int div = 100_000; div > 0; div /= 10) {
+            sb.append((char) ('0' + micros / div % 10));
+        }
+        sb.append('Z');
+    }
+
     private static void field(StringBuilder sb, Object value) {
         if (value == null) {
             sb.append("\\N");
             return;
         }
         String s = value.toString();
-        for (int i = 0; i < s.length(); i++) {
+        int clean = 0;
+        while (clean < s.length() && s.charAt(clean) >= 0x20 && s.charAt(clean) != '\\') {
+            clean++;
+        }
+        if (clean == s.length()) {
+            sb.append(s); // nearly every value: one array copy, no per-character work
+            return;
+        }
+        sb.append(s, 0, clean);
+        for (int i = clean; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\\' -> sb.append("\\\\");
