@@ -132,31 +132,55 @@ for c in "${ORDER[@]}"; do
   [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
   wrk -t1 -c32 -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
 done
+# CPU time (clock ticks, user + system) of the processes whose command line matches a pattern and of their
+# children (nginx's worker), PostgreSQL's processes excepted (the embedded one may be a gateway's child)
+ticks() {
+  local s=0 p
+  for p in $(pgrep -f "$1") $(for m in $(pgrep -f "$1"); do pgrep -P "$m"; done); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = postgres ] && continue
+    s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo $s
+}
+pg_ticks() { local s=0 p; for p in $(pgrep -x postgres); do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $s; }
+HZ=$(getconf CLK_TCK)
+declare -A PROC=( [direct]="$WORK/backend/nginx.conf" [nginx]="$WORK/nginx/nginx.conf" [haproxy]="$WORK/haproxy.cfg"
+  [gatehouse-plain]="config $WORK/plain.conf" [gatehouse-full]="config $WORK/full.conf"
+  [gatehouse-full-audit-off]="config $WORK/noaudit.conf" )
 for round in $(seq 1 "$ROUNDS"); do
-  for c in "${ORDER[@]}"; do
+  # each round starts one contender further on, so no contender always follows the same one
+  for i in "${!ORDER[@]}"; do
+    c=${ORDER[$(( (i + round - 1) % ${#ORDER[@]} ))]}
     args=("${XFF[@]}")
     [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
+    before=$(ticks "${PROC[$c]}") pg_before=$(pg_ticks) t0=$(date +%s%N)
     wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
+    after=$(ticks "${PROC[$c]}") pg_after=$(pg_ticks) t1=$(date +%s%N)
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
     p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
     p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt")
-    echo "$rps $p50 $p99 ${non2xx:-0}" >> "$OUT/$c.txt"
+    # cores busy during the run: the contender's own processes, and PostgreSQL (the audit log's writes)
+    cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", t / hz / (ns / 1e9)}')
+    pg=$(awk -v t=$((pg_after - pg_before)) -v hz="$HZ" -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", t / hz / (ns / 1e9)}')
+    echo "$rps $p50 $p99 ${non2xx:-0} $cpu $pg" >> "$OUT/$c.txt"
   done
 done
 RSS=$(ps -o rss= -p "$(pgrep -f "config $WORK/full.conf" | head -1)" 2>/dev/null || echo 0)
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.3f", v}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "| contender | requests/s (median of $ROUNDS) | p50 ms | p99 ms | non-2xx |"
-echo "|---|---|---|---|---|"
+echo "| contender | requests/s (median of $ROUNDS) | p50 ms | p99 ms | non-2xx | cores: contender | cores: PostgreSQL |"
+echo "|---|---|---|---|---|---|---|"
 for c in "${ORDER[@]}"; do
   rps=$(cut -d' ' -f1 "$OUT/$c.txt" | median)
   p50=$(cut -d' ' -f2 "$OUT/$c.txt" | while read -r v; do echo "$v" | to_ms; echo; done | median)
   p99=$(cut -d' ' -f3 "$OUT/$c.txt" | while read -r v; do echo "$v" | to_ms; echo; done | median)
   bad=$(cut -d' ' -f4 "$OUT/$c.txt" | median)
-  echo "| $c | $rps | $p50 | $p99 | $bad |"
+  cpu=$(cut -d' ' -f5 "$OUT/$c.txt" | median)
+  pg=$(cut -d' ' -f6 "$OUT/$c.txt" | median)
+  echo "| $c | $rps | $p50 | $p99 | $bad | $cpu | $pg |"
 done
 echo
 echo "gatehouse-full RSS after the runs: $((RSS / 1024)) MB"

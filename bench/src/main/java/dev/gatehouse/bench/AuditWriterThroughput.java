@@ -3,6 +3,7 @@ package dev.gatehouse.bench;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.core.db.Migrations;
+import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.gateway.audit.AuditEvent;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.EventIds;
@@ -23,6 +24,33 @@ import java.util.UUID;
  * an embedded PostgreSQL 17 (fsync on, as in production).
  */
 public final class AuditWriterThroughput {
+    /** USER_HZ: the unit of /proc/[pid]/stat's times; 100 on every Linux this runs on. */
+    private static final int TICKS_PER_SECOND = 100;
+
+    /**
+     * User and system CPU ticks of the processes named postgres (Linux /proc): what the database spends,
+     * steadier than events/s on a shared machine. Backends that exit during the run are not counted;
+     * the writer's pooled connections live throughout.
+     */
+    static long postgresTicks() throws java.io.IOException {
+        long sum = 0;
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path d : dirs) {
+                try {
+                    if (!Files.readString(d.resolve("comm")).strip().equals("postgres")) {
+                        continue;
+                    }
+                    String stat = Files.readString(d.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the process ended between listing and reading
+                }
+            }
+        }
+        return sum;
+    }
+
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int batch = Integer.getInteger("batch", 1000);
@@ -47,10 +75,16 @@ public final class AuditWriterThroughput {
             new Migrations(db.dataSource()).migrate();
             AuditWriter w = new AuditWriter(db, 200_000, batch, Duration.ofMillis(100), spool, Duration.ofMinutes(1));
             UUID org = UUID.randomUUID();
+            IpAddress[] clients = new IpAddress[256];
+            for (int i = 0; i < clients.length; i++) {
+                clients[i] = IpAddress.v4(0xc6336400 | i); // 198.51.100.i
+            }
+            IpAddress peer = IpAddress.parse("10.0.0.1");
+            long pgTicks0 = postgresTicks();
             long t0 = System.nanoTime();
             for (int i = 0; i < events; i++) {
                 AuditEvent e = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), EventIds.next(), org, null,
-                        null, "198.51.100." + (i & 255), "10.0.0.1", "GET", "/api/v1/secrets", 200, "allow", null,
+                        null, clients[i & 255], peer, "GET", "/api/v1/secrets", 200, "allow", null,
                         "bench/1.0", Long.toHexString(i));
                 while (w.queueDepth() > 150_000) {
                     Thread.onSpinWait(); // the benchmark waits for the writer; the gateway would drop and count
@@ -61,11 +95,14 @@ public final class AuditWriterThroughput {
                 Thread.sleep(5);
             }
             long nanos = System.nanoTime() - t0;
+            long pgTicks = postgresTicks() - pgTicks0;
             w.close();
             try (Connection c = db.connection(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM access_events")) {
                 rs.next();
                 System.out.printf("%d events written in %.2f s, batches of %d: %.0f events/s (rows in access_events: %d)%n",
                         events, nanos / 1e9, batch, events / (nanos / 1e9), rs.getLong(1));
+                System.out.printf("PostgreSQL CPU: %.1f µs per event (every process named postgres on this machine)%n",
+                        pgTicks * 1e6 / TICKS_PER_SECOND / events);
             }
         } finally {
             if (pg != null) {

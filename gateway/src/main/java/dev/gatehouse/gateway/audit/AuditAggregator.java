@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.audit;
 
+import dev.gatehouse.core.net.IpAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AuditAggregator {
     /** What one aggregate row counts. */
-    record Key(long minute, UUID orgId, UUID appId, UUID accountId, String clientIp, String decision, UUID policyId) {
+    record Key(long minute, UUID orgId, UUID appId, UUID accountId, IpAddress clientIp, String decision, UUID policyId) {
     }
 
     private final ConcurrentHashMap<Key, long[]> counts = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.audit;
 
+import dev.gatehouse.core.net.IpAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,6 +19,7 @@ import java.util.UUID;
  * A line cut short by a crash (no newline) is ignored on reading. Replayed in order, then deleted.
  */
 final class AuditSpool {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditSpool.class);
     static final String FILE = "access-events.spool";
     private final Path file;
 
@@ -67,12 +69,18 @@ final class AuditSpool {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         int start = 0;
         int nl;
+        int damaged = 0;
         while ((nl = text.indexOf('\n', start)) >= 0) {
             AuditEvent e = parse(text.substring(start, nl));
             if (e != null) {
                 out.add(e);
+            } else {
+                damaged++;
             }
             start = nl + 1;
+        }
+        if (damaged > 0) {
+            log.warn("Audit spool {}: {} damaged lines skipped", file, damaged);
         }
         return out;
     }
@@ -90,9 +98,14 @@ final class AuditSpool {
         for (int i = 0; i < f.length; i++) {
             v[i] = unescape(f[i]);
         }
-        Instant ts = Instant.parse(v[0]);
-        return new AuditEvent(ts, UUID.fromString(v[1]), uuid(v[2]), uuid(v[3]), uuid(v[4]), v[5], v[6], v[7], v[8],
-                Integer.parseInt(v[9]), v[10], uuid(v[11]), v[12], v[13], v[14], Integer.parseInt(v[15]));
+        try {
+            return new AuditEvent(Instant.parse(v[0]), UUID.fromString(v[1]), uuid(v[2]), uuid(v[3]), uuid(v[4]),
+                    IpAddress.parse(v[5]), v[6] == null ? null : IpAddress.parse(v[6]), v[7], v[8],
+                    v[9] == null ? 0 : Integer.parseInt(v[9]), v[10], uuid(v[11]), v[12], v[13], v[14],
+                    Integer.parseInt(v[15]));
+        } catch (RuntimeException e) { // a value that does not parse: damaged too
+            return null;
+        }
     }
 
     private static UUID uuid(String s) {

@@ -5,7 +5,10 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Rows in PostgreSQL's COPY text format: tab-separated, \N for null, backslash escapes. */
+/**
+ * Rows in PostgreSQL's COPY text format: tab-separated, \N for null, backslash escapes — the format of the
+ * {@link AuditSpool}, readable with {@code psql \copy} when the gateway cannot replay it.
+ */
 final class CopyText {
     private CopyText() {
     }

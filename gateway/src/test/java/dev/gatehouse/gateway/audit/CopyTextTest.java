@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.core.net.IpAddress;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class CopyTextTest {
         UUID id = new UUID(1, 2);
         StringBuilder sb = new StringBuilder();
         CopyText.row(sb, AuditEvent.request(Instant.parse("2026-11-25T18:00:00.123456Z"), id, id, null, null,
-                "203.0.113.7", "10.0.0.1", "GET", path, 200, "allow", null, agent, "abc"));
+                IpAddress.parse("203.0.113.7"), IpAddress.parse("10.0.0.1"), "GET", path, 200, "allow", null, agent, "abc"));
         return sb.toString();
     }
 
