@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gatehouse against nginx and HAProxy as reverse proxies, with wrk, on this machine.
 #   bench/wrk/run.sh [seconds-per-run] [rounds]      (default 10 s, 3 rounds)
+#   CONTENDERS="gatehouse-full gatehouse-full-audit-off" bench/wrk/run.sh 10 9     (only those, alternating)
 # Installs nginx, HAProxy and wrk from Debian's packages when missing (needs root), builds the jars when
 # missing. Every proxy gets one worker process/thread; contenders run in turn, alternating over the
 # rounds; the table reports medians. Loopback only. Results: stdout (markdown rows) and bench/wrk/out/.
@@ -101,7 +102,7 @@ CONF
 cat > "$WORK/full.conf" <<CONF
 gatehouse { listen { host = "127.0.0.1", port = $GH_FULL }, management.port = 0, server.event-loop-threads = 1
   database.embedded.data-dir = "$WORK/home/pg"
-  audit.spool-dir = "$WORK/spool-full"
+  audit { spool-dir = "$WORK/spool-full", batch-size = ${BATCH:-1000} }
   client-ip { trusted-proxies = ["127.0.0.1"], headers = ["X-Forwarded-For"] }
   routes = [ { prefix = "/", upstream = "http://127.0.0.1:$BACKEND", identify = token } ] }
 CONF
@@ -112,7 +113,7 @@ admin account create --org Bench load --kind service >/dev/null
 TOKEN=$(admin token create --org Bench load 2>/dev/null)
 admin policy create --org Bench tenk --global "@$WORK/allow-args.txt" >/dev/null   # picocli @argument file
 # the full path with the audit log off (gatehouse.audit.enabled = false): what audit costs
-sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" -e "s#audit.spool-dir = \"$WORK/spool-full\"#audit { enabled = false, spool-dir = \"$WORK/spool-noaudit\" }#" \
+sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" -e "s#audit { spool-dir = \"$WORK/spool-full\"#audit { enabled = false, spool-dir = \"$WORK/spool-noaudit\"#" \
   "$WORK/full.conf" > "$WORK/noaudit.conf"
 $GH --config "$WORK/noaudit.conf" > "$WORK/gh-noaudit.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-noaudit.log" 2>/dev/null && break; sleep 0.5; done
@@ -120,10 +121,12 @@ $GH --config "$WORK/plain.conf" > "$WORK/gh-plain.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-plain.log" 2>/dev/null && break; sleep 0.5; done
 sleep 2
 
+[ -n "${PG_NICE:-}" ] && renice -n "$PG_NICE" -p $(pgrep -x postgres) >/dev/null
 XFF=(-H "X-Forwarded-For: 198.51.100.7")
 declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL
   [gatehouse-full-audit-off]=$GH_NOAUDIT )
 ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full gatehouse-full-audit-off)
+[ -n "${CONTENDERS:-}" ] && read -r -a ORDER <<< "$CONTENDERS"   # e.g. CONTENDERS="gatehouse-full gatehouse-full-audit-off"
 for c in "${ORDER[@]}"; do
   : > "$OUT/$c.txt"
   # warm-up, not counted: the JVM compiles its hot paths in the first seconds (cold, Gatehouse runs at a

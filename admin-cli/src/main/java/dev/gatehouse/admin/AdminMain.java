@@ -2,6 +2,7 @@ package dev.gatehouse.admin;
 
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.FailureHandler;
+import dev.gatehouse.admin.commands.AuditModeCommand;
 import dev.gatehouse.admin.commands.ClientIpCommand;
 import dev.gatehouse.admin.commands.CloudflareRangesCommand;
 import dev.gatehouse.admin.commands.MaintenanceCommands;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
-                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class,
+                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class,
                 MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
                 RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},

@@ -55,6 +55,35 @@ class MaintenanceCommandsIT {
     }
 
     @Test
+    void auditModeSetShowAndInherit() {
+        assertThat(admin("audit-mode", "set", "Acme", "aggregated").out()).isEqualTo("Audit mode of Acme: aggregated\n");
+        assertThat(admin("audit-mode", "set", "Acme", "off", "--app", "vault").out())
+                .isEqualTo("Audit mode of Acme/vault: off\n");
+        assertThat(admin("audit-mode", "show").out()).containsPattern("Acme\\s+aggregated").containsPattern("Acme\\s+vault\\s+off");
+        assertThat(d.queryValue("SELECT audit_mode FROM organisations")).isEqualTo("aggregated");
+        assertThat(admin("audit-mode", "set", "Acme", "inherit", "--app", "vault").out())
+                .isEqualTo("Audit mode of Acme/vault: inherited from Acme\n");
+        assertThat(d.queryValue("SELECT audit_mode FROM apps")).isNull();
+        assertThat(d.queryValue("SELECT string_agg(after->>'audit_mode', ',' ORDER BY id) FROM admin_actions"
+                + " WHERE command = 'audit-mode set'")).isEqualTo("aggregated,off,inherit");
+    }
+
+    @Test
+    void auditModeBadInput() {
+        CliRun bad = admin("audit-mode", "set", "Acme", "verbose");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("MODE must be full, aggregated or off, got 'verbose'");
+        assertThat(admin("audit-mode", "set", "Acme", "inherit").code()).as("an organisation has nothing to inherit from")
+                .isEqualTo(2);
+        assertThat(admin("audit-mode", "set", "Acme").code()).isEqualTo(2);
+        assertThat(admin("audit-mode", "set", "Nope", "off").code()).isEqualTo(1);
+        assertThat(admin("audit-mode", "set", "Acme", "off", "--app", "nope").err())
+                .isEqualTo("gatehouse-admin: organisation 'Acme' has no app named 'nope'\n");
+        assertThat(d.queryValue("SELECT audit_mode FROM organisations")).isEqualTo("full");
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions")).isEqualTo(0L);
+    }
+
+    @Test
     void dbStatsAndVacuum() {
         CliRun stats = admin("db-stats");
         assertThat(stats.code()).isEqualTo(0);

@@ -43,6 +43,25 @@ public final class Maintenance {
         });
     }
 
+    /**
+     * Sets how requests are recorded: 'full', 'aggregated' or 'off' for an organisation; for an app the
+     * same, or null to follow its organisation again. The gateways pick the change up like a policy change.
+     */
+    public void setAuditMode(String org, String app, String mode) {
+        Tx.run(ds, c -> {
+            UUID orgId = Lookup.org(c, org);
+            if (app == null) {
+                Sql.update(c, "UPDATE organisations SET audit_mode = ? WHERE id = ?", mode, orgId);
+            } else {
+                UUID appId = Lookup.app(c, orgId, org, app);
+                Sql.update(c, "UPDATE apps SET audit_mode = ? WHERE id = ?", mode, appId);
+            }
+            AdminLog.record(c, actor, "audit-mode set", org + (app == null ? "" : "/" + app), null,
+                    Map.of("audit_mode", mode == null ? "inherit" : mode));
+            return null;
+        });
+    }
+
     public List<Map<String, Object>> retention() {
         return Tx.run(ds, c -> Rows.query(c, "SELECT o.name AS org, NULL AS app, o.audit_retention_days AS retention_days,"
                 + " o.audit_mode FROM organisations o UNION ALL SELECT o.name, a.name, a.audit_retention_days, a.audit_mode"
