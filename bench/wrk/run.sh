@@ -2,6 +2,9 @@
 # Gatehouse against nginx and HAProxy as reverse proxies, with wrk, on this machine.
 #   bench/wrk/run.sh [seconds-per-run] [rounds]      (default 10 s, 3 rounds)
 #   CONTENDERS="gatehouse-full gatehouse-full-audit-off" bench/wrk/run.sh 10 9     (only those, alternating)
+# Experiments: AUDIT_MODE=aggregated (the benchmark organisation's audit mode), PG_NICE=19 (renice the embedded
+# PostgreSQL, which shares the machine). Per run, the machine's CPU ticks (user, system, idle, softirq, steal) go
+# to bench/wrk/out/machine.txt.
 # Installs nginx, HAProxy and wrk from Debian's packages when missing (needs root), builds the jars when
 # missing. Every proxy gets one worker process/thread; contenders run in turn, alternating over the
 # rounds; the table reports medians. Loopback only. Results: stdout (markdown rows) and bench/wrk/out/.
@@ -102,7 +105,7 @@ CONF
 cat > "$WORK/full.conf" <<CONF
 gatehouse { listen { host = "127.0.0.1", port = $GH_FULL }, management.port = 0, server.event-loop-threads = 1
   database.embedded.data-dir = "$WORK/home/pg"
-  audit { spool-dir = "$WORK/spool-full", batch-size = ${BATCH:-1000} }
+  audit { spool-dir = "$WORK/spool-full" }
   client-ip { trusted-proxies = ["127.0.0.1"], headers = ["X-Forwarded-For"] }
   routes = [ { prefix = "/", upstream = "http://127.0.0.1:$BACKEND", identify = token } ] }
 CONF
@@ -111,6 +114,7 @@ for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-full.log" 2>/dev/null &&
 admin org create Bench >/dev/null
 admin account create --org Bench load --kind service >/dev/null
 TOKEN=$(admin token create --org Bench load 2>/dev/null)
+[ -n "${AUDIT_MODE:-}" ] && admin audit-mode set Bench "$AUDIT_MODE" >/dev/null
 admin policy create --org Bench tenk --global "@$WORK/allow-args.txt" >/dev/null   # picocli @argument file
 # the full path with the audit log off (gatehouse.audit.enabled = false): what audit costs
 sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" -e "s#audit { spool-dir = \"$WORK/spool-full\"#audit { enabled = false, spool-dir = \"$WORK/spool-noaudit\"#" \
@@ -150,16 +154,18 @@ HZ=$(getconf CLK_TCK)
 declare -A PROC=( [direct]="$WORK/backend/nginx.conf" [nginx]="$WORK/nginx/nginx.conf" [haproxy]="$WORK/haproxy.cfg"
   [gatehouse-plain]="config $WORK/plain.conf" [gatehouse-full]="config $WORK/full.conf"
   [gatehouse-full-audit-off]="config $WORK/noaudit.conf" )
+: > "$OUT/machine.txt"
 for round in $(seq 1 "$ROUNDS"); do
   # each round starts one contender further on, so no contender always follows the same one
   for i in "${!ORDER[@]}"; do
     c=${ORDER[$(( (i + round - 1) % ${#ORDER[@]} ))]}
     args=("${XFF[@]}")
     [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
-    before=$(ticks "${PROC[$c]}") pg_before=$(pg_ticks) t0=$(date +%s%N)
+    before=$(ticks "${PROC[$c]}") pg_before=$(pg_ticks) t0=$(date +%s%N); read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ < /proc/stat
     wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
-    after=$(ticks "${PROC[$c]}") pg_after=$(pg_ticks) t1=$(date +%s%N)
+    after=$(ticks "${PROC[$c]}") pg_after=$(pg_ticks) t1=$(date +%s%N); read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ < /proc/stat
+    echo "$c machine: user $((u1-u0+n1-n0)) system $((s1-s0)) idle $((i1-i0)) iowait $((w1-w0)) softirq $((sq1-sq0)) steal $((st1-st0))" >> "$OUT/machine.txt"
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
     p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
     p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")

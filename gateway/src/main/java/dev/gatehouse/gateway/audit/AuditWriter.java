@@ -59,7 +59,6 @@ public final class AuditWriter implements AutoCloseable {
     private long nextReplayNanos;
     private long replayBackoffMillis = 500;
     private long lastPartitionCheck;
-    private long lastTakeNanos = System.nanoTime();
     private ByteBuf copyBuffer = Unpooled.buffer(INITIAL_BUFFER); // heap, grows with the batches; writer thread only
 
     public AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, java.nio.file.Path spoolDir,
@@ -151,24 +150,19 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     /**
-     * The next batch: a full one as soon as one has queued up; otherwise what has queued up one flush
-     * interval after the last batch was taken. The writer never waits on the queue itself: a waiting
-     * consumer is woken by every offer, and that wake-up (a futex call and a context switch) would be
-     * paid by the event loop, per audited request. Nor does it write whatever few events arrived during
-     * the last COPY: each COPY is a commit and a burst of work for PostgreSQL, and on a shared machine
-     * a burst is a stall for the event loops. So batches are full under load, and a flush interval
-     * apart when not.
+     * What has queued up, at most a batch; when nothing has, waits one flush interval first. The writer
+     * never waits on the queue itself: a waiting consumer is woken by every offer, and that wake-up (a
+     * futex call and a context switch) would be paid by the event loop, per audited request. So the
+     * event loops only ever enqueue, and batches grow with the load (whatever arrives while a COPY runs).
+     * Holding short batches back for a flush interval was tried: fewer commits, but each COPY became a
+     * burst that stalled the event loops of a machine shared with PostgreSQL (docs/BENCHMARKS.md).
      */
     private void take(List<AuditEvent> batch) throws InterruptedException {
         queue.drainTo(batch, batchSize);
-        if (batch.size() < batchSize && running) {
-            long wait = lastTakeNanos + flushNanos - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-                queue.drainTo(batch, batchSize - batch.size());
-            }
+        if (batch.isEmpty() && running) {
+            TimeUnit.NANOSECONDS.sleep(flushNanos);
+            queue.drainTo(batch, batchSize);
         }
-        lastTakeNanos = System.nanoTime();
     }
 
     private void spool(List<AuditEvent> batch) {
