@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>When the database is unreachable, batches go to the {@link AuditSpool} (fsync per batch) and
  * later batches queue behind them there, so order is kept; the spool is replayed, oldest first,
  * when the database answers again, and deleted once every event is in. An event is lost only when
- * the queue is full (counted as dropped and logged) or the disk refuses the spool (the same).
+ * the queue is full (counted as dropped and logged), the disk refuses the spool (the same), or the
+ * database refuses the event itself (a data error: the rest of its batch is written one by one).
  * Events still in the queue at a SIGKILL are lost; see docs/RELIABILITY.md.
  */
 public final class AuditWriter implements AutoCloseable {
@@ -131,8 +132,15 @@ public final class AuditWriter implements AutoCloseable {
                         copy(batch);
                         databaseUp = true;
                     } catch (SQLException e) {
-                        databaseDown(e);
-                        spool(batch);
+                        if (rejectsData(e)) {
+                            List<AuditEvent> unwritten = insertOneByOne(batch, e);
+                            if (!unwritten.isEmpty()) {
+                                spool(unwritten); // the database went away half-way
+                            }
+                        } else {
+                            databaseDown(e);
+                            spool(batch);
+                        }
                     }
                 }
                 batch.clear();
@@ -182,7 +190,17 @@ public final class AuditWriter implements AutoCloseable {
         try {
             List<AuditEvent> all = spool.readAll();
             for (int i = 0; i < all.size(); i += batchSize) {
-                insert(all.subList(i, Math.min(all.size(), i + batchSize)));
+                List<AuditEvent> part = all.subList(i, Math.min(all.size(), i + batchSize));
+                try {
+                    insert(part);
+                } catch (SQLException e) {
+                    if (!rejectsData(e)) {
+                        throw e;
+                    }
+                    if (!insertOneByOne(part, e).isEmpty()) {
+                        throw new SQLException("database lost during the replay"); // what is in stays: the replay is idempotent
+                    }
+                }
             }
             spool.delete();
             databaseUp = true;
@@ -196,6 +214,40 @@ public final class AuditWriter implements AutoCloseable {
             log.error("Cannot read the audit spool {}: {}", spool.file(), e.getMessage());
             nextReplayNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         }
+    }
+
+    /**
+     * The database answered and refused the data (SQLSTATE class 22, data exception, or 23, integrity
+     * constraint violation): retrying the batch would fail forever and wedge the spool behind it.
+     */
+    static boolean rejectsData(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /**
+     * A batch the database refused, written event by event (idempotently) so that one bad event costs
+     * only itself: it is logged and counted as dropped. Returns the events not yet written when the
+     * database stopped answering, for the spool.
+     */
+    private List<AuditEvent> insertOneByOne(List<AuditEvent> batch, SQLException cause) {
+        log.error("The database refused a batch of {} audit events ({}); writing them one by one", batch.size(),
+                Database.sqlReason(cause));
+        for (int i = 0; i < batch.size(); i++) {
+            AuditEvent e = batch.get(i);
+            try {
+                insert(List.of(e));
+            } catch (SQLException refused) {
+                if (!rejectsData(refused)) {
+                    databaseDown(refused);
+                    return new ArrayList<>(batch.subList(i, batch.size()));
+                }
+                dropped.increment();
+                log.error("Audit event {} at {} refused by the database, dropped: {}", e.eventId(), e.ts(),
+                        Database.sqlReason(refused));
+            }
+        }
+        return List.of();
     }
 
     private void databaseDown(SQLException e) {
@@ -284,13 +336,13 @@ public final class AuditWriter implements AutoCloseable {
             account[i] = e.accountId();
             client[i] = e.clientIp().toString();
             peer[i] = e.peerIp() == null ? null : e.peerIp().toString();
-            method[i] = e.method();
-            path[i] = e.path();
+            method[i] = StoredText.of(e.method());
+            path[i] = StoredText.of(e.path());
             status[i] = e.status() == 0 ? null : e.status();
             decision[i] = e.decision();
             policy[i] = e.policyId();
-            agent[i] = e.userAgent();
-            request[i] = e.requestId();
+            agent[i] = StoredText.of(e.userAgent());
+            request[i] = StoredText.of(e.requestId());
             type[i] = e.eventType();
             count[i] = e.count();
         }

@@ -94,7 +94,7 @@ final class CopyBinary {
         if (plainAscii(s)) {
             ByteBufUtil.writeAscii(out, s);
         } else {
-            ByteBufUtil.writeUtf8(out, blankControls(s)); // unpaired surrogates become '?'
+            ByteBufUtil.writeUtf8(out, StoredText.of(s)); // unpaired surrogates become '?'
         }
         out.setInt(lengthAt, out.writerIndex() - lengthAt - 4);
     }
@@ -107,19 +107,5 @@ final class CopyBinary {
             }
         }
         return true;
-    }
-
-    private static String blankControls(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-                if (sb == null) {
-                    sb = new StringBuilder(s);
-                }
-                sb.setCharAt(i, ' ');
-            }
-        }
-        return sb == null ? s : sb.toString();
     }
 }
