@@ -13,6 +13,8 @@ public final class IpAddress implements Comparable<IpAddress> {
     private final boolean v4;
     private final long hi;
     private final long lo;
+    /** The printed form, made on first use (a racy cache, like String's hash: every thread computes the same). */
+    private String text;
 
     private IpAddress(boolean v4, long hi, long lo) {
         this.v4 = v4;
@@ -245,9 +247,18 @@ public final class IpAddress implements Comparable<IpAddress> {
         return lo;
     }
 
-    /** The address in the form Gatehouse prints everywhere (RFC 5952 for IPv6). */
+    /** The address in the form Gatehouse prints everywhere (RFC 5952 for IPv6); printed once per object. */
     @Override
     public String toString() {
+        String t = text;
+        if (t == null) {
+            t = format();
+            text = t;
+        }
+        return t;
+    }
+
+    private String format() {
         if (v4) {
             return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
         }

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.metrics;
 import dev.gatehouse.gateway.audit.AuditEvent;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.EventIds;
+import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.policy.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -38,7 +39,7 @@ public final class RequestObserver {
      * @param status   the status sent, 0 when none was (the connection was cut first)
      * @param upstream the upstream used, or null
      */
-    public void finished(RequestContext ctx, HttpRequest request, String route, int status, long bytes, String upstream) {
+    public void finished(RequestContext ctx, HttpRequest request, String route, int status, long bytes, Upstream upstream) {
         metrics.request(route, status);
         boolean audited = audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null;
         if (accessLog == AccessLog.OFF && !audited) {
@@ -52,7 +53,7 @@ public final class RequestObserver {
             accessLog.log(new AccessLog.Entry(Instant.now(), ctx == null ? null : ctx.requestId(),
                     ctx == null || ctx.client() == null ? null : ctx.client().toString(),
                     ctx == null ? null : ctx.peer().toString(), method, path, status, bytes,
-                    upstream, ctx == null ? 0 : System.nanoTime() - ctx.startNanos()));
+                    upstream == null ? null : upstream.authority(), ctx == null ? 0 : System.nanoTime() - ctx.startNanos()));
         }
         if (audited) {
             Identity who = ctx.identity();

@@ -471,7 +471,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         if (!reported) {
             reported = true;
             front.observer().finished(context, request, selector == null ? "" : selector.route().prefix(), status, responseBytes,
-                    target == null ? null : target.authority());
+                    target);
         }
     }
 

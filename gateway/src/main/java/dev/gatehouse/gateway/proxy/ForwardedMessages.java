@@ -154,6 +154,9 @@ final class ForwardedMessages {
         if (name == null) {
             return "-";
         }
+        if (printableAsciiWithoutPercent(name)) {
+            return name; // the usual name: nothing to encode
+        }
         StringBuilder sb = new StringBuilder(name.length());
         for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -167,10 +170,22 @@ final class ForwardedMessages {
         return sb.toString();
     }
 
+    private static boolean printableAsciiWithoutPercent(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7e || c == '%') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void stripUnderscoreAliases(HttpHeaders headers, ClientIpSettings clientIp) {
         List<String> doomed = null;
-        for (String name : headers.names()) {
-            if (name.indexOf('_') >= 0) {
+        for (var it = headers.iteratorCharSequence(); it.hasNext(); ) { // names() would build a set per request
+            CharSequence raw = it.next().getKey();
+            if (contains(raw, '_')) {
+                String name = raw.toString();
                 String normal = name.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
                 if (FORWARDING_NAMES.contains(normal) || clientIp.headers().contains(normal) || normal.startsWith("x-gatehouse-")) {
                     if (doomed == null) {
@@ -185,14 +200,28 @@ final class ForwardedMessages {
         }
     }
 
+    private static boolean contains(CharSequence s, char c) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What the response head implies for both connections. */
     record ResponseHead(HttpResponse response, boolean keepClient, boolean reuseUpstream) {
     }
 
+    /**
+     * The client's response head, built on the upstream head's own headers (changed in place: the
+     * upstream head is spent once this returns), and whether each connection stays open.
+     */
     static ResponseHead clientResponse(HttpResponse upstream, HttpMethod method, HttpVersion clientVersion,
                                        boolean clientKeepAlive) {
         boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(upstream);
-        HttpHeaders headers = upstream.headers().copy();
+        boolean upstreamKeepAlive = HttpUtil.isKeepAlive(upstream); // read before Connection is stripped
+        HttpHeaders headers = upstream.headers();
         HopByHopHeaders.strip(headers);
         int code = upstream.status().code();
         boolean bodyless = method.equals(HttpMethod.HEAD) || code == 204 || code == 304
@@ -212,7 +241,7 @@ final class ForwardedMessages {
         } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        boolean reuseUpstream = HttpUtil.isKeepAlive(upstream) && (bodyless || upstreamChunked || hasLength);
+        boolean reuseUpstream = upstreamKeepAlive && (bodyless || upstreamChunked || hasLength);
         return new ResponseHead(new DefaultHttpResponse(clientVersion, upstream.status(), headers), keepClient, reuseUpstream);
     }
 }

@@ -24,6 +24,10 @@ final class HopByHopHeaders {
     }
 
     static void strip(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            removeAlways(headers);
+            return;
+        }
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : connection.split(",")) {
                 String name = token.trim();
@@ -32,6 +36,10 @@ final class HopByHopHeaders {
                 }
             }
         }
+        removeAlways(headers);
+    }
+
+    private static void removeAlways(HttpHeaders headers) {
         for (AsciiString name : ALWAYS) {
             headers.remove(name);
         }
