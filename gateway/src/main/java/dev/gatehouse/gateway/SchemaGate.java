@@ -3,12 +3,14 @@ package dev.gatehouse.gateway;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.Migrations;
+import dev.gatehouse.core.db.SchemaHistory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the schema is what this gateway expects before policies are read from it: migrates it,
- * or with EXTERNAL_MIGRATION only checks it. Done at start; when the database is unreachable then,
+ * or with EXTERNAL_MIGRATION only checks it. A schema already current is recognised from Flyway's
+ * history table in one query ({@link SchemaHistory}); Flyway itself starts only when there is work or doubt. Done at start; when the database is unreachable then,
  * done by the policy thread once it answers (the gateway starts anyway, fail-static). A schema that
  * is behind (external migration) or newer than the binary stops the start, or, found later, keeps
  * the gateway not ready with the reason logged.
@@ -41,6 +43,11 @@ public final class SchemaGate {
     /** Prepares the schema once; a no-op after success. Throws GatehouseException with the reason. */
     public synchronized void prepare() {
         if (ready) {
+            return;
+        }
+        if (SchemaHistory.isCurrent(database.dataSource())) { // one query; Flyway (slow to start) only when not sure
+            log.info("Database schema current");
+            ready = true;
             return;
         }
         Migrations migrations = new Migrations(database.dataSource());
