@@ -172,6 +172,44 @@ class AuditWriterIT {
     }
 
     @Test
+    void whenTheDatabaseGoesAwayWhileARefusedBatchIsWrittenOneByOneTheRestIsSpooledAndReplayedLater() throws Exception {
+        TestDatabase d = db.database();
+        d.update("ALTER TABLE access_events ADD CONSTRAINT test_refuses CHECK (path IS DISTINCT FROM '/refused')");
+        // a row that ends its own connection as it is checked: the database "going away" mid-batch
+        d.update("ALTER TABLE access_events ADD CONSTRAINT test_dies CHECK (path IS DISTINCT FROM '/dies'"
+                + " OR pg_terminate_backend(pg_backend_pid()))");
+        try (Database database = Database.open(TestDatabases.settings(d), "audit-writer-test")) {
+            List<AuditEvent> batch = new ArrayList<>();
+            batch.add(refused("lost"));
+            batch.add(AuditEvent.request(Instant.now(), EventIds.next(), null, null, null, IpAddress.parse("192.0.2.1"),
+                    null, "GET", "/ok", 200, "allow", null, null, "lost-1"));
+            batch.add(AuditEvent.request(Instant.now(), EventIds.next(), null, null, null, IpAddress.parse("192.0.2.2"),
+                    null, "GET", "/dies", 200, "allow", null, null, "lost-2"));
+            batch.add(AuditEvent.request(Instant.now(), EventIds.next(), null, null, null, IpAddress.parse("192.0.2.3"),
+                    null, "GET", "/ok", 200, "allow", null, null, "lost-3"));
+            AuditWriter writer = new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve("spool"),
+                    Duration.ofMinutes(1));
+            try {
+                batch.forEach(writer::offer);
+                waitFor(() -> writer.spooled() > 0);
+                assertThat(writer.dropped()).as("the refused event").isEqualTo(1);
+                assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE request_id LIKE 'lost-%'"))
+                        .as("written before the connection died").isEqualTo(1L);
+
+                d.update("ALTER TABLE access_events DROP CONSTRAINT test_dies"); // the database is back
+                waitFor(() -> !Files.exists(dir.resolve("spool").resolve(AuditSpool.FILE)));
+            } finally {
+                writer.close();
+            }
+            assertThat(rows(d, "lost")).extracting(r -> r.substring(r.indexOf("M-"), r.indexOf(" | request")))
+                    .containsExactly("M-1", "M-2", "M-3");
+        } finally {
+            d.update("ALTER TABLE access_events DROP CONSTRAINT IF EXISTS test_dies");
+            d.update("ALTER TABLE access_events DROP CONSTRAINT test_refuses");
+        }
+    }
+
+    @Test
     void theSpoolGivesBackWhatWasAppendedAndSkipsDamagedLines() throws Exception {
         AuditSpool spool = new AuditSpool(dir);
         List<AuditEvent> sent = events("s");
