@@ -17,6 +17,7 @@ import dev.gatehouse.gateway.metrics.AccessLog;
 import dev.gatehouse.gateway.metrics.GatewayMetrics;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.PolicyService;
+import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.server.GatewayServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    /** How often api_tokens.last_used_at is written: the granularity `gatehouse-admin token list` shows. */
+    static final java.time.Duration TOKEN_USAGE_INTERVAL = java.time.Duration.ofMinutes(1);
 
     private final Deque<AutoCloseable> stopOrder;
     private final GatewayServer server;
@@ -57,9 +60,9 @@ public final class Gateway implements AutoCloseable {
             Database database = Database.open(dbSettings, "gatehouse-gateway", true);
             started.push(database);
             SchemaGate schema = new SchemaGate(database, dbSettings.externalMigration());
-            // The schema check (Flyway: its classes, the history query) runs beside the management listener's
-            // start (Netty's classes, mostly shared with the public listener's): a cold JVM spends most of its
-            // start-up loading classes, and there are two cores to do it on.
+            // The schema check (one query when the schema is current; Flyway's classes when there is work) runs
+            // beside the management listener's start (Netty's classes, mostly shared with the public listener's):
+            // a cold JVM spends most of its start-up loading classes, and there are two cores to do it on.
             FutureTask<Boolean> schemaCheck = new FutureTask<>(schema::tryNow);
             Thread checker = new Thread(schemaCheck, "gatehouse-schema-check");
             checker.start();
@@ -110,7 +113,9 @@ public final class Gateway implements AutoCloseable {
             }
             RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF,
                     audit);
-            GatewayServer server = GatewayServer.start(settings, observer, policies);
+            TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
+            started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
+            GatewayServer server = GatewayServer.start(settings, observer, policies, tokenUsage);
             started.push(server);
             readiness.listening();
 

@@ -36,6 +36,8 @@ class PolicyEnforcementIT {
     static UUID office;
     static UUID ciToken;
     static UUID aliceToken;
+    static UUID expiredToken;
+    static String conf;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,12 +56,12 @@ class PolicyEnforcementIT {
         f.assign(ci, runners);
         ciToken = f.token(ci, "gh_ci_0123456789", null);
         aliceToken = f.token(alice, "gh_alice_0123456789", null);
-        f.token(alice, "gh_expired_0123456789", Instant.now().minusSeconds(5));
+        expiredToken = f.token(alice, "gh_expired_0123456789", Instant.now().minusSeconds(5));
         f.token(mallory, "gh_mallory_0123456789", null);
 
         upstream = new TestUpstream();
         String u = "http://127.0.0.1:" + upstream.port();
-        String conf = "gatehouse.client-ip.trusted-proxies = [\"127.0.0.1\"]\n"
+        conf = "gatehouse.client-ip.trusted-proxies = [\"127.0.0.1\"]\n"
                 + "gatehouse.audit.aggregate-window = 1s\n"
                 + "gatehouse.routes = [\n"
                 + "  { prefix = \"/api/\", upstream = \"" + u + "\", app = \"Acme/vault\", identify = token }\n"
@@ -125,6 +127,28 @@ class PolicyEnforcementIT {
         // alice has only the global policy
         assertThat(request(gateway, "/api/x", "198.51.100.7", "Authorization: Bearer gh_alice_0123456789").status()).isEqualTo(403);
         assertThat(request(gateway, "/api/x", "203.0.113.9", "Authorization: bearer gh_alice_0123456789").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aTokensLastUseIsWrittenForTokenListAndAtShutdown() throws Exception {
+        TestDatabase d = db.database();
+        d.update("UPDATE api_tokens SET last_used_at = NULL");
+        Instant before = Instant.now().minusSeconds(1);
+        try (Gateway third = Gateway.start(GatewayConfigs.load(dir, d, conf))) {
+            assertThat(request(third, "/api/x", "198.51.100.7", "Authorization: Bearer gh_ci_0123456789").status())
+                    .isEqualTo(200);
+            assertThat(request(third, "/api/x", "198.51.100.7", "Authorization: Bearer gh_alice_0123456789").status())
+                    .as("valid token, refused network: still a use of the token").isEqualTo(403);
+            assertThat(request(third, "/api/x", "198.51.100.7", "Authorization: Bearer gh_expired_0123456789").status())
+                    .isEqualTo(401);
+        } // written at the latest when the gateway stops (else once a minute)
+        for (UUID used : new UUID[] {ciToken, aliceToken}) {
+            Object at = d.queryValue("SELECT last_used_at FROM api_tokens WHERE id = ?", used);
+            assertThat(at).isNotNull();
+            assertThat(((java.sql.Timestamp) at).toInstant()).isBetween(before, Instant.now());
+        }
+        assertThat(d.queryValue("SELECT last_used_at FROM api_tokens WHERE id = ?", expiredToken))
+                .as("an expired token was refused, not used").isNull();
     }
 
     @Test

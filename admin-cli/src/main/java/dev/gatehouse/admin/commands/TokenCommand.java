@@ -64,7 +64,8 @@ public final class TokenCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists tokens (never their secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists tokens (never their secrets), with their last use (the gateways write it about once a minute).")
     int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
              @Option(names = "--account", paramLabel = "ACCOUNT") String account,
              @Mixin DatabaseOptions db, @Mixin OutputOptions output) {

@@ -2,11 +2,11 @@ package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.admin.AuditPurge;
 import dev.gatehouse.core.db.Database;
+import dev.gatehouse.gateway.DaemonScheduler;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,11 +28,7 @@ public final class RetentionJob implements AutoCloseable {
 
     public RetentionJob(Database database, Duration interval) {
         this.database = database;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-retention");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = DaemonScheduler.named("gatehouse-retention");
         long first = Math.min(interval.toMillis(), Duration.ofMinutes(1).toMillis());
         scheduler.scheduleWithFixedDelay(this::runOnce, first, interval.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -1,11 +1,11 @@
 package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.core.db.Database;
+import dev.gatehouse.gateway.DaemonScheduler;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,11 +32,7 @@ public final class Readiness implements AutoCloseable {
         this.database = database;
         this.schemaCurrent = schemaCurrent;
         this.policiesLoaded = policiesLoaded;
-        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-readiness");
-            t.setDaemon(true);
-            return t;
-        });
+        this.checker = DaemonScheduler.named("gatehouse-readiness");
         check();
         checker.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -27,9 +27,11 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_AUTHORIZATION = 1024;
 
     private final PolicyService policies;
+    private final TokenUsage tokenUsage;
 
-    public AccessHandler(PolicyService policies) {
+    public AccessHandler(PolicyService policies, TokenUsage tokenUsage) {
         this.policies = policies;
+        this.tokenUsage = tokenUsage;
     }
 
     @Override
@@ -93,6 +95,7 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
                 rc.deny(Denial.unauthorized("unknown API token", "token_unknown"));
                 return;
             }
+            tokenUsage.used(token.id()); // presented and valid: used, whatever the network policy says next
         }
         Decision decision = snapshot.decide(org, account, rc.client());
         rc.checked(new Identity(org, appId, binding.app(), account), decision);

@@ -8,6 +8,7 @@ import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.AccessHandler;
 import dev.gatehouse.gateway.policy.PolicyService;
+import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.policy.RouteHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.proxy.RouteTable;
@@ -44,11 +45,12 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     private final RequestObserver observer;
 
     public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
-                                     ConnectionTracker tracker, RequestObserver observer, PolicyService policies) {
+                                     ConnectionTracker tracker, RequestObserver observer, PolicyService policies,
+                                     TokenUsage tokenUsage) {
         this.observer = observer;
         this.settings = settings;
         this.route = new RouteHandler(routes);
-        this.access = new AccessHandler(policies);
+        this.access = new AccessHandler(policies, tokenUsage);
         this.pool = pool;
         this.tracker = tracker;
         this.senderFilter = new ProxyProtocolSenderFilter(settings.proxyProtocolSenders());

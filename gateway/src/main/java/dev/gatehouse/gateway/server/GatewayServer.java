@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.server;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.PolicyService;
+import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.proxy.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
 import io.netty.bootstrap.ServerBootstrap;
@@ -32,8 +33,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Binds the listener; throws with a clear message when the address is in use. */
-    public static GatewayServer start(GatewaySettings settings, RequestObserver observer, PolicyService policies)
-            throws InterruptedException {
+    public static GatewayServer start(GatewaySettings settings, RequestObserver observer, PolicyService policies,
+                                      TokenUsage tokenUsage) throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(settings.eventLoopThreads());
@@ -48,7 +49,8 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new GatewayChannelInitializer(settings,
-                            new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker, observer, policies));
+                            new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker, observer, policies,
+                            tokenUsage));
             observer.metrics().openConnections(tracker::open);
             Channel ch = b.bind(settings.listenHost(), settings.listenPort()).sync().channel();
             return new GatewayServer(boss, workers, ch, settings, tracker, pool);
