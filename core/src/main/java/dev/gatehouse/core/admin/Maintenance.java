@@ -29,18 +29,8 @@ public final class Maintenance {
 
     /** Sets (or with null clears) the retention of an organisation, or of one of its apps. */
     public void setRetention(String org, String app, Integer days) {
-        Tx.run(ds, c -> {
-            UUID orgId = Lookup.org(c, org);
-            if (app == null) {
-                Sql.update(c, "UPDATE organisations SET audit_retention_days = ? WHERE id = ?", days, orgId);
-            } else {
-                UUID appId = Lookup.app(c, orgId, org, app);
-                Sql.update(c, "UPDATE apps SET audit_retention_days = ? WHERE id = ?", days, appId);
-            }
-            AdminLog.record(c, actor, "retention set", org + (app == null ? "" : "/" + app), null,
-                    Map.of("retention_days", days == null ? "none" : days));
-            return null;
-        });
+        setAuditSetting(org, app, "audit_retention_days", days, "retention set", "retention_days",
+                days == null ? "none" : days);
     }
 
     /**
@@ -48,16 +38,20 @@ public final class Maintenance {
      * same, or null to follow its organisation again. The gateways pick the change up like a policy change.
      */
     public void setAuditMode(String org, String app, String mode) {
+        setAuditSetting(org, app, "audit_mode", mode, "audit-mode set", "audit_mode", mode == null ? "inherit" : mode);
+    }
+
+    /** One audit column of an organisation, or of one of its apps, set and recorded in admin_actions. */
+    private void setAuditSetting(String org, String app, String column, Object value, String command, String logKey,
+                                 Object logged) {
         Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             if (app == null) {
-                Sql.update(c, "UPDATE organisations SET audit_mode = ? WHERE id = ?", mode, orgId);
+                Sql.update(c, "UPDATE organisations SET " + column + " = ? WHERE id = ?", value, orgId);
             } else {
-                UUID appId = Lookup.app(c, orgId, org, app);
-                Sql.update(c, "UPDATE apps SET audit_mode = ? WHERE id = ?", mode, appId);
+                Sql.update(c, "UPDATE apps SET " + column + " = ? WHERE id = ?", value, Lookup.app(c, orgId, org, app));
             }
-            AdminLog.record(c, actor, "audit-mode set", org + (app == null ? "" : "/" + app), null,
-                    Map.of("audit_mode", mode == null ? "inherit" : mode));
+            AdminLog.record(c, actor, command, org + (app == null ? "" : "/" + app), null, Map.of(logKey, logged));
             return null;
         });
     }
