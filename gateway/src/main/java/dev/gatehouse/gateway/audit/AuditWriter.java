@@ -42,9 +42,6 @@ public final class AuditWriter implements AutoCloseable {
             + " ?::text[], ?::int4[])"
             + " ON CONFLICT DO NOTHING";
 
-    private static final int INITIAL_BUFFER = 64 * 1024;
-    private static final int MAX_KEPT_BUFFER = 4 * 1024 * 1024;
-
     private final Database database;
     private final BlockingQueue<AuditEvent> queue;
     private final int batchSize;
@@ -60,7 +57,11 @@ public final class AuditWriter implements AutoCloseable {
     private long nextReplayNanos;
     private long replayBackoffMillis = 500;
     private long lastPartitionCheck;
-    private ByteBuf copyBuffer = Unpooled.buffer(INITIAL_BUFFER); // heap, grows with the batches; writer thread only
+    /**
+     * Reused from batch to batch (writer thread only). Bounded by the batch: a row is at most ~8 KB (the observer
+     * truncates path and User-Agent to 2 048 and 512 characters), typically ~200 bytes.
+     */
+    private final ByteBuf copyBuffer = Unpooled.buffer(64 * 1024);
 
     public AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, java.nio.file.Path spoolDir,
                        Duration aggregateWindow) throws IOException {
@@ -281,7 +282,7 @@ public final class AuditWriter implements AutoCloseable {
      * The fast path: one binary COPY per batch ({@link CopyBinary}: PostgreSQL parses no text). A COPY is
      * all or nothing; if the connection breaks after it committed but before we heard so, the batch is
      * spooled and its replay (INSERT ... ON CONFLICT DO NOTHING) finds the rows already there, so
-     * nothing is written twice. Writer thread only: the buffer is reused from batch to batch.
+     * nothing is written twice.
      */
     void copy(List<AuditEvent> batch) throws SQLException {
         ByteBuf rows = copyBuffer.clear();
@@ -301,10 +302,6 @@ public final class AuditWriter implements AutoCloseable {
                 }
             }
             written.add(batch.size());
-        } finally {
-            if (rows.capacity() > MAX_KEPT_BUFFER) {
-                copyBuffer = Unpooled.buffer(INITIAL_BUFFER); // an outsized batch's buffer is not kept
-            }
         }
     }
 

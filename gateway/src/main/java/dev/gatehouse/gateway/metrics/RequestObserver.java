@@ -65,7 +65,8 @@ public final class RequestObserver {
             String agent = request == null ? null : request.headers().get(HttpHeaderNames.USER_AGENT);
             AuditEvent event = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), EventIds.next(),
                     who == null || who.org() == null ? null : who.org().id(), who == null ? null : who.appId(),
-                    who == null || who.account() == null ? null : who.account().id(), ctx.client(), ctx.peer(), method, truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
+                    who == null || who.account() == null ? null : who.account().id(), ctx.client(), ctx.peer(), method,
+                    truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
                     ctx.decision() == null ? null : ctx.decision().policyId(), truncate(agent, MAX_USER_AGENT),
                     ctx.requestId());
             if (mode.equals("aggregated")) {

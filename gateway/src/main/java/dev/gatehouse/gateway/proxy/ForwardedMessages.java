@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Set;
 
@@ -184,7 +185,7 @@ final class ForwardedMessages {
         List<String> doomed = null;
         for (var it = headers.iteratorCharSequence(); it.hasNext(); ) { // names() would build a set per request
             CharSequence raw = it.next().getKey();
-            if (contains(raw, '_')) {
+            if (AsciiString.indexOf(raw, '_', 0) >= 0) {
                 String name = raw.toString();
                 String normal = name.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
                 if (FORWARDING_NAMES.contains(normal) || clientIp.headers().contains(normal) || normal.startsWith("x-gatehouse-")) {
@@ -198,15 +199,6 @@ final class ForwardedMessages {
         if (doomed != null) {
             doomed.forEach(headers::remove);
         }
-    }
-
-    private static boolean contains(CharSequence s, char c) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == c) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** What the response head implies for both connections. */
