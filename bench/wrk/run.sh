@@ -3,8 +3,11 @@
 #   bench/wrk/run.sh [seconds-per-run] [rounds]      (default 10 s, 3 rounds)
 #   CONTENDERS="gatehouse-full gatehouse-full-audit-off" bench/wrk/run.sh 10 9     (only those, alternating)
 # Experiments: AUDIT_MODE=aggregated (the benchmark organisation's audit mode), PG_NICE=19 (renice the embedded
-# PostgreSQL, which shares the machine). Per run, the machine's CPU ticks (user, system, idle, softirq, steal) go
-# to bench/wrk/out/machine.txt.
+# PostgreSQL, which shares the machine), GH_JAVA_OPTS="-Xlog:gc…" (more JVM options for the gateways). Per run,
+# the machine's CPU ticks (user, system, idle, softirq, steal), in all and per CPU, go to bench/wrk/out/machine.txt.
+# PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
+# to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
+# off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
 # Installs nginx, HAProxy and wrk from Debian's packages when missing (needs root), builds the jars when
 # missing. Every proxy gets one worker process/thread; contenders run in turn, alternating over the
 # rounds; the table reports medians. Loopback only. Results: stdout (markdown rows) and bench/wrk/out/.
@@ -30,6 +33,12 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 [ -f gateway/target/gatehouse-gateway.jar ] && [ -f admin-cli/target/gatehouse-admin.jar ] \
   || mvn -q -B -Dstyle.color=never -DskipTests -pl gateway,admin-cli -am package
 
+PROXY_CPU= REST=
+if [ -n "${PIN:-}" ]; then
+  n=$(nproc); [ "$n" -ge 2 ] || { echo "PIN needs at least two CPUs" >&2; exit 2; }
+  PROXY_CPU="taskset -c $((n - 1))" REST="taskset -c 0-$((n - 2))"
+fi
+
 BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084 GH_NOAUDIT=18085
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
 
@@ -43,7 +52,7 @@ http { access_log off; keepalive_requests 100000;
   uwsgi_temp_path $WORK/backend/u; scgi_temp_path $WORK/backend/s;
   server { listen 127.0.0.1:$BACKEND; location / { default_type text/plain; return 200 "$BODY"; } } }
 CONF
-"$NGINX" -p "$WORK/backend" -c "$WORK/backend/nginx.conf" &
+$REST "$NGINX" -p "$WORK/backend" -c "$WORK/backend/nginx.conf" &
 
 # --- 10 000 networks: the policy for nginx (allow/deny) and Gatehouse (one global allow list) ---
 python3 - "$WORK" <<'PY'
@@ -72,7 +81,7 @@ http { access_log off; keepalive_requests 100000;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header X-Real-IP \$remote_addr; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
 CONF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+$PROXY_CPU "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
 
 # --- HAProxy: one thread, connection reuse ---
 cat > "$WORK/haproxy.cfg" <<CONF
@@ -91,10 +100,10 @@ frontend fe
 backend be
   server b1 127.0.0.1:$BACKEND
 CONF
-"$HAPROXY" -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
+$PROXY_CPU "$HAPROXY" -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
 
 # --- Gatehouse: one event loop; plain (no policy), and full (client IP + token + 10k-CIDR policy + audit) ---
-GH="java -Xmx512m -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
+GH="$PROXY_CPU java -Xmx512m ${GH_JAVA_OPTS:-} -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
 admin() { java -Duser.home="$WORK/home" -jar "$ROOT/admin-cli/target/gatehouse-admin.jar" "$@" --config "$WORK/full.conf"; }
 cat > "$WORK/plain.conf" <<CONF
 gatehouse { listen { host = "127.0.0.1", port = $GH_PLAIN }, management.port = 0, server.event-loop-threads = 1
@@ -125,6 +134,12 @@ $GH --config "$WORK/plain.conf" > "$WORK/gh-plain.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-plain.log" 2>/dev/null && break; sleep 0.5; done
 sleep 2
 
+# the embedded PostgreSQL was forked by the first gateway and inherited its CPU: move it (new backends follow
+# the postmaster)
+[ -n "$REST" ] && for p in $(pgrep -x postgres); do ${REST/-c/-a -p -c} "$p" >/dev/null; done
+# PG_IDLE=1: PostgreSQL at SCHED_IDLE, running only when wrk and the backend leave its CPU idle — with PIN=1, the
+# nearest this machine comes to a database host of its own (check that the audit queue keeps up: no drops)
+[ -n "${PG_IDLE:-}" ] && for p in $(pgrep -x postgres); do chrt --idle -p 0 "$p" >/dev/null; done
 [ -n "${PG_NICE:-}" ] && renice -n "$PG_NICE" -p $(pgrep -x postgres) >/dev/null
 XFF=(-H "X-Forwarded-For: 198.51.100.7")
 declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL
@@ -137,7 +152,7 @@ for c in "${ORDER[@]}"; do
   # quarter of its speed); nginx and HAProxy fill their connection pools
   args=("${XFF[@]}")
   [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
-  wrk -t1 -c32 -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
+  $REST wrk -t1 -c32 -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
 done
 # CPU time (clock ticks, user + system) of the processes whose command line matches a pattern and of their
 # children (nginx's worker), PostgreSQL's processes excepted (the embedded one may be a gateway's child)
@@ -162,10 +177,13 @@ for round in $(seq 1 "$ROUNDS"); do
     args=("${XFF[@]}")
     [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
     before=$(ticks "${PROC[$c]}") pg_before=$(pg_ticks) t0=$(date +%s%N); read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ < /proc/stat
-    wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
+    grep '^cpu[0-9]' /proc/stat > "$WORK/cpus0"
+    $REST wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
     after=$(ticks "${PROC[$c]}") pg_after=$(pg_ticks) t1=$(date +%s%N); read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ < /proc/stat
     echo "$c machine: user $((u1-u0+n1-n0)) system $((s1-s0)) idle $((i1-i0)) iowait $((w1-w0)) softirq $((sq1-sq0)) steal $((st1-st0))" >> "$OUT/machine.txt"
+    grep '^cpu[0-9]' /proc/stat | paste -d' ' "$WORK/cpus0" - | awk -v c="$c" '{ n = (NF / 2); printf "%s   %s: user %d system %d idle %d softirq %d steal %d\n", c, $1,
+      $(n+2)-$2+$(n+3)-$3, $(n+4)-$4, $(n+5)-$5, $(n+8)-$8, $(n+9)-$9 }' >> "$OUT/machine.txt"
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
     p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
     p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
@@ -180,6 +198,7 @@ RSS=$(ps -o rss= -p "$(pgrep -f "config $WORK/full.conf" | head -1)" 2>/dev/null
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.3f", v}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+[ -n "$PROXY_CPU" ] && echo "Pinned: each proxy on CPU $((n - 1)); wrk, the backend and PostgreSQL on CPUs 0-$((n - 2))."
 echo "| contender | requests/s (median of $ROUNDS) | p50 ms | p99 ms | non-2xx | cores: contender | cores: PostgreSQL |"
 echo "|---|---|---|---|---|---|---|"
 for c in "${ORDER[@]}"; do
@@ -192,4 +211,15 @@ for c in "${ORDER[@]}"; do
   echo "| $c | $rps | $p50 | $p99 | $bad | $cpu | $pg |"
 done
 echo
+# the same pairs round by round: both ran within a minute of each other, so a slow spell of the machine moves
+# both; the median of these ratios is steadier than the ratio of the medians
+pair() {
+  [[ " ${ORDER[*]} " == *" $1 "* && " ${ORDER[*]} " == *" $2 "* ]] || return 0
+  paste -d' ' "$OUT/$1.txt" "$OUT/$2.txt" | awk '{ printf "%.3f\n", $1 / $7 }' | sort -g \
+    | awk -v a="$1" -v b="$2" '{ r[NR] = $1 } END { printf "%s / %s, round by round: median %.2f (min %.2f, max %.2f; %d rounds)\n",
+        a, b, r[int((NR + 1) / 2)], r[1], r[NR], NR }'
+}
+pair gatehouse-full nginx
+pair gatehouse-full-audit-off nginx
+pair gatehouse-full gatehouse-full-audit-off
 echo "gatehouse-full RSS after the runs: $((RSS / 1024)) MB"

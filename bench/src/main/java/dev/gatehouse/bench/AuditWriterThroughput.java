@@ -19,7 +19,10 @@ import java.util.UUID;
 
 /**
  * Audit events per second into PostgreSQL through the real AuditWriter (one COPY per batch).
- * Usage ({@code -Dbatch=N} sets the batch size, default 1000): {@code java -cp bench/target/benchmarks.jar
+ * Usage ({@code -Dbatch=N} sets the batch size, default 1000; {@code -Drate=N} paces the events at N per second,
+ * as a gateway under load would offer them, rather than as fast as the writer takes them; {@code -Dprepare=SQL}
+ * runs SQL after the migrations, for experiments on the schema; {@code -Dpg.NAME=VALUE} sets a setting of the embedded
+ * server): {@code java -cp bench/target/benchmarks.jar
  * dev.gatehouse.bench.AuditWriterThroughput [events] [jdbc-url user password]}; without a URL it runs
  * an embedded PostgreSQL 17 (fsync on, as in production).
  */
@@ -54,6 +57,7 @@ public final class AuditWriterThroughput {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int batch = Integer.getInteger("batch", 1000);
+        int rate = Integer.getInteger("rate", 0);
         EmbeddedPostgres pg = null;
         String url;
         String user;
@@ -63,7 +67,13 @@ public final class AuditWriterThroughput {
             user = args[2];
             password = args[3];
         } else {
-            pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
+            var builder = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on");
+            for (String name : System.getProperties().stringPropertyNames()) {
+                if (name.startsWith("pg.")) {
+                    builder.setServerConfig(name.substring(3), System.getProperty(name));
+                }
+            }
+            pg = builder.start();
             url = pg.getJdbcUrl("postgres", "postgres");
             user = "postgres";
             password = "";
@@ -73,6 +83,12 @@ public final class AuditWriterThroughput {
         Path spool = Files.createTempDirectory("gatehouse-bench-spool");
         try (Database db = Database.open(s, "bench")) {
             new Migrations(db.dataSource()).migrate();
+            String prepare = System.getProperty("prepare");
+            if (prepare != null) {
+                try (Connection c = db.connection()) {
+                    c.createStatement().execute(prepare);
+                }
+            }
             AuditWriter w = new AuditWriter(db, 200_000, batch, Duration.ofMillis(100), spool, Duration.ofMinutes(1));
             UUID org = UUID.randomUUID();
             IpAddress[] clients = new IpAddress[256];
@@ -83,6 +99,13 @@ public final class AuditWriterThroughput {
             long pgTicks0 = postgresTicks();
             long t0 = System.nanoTime();
             for (int i = 0; i < events; i++) {
+                if (rate > 0 && (i & 63) == 0) {
+                    long due = t0 + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
                 AuditEvent e = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), EventIds.next(), org, null,
                         null, clients[i & 255], peer, "GET", "/api/v1/secrets", 200, "allow", null,
                         "bench/1.0", Long.toHexString(i));
@@ -101,6 +124,7 @@ public final class AuditWriterThroughput {
                 rs.next();
                 System.out.printf("%d events written in %.2f s, batches of %d: %.0f events/s (rows in access_events: %d)%n",
                         events, nanos / 1e9, batch, events / (nanos / 1e9), rs.getLong(1));
+                System.out.printf("%d COPY batches, %.1f events per batch%n", w.batches(), (double) events / w.batches());
                 System.out.printf("PostgreSQL CPU: %.1f µs per event (every process named postgres on this machine)%n",
                         pgTicks * 1e6 / TICKS_PER_SECOND / events);
             }

@@ -67,6 +67,8 @@ class ManagementIT {
                     .contains("gatehouse_upstream_latency_seconds_bucket{route=\"/app\",le=\"+Inf\"} 1\n")
                     .contains("gatehouse_database_up 1\n")
                     .containsPattern("gatehouse_open_connections \\d+\n")
+                    .containsPattern("gatehouse_audit_batches_total \\d+\n")
+                    .containsPattern("gatehouse_audit_copy_seconds_total [0-9.E-]+\n")
                     .contains("# TYPE jvm_memory_heap_used_bytes gauge\n");
             assertThat(get(m, "/nope").statusCode()).isEqualTo(404);
         }

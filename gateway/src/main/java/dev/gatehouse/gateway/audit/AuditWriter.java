@@ -52,6 +52,8 @@ public final class AuditWriter implements AutoCloseable {
     private final LongAdder written = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder spooled = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder copyNanos = new LongAdder();
     private volatile boolean running = true;
     private volatile boolean databaseUp = true;
     private long nextReplayNanos;
@@ -114,6 +116,19 @@ public final class AuditWriter implements AutoCloseable {
 
     public long spooled() {
         return spooled.sum();
+    }
+
+    /** COPY statements run: events written over batches is the mean batch, which grows with the load. */
+    public long batches() {
+        return batches.sum();
+    }
+
+    /**
+     * Time spent in COPY statements that succeeded, from taking a connection to the commit's answer: over
+     * {@link #batches()}, the mean time a batch takes — and the events queued meanwhile are held in memory.
+     */
+    public long copyNanos() {
+        return copyNanos.sum();
     }
 
     private void run() {
@@ -291,6 +306,7 @@ public final class AuditWriter implements AutoCloseable {
             CopyBinary.row(rows, e);
         }
         CopyBinary.trailer(rows);
+        long start = System.nanoTime();
         try (Connection c = database.connection()) {
             CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
             try {
@@ -302,6 +318,8 @@ public final class AuditWriter implements AutoCloseable {
                 }
             }
             written.add(batch.size());
+            batches.increment();
+            copyNanos.add(System.nanoTime() - start);
         }
     }
 

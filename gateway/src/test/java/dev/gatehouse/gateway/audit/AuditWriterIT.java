@@ -91,6 +91,8 @@ class AuditWriterIT {
                 }
                 assertThat(writer.written()).isEqualTo(5);
                 assertThat(writer.spooled()).as("went by COPY, not the spool").isZero();
+                assertThat(writer.batches()).as("one COPY, or more if the writer looked in between").isBetween(1L, 5L);
+                assertThat(writer.copyNanos()).as("a COPY's round trip takes time").isPositive();
 
                 AuditSpool spool = new AuditSpool(dir.resolve("other-spool"));
                 spool.append(events("replay"));
@@ -147,6 +149,8 @@ class AuditWriterIT {
                 assertThat(writer.written()).isEqualTo(5);
                 assertThat(writer.dropped()).isEqualTo(1);
                 assertThat(writer.spooled()).as("not the database's absence: nothing to spool").isZero();
+                assertThat(writer.batches()).as("a refused COPY is not counted as a batch written (at most the parts"
+                        + " around it, had the writer looked in between)").isLessThanOrEqualTo(2);
             } finally {
                 writer.close();
             }
