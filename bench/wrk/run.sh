@@ -3,7 +3,8 @@
 #   bench/wrk/run.sh [seconds-per-run] [rounds]      (default 10 s, 3 rounds)
 #   CONTENDERS="gatehouse-full gatehouse-full-audit-off" bench/wrk/run.sh 10 9     (only those, alternating)
 # Experiments: AUDIT_MODE=aggregated (the benchmark organisation's audit mode), PG_NICE=19 (renice the embedded
-# PostgreSQL, which shares the machine), GH_JAVA_OPTS="-Xlog:gc…" (more JVM options for the gateways). Per run,
+# PostgreSQL, which shares the machine), GH_JAVA_OPTS="-Xlog:gc…" (more JVM options for the gateways), METRICS=1
+# (each gateway's /metrics on its port + 10: 18093 plain, 18094 full, 18095 full without audit). Per run,
 # the machine's CPU ticks (user, system, idle, softirq, steal), in all and per CPU, go to bench/wrk/out/machine.txt.
 # PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
 # to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
@@ -103,16 +104,18 @@ CONF
 $PROXY_CPU "$HAPROXY" -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
 
 # --- Gatehouse: one event loop; plain (no policy), and full (client IP + token + 10k-CIDR policy + audit) ---
+# METRICS=1: each gateway's /metrics on its port + 10 (18093 plain, 18094 full, 18095 full without audit)
+metrics_port() { if [ -n "${METRICS:-}" ]; then echo $(($1 + 10)); else echo 0; fi; }
 GH="$PROXY_CPU java -Xmx512m ${GH_JAVA_OPTS:-} -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
 admin() { java -Duser.home="$WORK/home" -jar "$ROOT/admin-cli/target/gatehouse-admin.jar" "$@" --config "$WORK/full.conf"; }
 cat > "$WORK/plain.conf" <<CONF
-gatehouse { listen { host = "127.0.0.1", port = $GH_PLAIN }, management.port = 0, server.event-loop-threads = 1
+gatehouse { listen { host = "127.0.0.1", port = $GH_PLAIN }, management.port = $(metrics_port $GH_PLAIN), server.event-loop-threads = 1
   database.embedded.data-dir = "$WORK/home/pg"
   audit.spool-dir = "$WORK/spool-plain"
   routes = [ { prefix = "/", upstream = "http://127.0.0.1:$BACKEND" } ] }
 CONF
 cat > "$WORK/full.conf" <<CONF
-gatehouse { listen { host = "127.0.0.1", port = $GH_FULL }, management.port = 0, server.event-loop-threads = 1
+gatehouse { listen { host = "127.0.0.1", port = $GH_FULL }, management.port = $(metrics_port $GH_FULL), server.event-loop-threads = 1
   database.embedded.data-dir = "$WORK/home/pg"
   audit { spool-dir = "$WORK/spool-full" }
   client-ip { trusted-proxies = ["127.0.0.1"], headers = ["X-Forwarded-For"] }
@@ -126,7 +129,9 @@ TOKEN=$(admin token create --org Bench load 2>/dev/null)
 [ -n "${AUDIT_MODE:-}" ] && admin audit-mode set Bench "$AUDIT_MODE" >/dev/null
 admin policy create --org Bench tenk --global "@$WORK/allow-args.txt" >/dev/null   # picocli @argument file
 # the full path with the audit log off (gatehouse.audit.enabled = false): what audit costs
-sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" -e "s#audit { spool-dir = \"$WORK/spool-full\"#audit { enabled = false, spool-dir = \"$WORK/spool-noaudit\"#" \
+sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" \
+  -e "s/management.port = $(metrics_port $GH_FULL)/management.port = $(metrics_port $GH_NOAUDIT)/" \
+  -e "s#audit { spool-dir = \"$WORK/spool-full\"#audit { enabled = false, spool-dir = \"$WORK/spool-noaudit\"#" \
   "$WORK/full.conf" > "$WORK/noaudit.conf"
 $GH --config "$WORK/noaudit.conf" > "$WORK/gh-noaudit.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-noaudit.log" 2>/dev/null && break; sleep 0.5; done

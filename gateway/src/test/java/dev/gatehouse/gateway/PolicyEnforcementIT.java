@@ -251,6 +251,20 @@ class PolicyEnforcementIT {
     }
 
     @Test
+    void aUserAgentNamedInConnectionIsStillAudited() throws Exception {
+        // hop-by-hop: not sent upstream; but the audit log records what the client sent
+        assertThat(request(gateway, "/site/hidden", "203.0.113.5", "User-Agent: hidden-ua/1.0",
+                "Connection: keep-alive, User-Agent").status()).isEqualTo(200);
+        long deadline = System.currentTimeMillis() + 5000;
+        while ((Long) db.database().queryValue("SELECT count(*) FROM access_events WHERE path = '/site/hidden'") < 1
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(db.database().queryValue("SELECT user_agent FROM access_events WHERE path = '/site/hidden'"))
+                .isEqualTo("hidden-ua/1.0");
+    }
+
+    @Test
     void aggregatedModeWritesOneRowPerClientAndWindowWithACount() throws Exception {
         for (int i = 0; i < 30; i++) {
             request(gateway, "/poll/status", "198.51.100.1");

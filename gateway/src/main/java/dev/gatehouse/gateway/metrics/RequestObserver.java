@@ -6,7 +6,6 @@ import dev.gatehouse.gateway.audit.EventIds;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.policy.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,12 +33,14 @@ public final class RequestObserver {
     }
 
     /**
-     * @param request  the client's request head, or null when it could not be parsed
+     * @param request  the client's request head, or null when it could not be parsed (method and URI are read
+     *                 from it; its headers may have become the upstream request's)
+     * @param userAgent the client's User-Agent as it arrived, or null
      * @param route    the matched route prefix, "" when none
      * @param status   the status sent, 0 when none was (the connection was cut first)
      * @param upstream the upstream used, or null
      */
-    public void finished(RequestContext ctx, HttpRequest request, String route, int status, long bytes, Upstream upstream) {
+    public void finished(RequestContext ctx, HttpRequest request, String userAgent, String route, int status, long bytes, Upstream upstream) {
         metrics.request(route, status);
         boolean audited = audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null;
         if (accessLog == AccessLog.OFF && !audited) {
@@ -62,12 +63,11 @@ public final class RequestObserver {
                 return;
             }
             boolean allowed = ctx.denial() == null && ctx.decision() != null && ctx.decision().allowed();
-            String agent = request == null ? null : request.headers().get(HttpHeaderNames.USER_AGENT);
             AuditEvent event = AuditEvent.request(Instant.now().truncatedTo(ChronoUnit.MICROS), EventIds.next(),
                     who == null || who.org() == null ? null : who.org().id(), who == null ? null : who.appId(),
                     who == null || who.account() == null ? null : who.account().id(), ctx.client(), ctx.peer(), method,
                     truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
-                    ctx.decision() == null ? null : ctx.decision().policyId(), truncate(agent, MAX_USER_AGENT),
+                    ctx.decision() == null ? null : ctx.decision().policyId(), truncate(userAgent, MAX_USER_AGENT),
                     ctx.requestId());
             if (mode.equals("aggregated")) {
                 audit.aggregate(event);

@@ -56,6 +56,10 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     private int attempt;
     private boolean retriedStale;
+    /** Built once, on the client's head's own headers; a stale-connection retry sends it again. */
+    private HttpRequest upstreamHead;
+    /** Read before the upstream head changes the client's headers (a client may name it in Connection). */
+    private final String userAgent;
     private Channel upstream;
     private Upstream target;
     private boolean upstreamReused;
@@ -84,6 +88,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         this.method = request.method();
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
         this.selector = selector;
         this.upgradeRequested = ForwardedMessages.isUpgrade(request);
         this.bodiless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
@@ -145,8 +150,11 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         upstream = ch;
         upstreamReused = UpstreamPool.wasReused(ch);
         ch.pipeline().get(ProxyBackendHandler.class).attach(this);
-        ch.write(ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
-                front.settings().clientIp(), front.settings().forwardedHeader())).addListener(this::closeUpstreamOnFailure);
+        if (upstreamHead == null) { // the only second connection after a success is a stale one's retry, to the same upstream
+            upstreamHead = ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
+                    front.settings().clientIp(), front.settings().forwardedHeader());
+        }
+        ch.write(upstreamHead).addListener(this::closeUpstreamOnFailure);
         Object c;
         while ((c = pendingBody.poll()) != null) {
             ch.write(c).addListener(this::closeUpstreamOnFailure);
@@ -470,7 +478,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private void report() {
         if (!reported) {
             reported = true;
-            front.observer().finished(context, request, selector == null ? "" : selector.route().prefix(), status, responseBytes,
+            front.observer().finished(context, request, userAgent, selector == null ? "" : selector.route().prefix(), status, responseBytes,
                     target);
         }
     }

@@ -155,7 +155,7 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         String detail = error == ProxyErrors.BAD_REQUEST && !(cause instanceof TooLongFrameException)
                 ? cause.getMessage() : null;
         observer.rejected(error.reason());
-        observer.finished(null, null, "", error.status().code(), 0, null);
+        observer.finished(null, null, null, "", error.status().code(), 0, null);
         ctx.writeAndFlush(error.response(ctx.alloc(), RequestIds.next(), detail, false))
                 .addListener(ChannelFutureListener.CLOSE);
     }
