@@ -28,6 +28,9 @@ class ProxyFaultsIT {
     static TestUpstream healthy;
     static ScriptedUpstream hanging;
     static ScriptedUpstream resetting;
+    /** Answers the first request on a connection, then closes it as the next one arrives (a kept-alive race). */
+    static ScriptedUpstream closingAfterOne;
+    static final List<String> closingHeads = new java.util.concurrent.CopyOnWriteArrayList<>();
     static ServerSocket fullBacklog;
     static final List<Socket> backlogFillers = new ArrayList<>();
     static int closedPort;
@@ -41,6 +44,14 @@ class ProxyFaultsIT {
             ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789");
             Thread.sleep(100);
             ScriptedUpstream.reset(s);
+        });
+        closingAfterOne = new ScriptedUpstream((s, head) -> {
+            closingHeads.add(head);
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            String next = ScriptedUpstream.readHead(s.getInputStream());
+            if (!next.isEmpty()) {
+                closingHeads.add(next); // and the connection closes, unanswered
+            }
         });
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
@@ -59,9 +70,11 @@ class ProxyFaultsIT {
         String h = "http://127.0.0.1:" + healthy.port();
         gateway = Gateway.start(GatewayConfigs.load(dir, db.database(),
                 "gatehouse.upstream { response-timeout = 1s, connect-timeout = 500ms }\n"
+                        + "gatehouse.client-ip.trusted-proxies = [\"127.0.0.1\"]\n"
                         + "gatehouse.server { request-header-timeout = 1s, client-idle-timeout = 3s }\n"
                         + "gatehouse.routes = [\n"
                         + "  { prefix = \"/hang\", upstream = \"http://127.0.0.1:" + hanging.port() + "\" }\n"
+                        + "  { prefix = \"/stale\", upstream = \"http://127.0.0.1:" + closingAfterOne.port() + "\" }\n"
                         + "  { prefix = \"/reset\", upstream = \"http://127.0.0.1:" + resetting.port() + "\" }\n"
                         + "  { prefix = \"/blackhole\", upstream = \"http://127.0.0.1:" + fullBacklog.getLocalPort() + "\" }\n"
                         + "  { prefix = \"/pair\", upstreams = [\"http://127.0.0.1:" + closedPort + "\", \"" + h + "\"] }\n"
@@ -76,6 +89,7 @@ class ProxyFaultsIT {
         healthy.close();
         hanging.close();
         resetting.close();
+        closingAfterOne.close();
         for (Socket s : backlogFillers) {
             s.close();
         }
@@ -86,6 +100,24 @@ class ProxyFaultsIT {
         try (RawHttp c = new RawHttp(gateway.port())) {
             return c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").read();
         }
+    }
+
+    @Test
+    void aKeptAliveUpstreamConnectionClosedAsTheRequestArrivesIsRetriedWithTheSameHead() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) { // one client connection: one event loop, one upstream pool
+            assertThat(c.send("GET /stale/a HTTP/1.1\r\nHost: t\r\n\r\n").read().status()).isEqualTo(200);
+            RawHttp.Response r = c.send("GET /stale/b HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 203.0.113.1\r\n\r\n").read();
+            assertThat(r.status()).as("retried on a new connection").isEqualTo(200);
+            assertThat(r.body()).isEqualTo("ok");
+        }
+        assertThat(closingHeads).hasSize(3);
+        String first = closingHeads.get(1);
+        String retried = closingHeads.get(2);
+        assertThat(first).startsWith("GET /stale/b ");
+        assertThat(retried).as("the same head, not rebuilt on top of itself").isEqualTo(first);
+        assertThat(java.util.regex.Pattern.compile("(?im)^x-forwarded-for: 203\\.0\\.113\\.1, 127\\.0\\.0\\.1$").matcher(retried).results().count())
+                .as("the trusted peer appended once").isEqualTo(1);
+        assertThat(java.util.regex.Pattern.compile("(?im)^x-real-ip: ").matcher(retried).results().count()).isEqualTo(1);
     }
 
     @Test

@@ -52,7 +52,8 @@ public final class ScriptedUpstream implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    static String readHead(InputStream in) throws IOException {
+    /** Reads up to the blank line ending a head; "" when the connection ended first. */
+    public static String readHead(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
         int c;
         while ((c = in.read()) != -1) {
