@@ -51,7 +51,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private final UpstreamSelector selector;
     private final boolean upgradeRequested;
     private final boolean bodiless;
-    private final ArrayDeque<Object> pendingBody = new ArrayDeque<>();
+    /** Body parts read before the upstream connection is ready; usually none or the empty last one. */
+    private final ArrayDeque<Object> pendingBody = new ArrayDeque<>(2);
     private final int firstPick;
 
     private int attempt;

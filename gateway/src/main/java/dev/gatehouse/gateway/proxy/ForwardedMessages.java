@@ -78,8 +78,7 @@ final class ForwardedMessages {
         String peer = ctx.peer().toString();
         headers.set(X_REAL_IP, ctx.client().toString());
 
-        headers.set(X_FORWARDED_FOR, trusted && !String.join("", xff).isBlank()
-                ? String.join(", ", xff).strip() + ", " + peer : peer);
+        headers.set(X_FORWARDED_FOR, trusted && !allBlank(xff) ? joined(xff).strip() + ", " + peer : peer);
 
         if (!trusted || proto == null || !(proto.equalsIgnoreCase("http") || proto.equalsIgnoreCase("https"))) {
             proto = "http";
@@ -103,7 +102,7 @@ final class ForwardedMessages {
         if (addForwarded) {
             String element = "for=" + (ctx.peer().isV4() ? peer : "\"[" + peer + "]\"") + ";proto=" + proto
                     + (host != null ? ";host=\"" + host.replace("\\", "").replace("\"", "") + "\"" : "");
-            headers.set(FORWARDED, forwarded.isEmpty() ? element : String.join(", ", forwarded) + ", " + element);
+            headers.set(FORWARDED, forwarded.isEmpty() ? element : joined(forwarded) + ", " + element);
         }
         for (int i = 0; i < CLIENT_HEADERS.size(); i++) { // indexed: no iterator per request
             String name = CLIENT_HEADERS.get(i);
@@ -122,6 +121,20 @@ final class ForwardedMessages {
         identityHeaders(headers, ctx);
         headers.set(RequestIds.HEADER, ctx.requestId());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri(), upstream), headers);
+    }
+
+    private static boolean allBlank(List<String> values) {
+        for (int i = 0; i < values.size(); i++) {
+            if (!values.get(i).isBlank()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The values of a repeated list header as one (the usual single header: no joining). */
+    private static String joined(List<String> values) {
+        return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     /** A request to switch protocols (WebSocket...): Upgrade present and named in Connection. */
