@@ -57,7 +57,13 @@ class ManagementIT {
                 c.send("GET /app/x?secret=1 HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 198.51.100.8\r\n\r\n").read();
                 c.send("GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n").read();
             }
+            // a request is counted when the exchange ends, which may be just after its response reached the client
             HttpResponse<String> metrics = get(m, "/metrics");
+            for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline
+                    && !metrics.body().contains("gatehouse_requests_total{route=\"\",status=\"4xx\"} 1\n"); ) {
+                Thread.sleep(20);
+                metrics = get(m, "/metrics");
+            }
             assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
             assertThat(metrics.body())
                     .contains("gatehouse_requests_total{route=\"/app\",status=\"2xx\"} 1\n")
