@@ -124,7 +124,8 @@ public final class AuditWriterThroughput {
                 rs.next();
                 System.out.printf("%d events written in %.2f s, batches of %d: %.0f events/s (rows in access_events: %d)%n",
                         events, nanos / 1e9, batch, events / (nanos / 1e9), rs.getLong(1));
-                System.out.printf("%d COPY batches, %.1f events per batch%n", w.batches(), (double) events / w.batches());
+                System.out.printf("%d COPY batches, %.1f events per batch%n", w.batches(),
+                        (double) events / w.batches());
                 System.out.printf("PostgreSQL CPU: %.1f µs per event (every process named postgres on this machine)%n",
                         pgTicks * 1e6 / TICKS_PER_SECOND / events);
             }

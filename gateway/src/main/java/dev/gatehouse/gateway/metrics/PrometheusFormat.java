@@ -72,14 +72,15 @@ public final class PrometheusFormat {
                     a.spoolBytes());
             header(sb, "gatehouse_audit_events_written_total", "counter", "Audit events inserted.");
             sb.append("gatehouse_audit_events_written_total ").append(a.written()).append('\n');
-            header(sb, "gatehouse_audit_batches_total", "counter", "COPY statements that wrote audit events (events written / batches = mean batch).");
+            header(sb, "gatehouse_audit_batches_total", "counter",
+                    "COPY statements that wrote audit events (events written / batches = mean batch).");
             sb.append("gatehouse_audit_batches_total ").append(a.batches()).append('\n');
             header(sb, "gatehouse_audit_copy_seconds_total", "counter",
                     "Time spent writing audit batches (over gatehouse_audit_batches_total: the mean time per COPY).");
             sb.append("gatehouse_audit_copy_seconds_total ").append(a.copyNanos() / 1e9).append('\n');
             header(sb, "gatehouse_audit_events_spooled_total", "counter", "Audit events written to the spool.");
             sb.append("gatehouse_audit_events_spooled_total ").append(a.spooled()).append('\n');
-            header(sb, "gatehouse_audit_events_dropped_total", "counter", "Audit events lost (queue full or disk refused).");
+            header(sb, "gatehouse_audit_events_dropped_total", "counter", "Audit events lost (queue full, spool refused by the disk, or event refused by the database).");
             sb.append("gatehouse_audit_events_dropped_total ").append(a.dropped()).append('\n');
         }
         jvm(sb);

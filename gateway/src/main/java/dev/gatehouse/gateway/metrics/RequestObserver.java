@@ -40,7 +40,8 @@ public final class RequestObserver {
      * @param status   the status sent, 0 when none was (the connection was cut first)
      * @param upstream the upstream used, or null
      */
-    public void finished(RequestContext ctx, HttpRequest request, String userAgent, String route, int status, long bytes, Upstream upstream) {
+    public void finished(RequestContext ctx, HttpRequest request, String userAgent, String route, int status, long bytes,
+                         Upstream upstream) {
         metrics.request(route, status);
         boolean audited = audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null;
         if (accessLog == AccessLog.OFF && !audited) {

@@ -151,7 +151,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         upstream = ch;
         upstreamReused = UpstreamPool.wasReused(ch);
         ch.pipeline().get(ProxyBackendHandler.class).attach(this);
-        if (upstreamHead == null) { // the only second connection after a success is a stale one's retry, to the same upstream
+        if (upstreamHead == null) { // a second successful connection is only a stale one's retry, to the same upstream
             upstreamHead = ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
                     front.settings().clientIp(), front.settings().forwardedHeader());
         }
@@ -479,8 +479,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private void report() {
         if (!reported) {
             reported = true;
-            front.observer().finished(context, request, userAgent, selector == null ? "" : selector.route().prefix(), status, responseBytes,
-                    target);
+            front.observer().finished(context, request, userAgent, selector == null ? "" : selector.route().prefix(), status,
+                    responseBytes, target);
         }
     }
 
