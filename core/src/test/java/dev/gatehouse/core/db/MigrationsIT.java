@@ -11,24 +11,49 @@ import org.junit.jupiter.api.Test;
 class MigrationsIT {
 
     @Test
-    void migratesAnEmptyDatabaseAndReportsV1Applied() {
+    void migratesAnEmptyDatabaseAndReportsEveryVersionApplied() {
         TestDatabase db = TestDatabases.createEmpty("migrate");
         try {
             Migrations m = new Migrations(db.dataSource());
-            assertThat(m.pending()).containsExactly("1");
+            assertThat(m.pending()).containsExactly("1", "2");
             assertThatThrownBy(m::requireCurrent)
                     .isInstanceOf(GatehouseException.class)
-                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1)")
+                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2)")
                     .hasMessageContaining("gatehouse-admin migrate");
 
-            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1");
+            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2");
             assertThat(m.pending()).isEmpty();
-            assertThat(m.info()).anySatisfy(v -> {
-                assertThat(v.version()).isEqualTo("1");
-                assertThat(v.state()).isEqualTo("Success");
-            });
+            assertThat(m.info()).extracting(Migrations.Version::version, Migrations.Version::state)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("1", "Success"),
+                            org.assertj.core.groups.Tuple.tuple("2", "Success"));
             m.requireCurrent();
             assertThat(m.migrate()).isEmpty(); // idempotent
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    /** An installation at V1 with audit rows: V2 keeps every row and leaves no unique index on the audit log. */
+    @Test
+    void v2DropsTheAuditKeyOnAV1DatabaseKeepingItsRows() {
+        TestDatabase db = TestDatabases.createEmpty("v1-upgrade");
+        try {
+            org.flywaydb.core.Flyway.configure(Migrations.class.getClassLoader()).dataSource(db.dataSource())
+                    .locations("classpath:db/migration").target("1").load().migrate();
+            db.update("INSERT INTO access_events (ts, event_id, client_ip, decision)"
+                    + " SELECT now() - i * interval '1 hour', gen_random_uuid(), '192.0.2.1', 'allow'"
+                    + " FROM generate_series(0, 99) i");
+            String uniqueIndexes = "SELECT count(*) FROM pg_index x JOIN pg_inherits i ON i.inhrelid = x.indrelid"
+                    + " WHERE i.inhparent = 'access_events'::regclass AND x.indisunique";
+            assertThat((Long) db.queryValue(uniqueIndexes)).as("V1: a key per partition").isPositive();
+
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
+                    .containsExactly("2");
+            assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(100L);
+            assertThat(db.queryValue("SELECT gatehouse_ensure_access_event_partitions(current_date + 40, 2)")).isEqualTo(2);
+            assertThat((Long) db.queryValue(uniqueIndexes)).as("none left, none on new partitions").isZero();
+            assertThat((Long) db.queryValue("SELECT count(*) FROM pg_indexes WHERE tablename = 'access_events'"))
+                    .as("the (org_id, ts) and (app_id, ts) indexes stay").isEqualTo(2L);
         } finally {
             TestDatabases.drop(db);
         }
@@ -43,7 +68,7 @@ class MigrationsIT {
                     + " 'V999__from_the_future.sql', 0, 'test', 1, true)");
             Migrations m = new Migrations(db.dataSource());
             assertThatThrownBy(m::validate)
-                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V1);"
+                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V2);"
                             + " migrations are one-way: upgrade Gatehouse, or restore a backup taken before the upgrade");
             assertThatThrownBy(m::migrate).hasMessageContaining("newer than this Gatehouse");
             assertThatThrownBy(m::requireCurrent).hasMessageContaining("newer than this Gatehouse");

@@ -1,0 +1,11 @@
+-- Gatehouse schema, version 2: access_events loses its primary key (ts, event_id).
+--
+-- The key existed only so that a replay of a gateway's local spool could say ON CONFLICT DO NOTHING.
+-- Every audited request paid for it: a third B-tree entry and its WAL record per row, about 1.5 of
+-- PostgreSQL's ~9 µs per COPY'd row (docs/BENCHMARKS.md), and ~40 bytes of index per row on disk.
+-- Replays are rare (after an outage) and now skip the rows already there with NOT EXISTS, probing
+-- the (org_id, ts) index that the purges and per-organisation queries need anyway. Each gateway
+-- replays only its own spool, one batch at a time, so no two writers race on the same event_id.
+--
+-- Dropping the key drops its index on every partition: quick, under a brief ACCESS EXCLUSIVE lock.
+ALTER TABLE access_events DROP CONSTRAINT access_events_pkey;
