@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
@@ -27,12 +28,15 @@ class ProxyFaultsIT {
 
     static TestUpstream healthy;
     static ScriptedUpstream hanging;
+    static ScriptedUpstream dripping;
+    static ScriptedUpstream stalling;
     static ScriptedUpstream resetting;
     /** Answers the first request on a connection, then closes it as the next one arrives (a kept-alive race). */
     static ScriptedUpstream closingAfterOne;
     static final List<String> closingHeads = new java.util.concurrent.CopyOnWriteArrayList<>();
     static ServerSocket fullBacklog;
     static final List<Socket> backlogFillers = new ArrayList<>();
+    static Socket refusingPort;
     static int closedPort;
     static Gateway gateway;
 
@@ -45,6 +49,20 @@ class ProxyFaultsIT {
             Thread.sleep(100);
             ScriptedUpstream.reset(s);
         });
+        // Each piece within the 1 s response timeout, the whole response well past it: never timed out.
+        dripping = new ScriptedUpstream((s, head) -> {
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (int i = 0; i < 5; i++) {
+                Thread.sleep(400);
+                ScriptedUpstream.write(s, "2\r\n" + i + ".\r\n");
+            }
+            ScriptedUpstream.write(s, "0\r\n\r\n");
+        });
+        // The head and ten bytes of a hundred, then silence past the timeout.
+        stalling = new ScriptedUpstream((s, head) -> {
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+            Thread.sleep(30_000);
+        });
         closingAfterOne = new ScriptedUpstream((s, head) -> {
             closingHeads.add(head);
             ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -53,9 +71,11 @@ class ProxyFaultsIT {
                 closingHeads.add(next); // and the connection closes, unanswered
             }
         });
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        // A port that refuses connections and stays refusing: bound, never listening, so that nothing else (the
+        // gateway's own listeners included) can take it during the test, as a port freed at once could be.
+        refusingPort = new Socket();
+        refusingPort.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+        closedPort = refusingPort.getLocalPort();
         // A listener that never accepts, its backlog filled: connecting to it hangs (a loopback "black hole").
         fullBacklog = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
         for (int i = 0; i < 8; i++) {
@@ -74,6 +94,8 @@ class ProxyFaultsIT {
                         + "gatehouse.server { request-header-timeout = 1s, client-idle-timeout = 3s }\n"
                         + "gatehouse.routes = [\n"
                         + "  { prefix = \"/hang\", upstream = \"http://127.0.0.1:" + hanging.port() + "\" }\n"
+                        + "  { prefix = \"/drip\", upstream = \"http://127.0.0.1:" + dripping.port() + "\" }\n"
+                        + "  { prefix = \"/stall\", upstream = \"http://127.0.0.1:" + stalling.port() + "\" }\n"
                         + "  { prefix = \"/stale\", upstream = \"http://127.0.0.1:" + closingAfterOne.port() + "\" }\n"
                         + "  { prefix = \"/reset\", upstream = \"http://127.0.0.1:" + resetting.port() + "\" }\n"
                         + "  { prefix = \"/blackhole\", upstream = \"http://127.0.0.1:" + fullBacklog.getLocalPort() + "\" }\n"
@@ -88,12 +110,15 @@ class ProxyFaultsIT {
         gateway.close();
         healthy.close();
         hanging.close();
+        dripping.close();
+        stalling.close();
         resetting.close();
         closingAfterOne.close();
         for (Socket s : backlogFillers) {
             s.close();
         }
         fullBacklog.close();
+        refusingPort.close();
     }
 
     private static RawHttp.Response get(String path) throws Exception {
@@ -133,6 +158,29 @@ class ProxyFaultsIT {
         assertThat(r.status()).isEqualTo(504);
         assertThat(r.body()).contains("\"error\":\"upstream timed out: no response within 1000 ms\"");
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5_000L);
+    }
+
+    /** The response timeout bounds each silence of the upstream, not the whole response. */
+    @Test
+    void anUpstreamThatKeepsTalkingIsNeverTimedOut() throws Exception {
+        long t0 = System.nanoTime();
+        RawHttp.Response r = get("/drip");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("0.1.2.3.4.");
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("longer than the 1 s timeout in all").isGreaterThan(1_500L);
+    }
+
+    /** Silence after the response started: the client's connection is cut (its response can only end short). */
+    @Test
+    void anUpstreamSilentMidResponseIsCutAfterTheTimeout() throws Exception {
+        long t0 = System.nanoTime();
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /stall HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThatThrownBy(c::read).isInstanceOf(java.io.EOFException.class)
+                    .hasMessage("connection closed after 10 of 100 body bytes");
+        }
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5_000L);
+        assertThat(get("/still-here").status()).isEqualTo(200);
     }
 
     @Test

@@ -22,10 +22,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response, from the client's request head to the last byte of the response.
@@ -73,8 +71,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private boolean reuseUpstream;
     private boolean clientGone;
     private Tunnel tunnel;
-    private long waitingSince;
-    private ScheduledFuture<?> timer;
+    /** The upstream response timeout; made when the request is first sent upstream. */
+    private UpstreamTimer timer;
     private int status;
     private long responseBytes;
     private long sentNanos;
@@ -238,7 +236,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
 
     @Override
     public void upstreamMessage(Object msg) {
-        waitingSince = 0;
+        upstreamAnswered();
         if (clientGone) {
             ReferenceCountUtil.release(msg);
             return;
@@ -357,7 +355,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     @Override
     public void upstreamClosed(Throwable cause) {
         upstream = null;
-        waitingSince = 0;
+        upstreamAnswered();
         if (responseComplete || clientGone) {
             return;
         }
@@ -387,25 +385,21 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         if (responseComplete || upstream == null) {
             return;
         }
-        waitingSince = System.nanoTime();
         if (timer == null) {
-            schedule(front.settings().upstreamResponseTimeout().toNanos());
+            timer = new UpstreamTimer(ctx.channel().eventLoop(), front.settings().upstreamResponseTimeout().toNanos(),
+                    this::upstreamTimedOut);
+        }
+        timer.waiting();
+    }
+
+    private void upstreamAnswered() {
+        if (timer != null) {
+            timer.answered();
         }
     }
 
-    private void schedule(long nanos) {
-        timer = ctx.channel().eventLoop().schedule(this::checkTimer, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkTimer() {
-        timer = null;
-        if (waitingSince == 0 || responseComplete || clientGone) {
-            return;
-        }
-        long timeout = front.settings().upstreamResponseTimeout().toNanos();
-        long waited = System.nanoTime() - waitingSince;
-        if (waited < timeout) {
-            schedule(timeout - waited);
+    private void upstreamTimedOut() {
+        if (responseComplete || clientGone) {
             return;
         }
         selector.failed(target);
@@ -418,10 +412,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     }
 
     private void cancelTimer() {
-        waitingSince = 0;
         if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            timer.cancel();
         }
     }
 
