@@ -9,6 +9,10 @@
 # PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
 # to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
 # off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
+# PACE_MS=n: each connection waits n ms before each request (wrk's Lua delay()), so every contender gets about the
+# same load, 32 / (n ms + latency) requests/s, below what any of them can take: latency at equal load, not at each
+# one's saturation (where a faster proxy also makes wrk and the backend busier on the same CPUs). Rounds then also
+# report p99 differences round by round.
 # Installs nginx, HAProxy and wrk from Debian's packages when missing (needs root), builds the jars when
 # missing. Every proxy gets one worker process/thread; contenders run in turn, alternating over the
 # rounds; the table reports medians. Loopback only. Results: stdout (markdown rows) and bench/wrk/out/.
@@ -175,6 +179,11 @@ declare -A PROC=( [direct]="$WORK/backend/nginx.conf" [nginx]="$WORK/nginx/nginx
   [gatehouse-plain]="config $WORK/plain.conf" [gatehouse-full]="config $WORK/full.conf"
   [gatehouse-full-audit-off]="config $WORK/noaudit.conf" )
 : > "$OUT/machine.txt"
+PACE=()
+if [ -n "${PACE_MS:-}" ]; then
+  echo "function delay() return $PACE_MS end" > "$WORK/pace.lua"
+  PACE=(-s "$WORK/pace.lua")
+fi
 for round in $(seq 1 "$ROUNDS"); do
   # each round starts one contender further on, so no contender always follows the same one
   for i in "${!ORDER[@]}"; do
@@ -183,7 +192,7 @@ for round in $(seq 1 "$ROUNDS"); do
     [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
     before=$(ticks "${PROC[$c]}") pg_before=$(pg_ticks) t0=$(date +%s%N); read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ < /proc/stat
     grep '^cpu[0-9]' /proc/stat > "$WORK/cpus0"
-    $REST wrk -t1 -c32 -d"${SECS}s" --latency "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
+    $REST wrk -t1 -c32 -d"${SECS}s" --latency "${PACE[@]}" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
     after=$(ticks "${PROC[$c]}") pg_after=$(pg_ticks) t1=$(date +%s%N); read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ < /proc/stat
     echo "$c machine: user $((u1-u0+n1-n0)) system $((s1-s0)) idle $((i1-i0)) iowait $((w1-w0)) softirq $((sq1-sq0)) steal $((st1-st0))" >> "$OUT/machine.txt"
@@ -227,4 +236,16 @@ pair() {
 pair gatehouse-full nginx
 pair gatehouse-full-audit-off nginx
 pair gatehouse-full gatehouse-full-audit-off
+# p99 of a contender minus nginx's, round by round (ms): the latency target's own measure
+p99diff() {
+  [[ " ${ORDER[*]} " == *" $1 "* && " ${ORDER[*]} " == *" nginx "* ]] || return 0
+  paste -d' ' "$OUT/$1.txt" "$OUT/nginx.txt" | while read -r _ _ a _ _ _ _ _ b _; do
+    echo "$(echo "$a" | to_ms) $(echo "$b" | to_ms)"; done | awk '{ printf "%.3f\n", $1 - $2 }' | sort -g \
+    | awk -v a="$1" '{ r[NR] = $1 } END { printf "%s p99 - nginx p99, round by round: median %+.2f ms (min %+.2f, max %+.2f)\n",
+        a, r[int((NR + 1) / 2)], r[1], r[NR] }'
+}
+if [ -n "${PACE_MS:-}" ]; then
+  p99diff gatehouse-full
+  p99diff gatehouse-full-audit-off
+fi
 echo "gatehouse-full RSS after the runs: $((RSS / 1024)) MB"
