@@ -56,21 +56,28 @@ class ManagementIT {
             try (RawHttp c = new RawHttp(gateway.port())) {
                 c.send("GET /app/x?secret=1 HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 198.51.100.8\r\n\r\n").read();
                 c.send("GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n").read();
+                for (int i = 0; i < 3; i++) { // one client connection, one event loop: the same pooled connection
+                    assertThat(c.send("GET /app/again HTTP/1.1\r\nHost: t\r\n\r\n").read().status()).isEqualTo(200);
+                }
             }
             // a request is counted when the exchange ends, which may be just after its response reached the client
             HttpResponse<String> metrics = get(m, "/metrics");
             for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline
-                    && !metrics.body().contains("gatehouse_requests_total{route=\"\",status=\"4xx\"} 1\n"); ) {
+                    && !(metrics.body().contains("gatehouse_requests_total{route=\"\",status=\"4xx\"} 1\n")
+                    && metrics.body().contains("gatehouse_requests_total{route=\"/app\",status=\"2xx\"} 4\n")); ) {
                 Thread.sleep(20);
                 metrics = get(m, "/metrics");
             }
             assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
             assertThat(metrics.body())
-                    .contains("gatehouse_requests_total{route=\"/app\",status=\"2xx\"} 1\n")
+                    .contains("gatehouse_requests_total{route=\"/app\",status=\"2xx\"} 4\n")
                     .contains("gatehouse_requests_total{route=\"\",status=\"4xx\"} 1\n")
                     .contains("gatehouse_rejections_total{reason=\"no_route\"} 1\n")
-                    .contains("gatehouse_upstream_latency_seconds_count{route=\"/app\"} 1\n")
-                    .contains("gatehouse_upstream_latency_seconds_bucket{route=\"/app\",le=\"+Inf\"} 1\n")
+                    .contains("gatehouse_upstream_latency_seconds_count{route=\"/app\"} 4\n")
+                    .contains("gatehouse_upstream_latency_seconds_bucket{route=\"/app\",le=\"+Inf\"} 4\n")
+                    // the first request opened a connection to the upstream, the next three took it from the pool
+                    .containsPattern("gatehouse_upstream_connections_opened_total\\{upstream=\"127\\.0\\.0\\.1:\\d+\"} 1\n")
+                    .containsPattern("gatehouse_upstream_connections_reused_total\\{upstream=\"127\\.0\\.0\\.1:\\d+\"} 3\n")
                     .contains("gatehouse_database_up 1\n")
                     .containsPattern("gatehouse_open_connections \\d+\n")
                     .containsPattern("gatehouse_audit_batches_total \\d+\n")
@@ -79,7 +86,7 @@ class ManagementIT {
             assertThat(get(m, "/nope").statusCode()).isEqualTo(404);
         }
         access.detachAppender(lines);
-        assertThat(lines.list).hasSize(2);
+        assertThat(lines.list).hasSize(5);
         String first = lines.list.get(0).getFormattedMessage();
         assertThat(first).matches("\\{\"time\":\"[^\"]+\",\"request_id\":\"[0-9a-f]{16}\",\"client_ip\":\"198.51.100.8\","
                 + "\"peer\":\"127.0.0.1\",\"method\":\"GET\",\"path\":\"/app/x\",\"status\":200,\"bytes\":\\d+,"

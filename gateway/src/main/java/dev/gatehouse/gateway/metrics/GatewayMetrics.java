@@ -17,6 +17,8 @@ public final class GatewayMetrics {
     final Map<String, LongAdder[]> requests = new ConcurrentHashMap<>();    // route -> counters by status class
     final Map<String, LongAdder> rejections = new ConcurrentHashMap<>();    // reason
     final Map<String, Histogram> upstreamLatency = new ConcurrentHashMap<>(); // route
+    /** Per upstream: [0] connections opened, [1] requests sent on a pooled (kept-alive) connection. */
+    final Map<dev.gatehouse.gateway.config.Upstream, LongAdder[]> upstreamConnections = new ConcurrentHashMap<>();
     private volatile IntSupplier openConnections = () -> 0;
     private volatile java.util.function.BooleanSupplier databaseUp = () -> false;
     private volatile dev.gatehouse.gateway.policy.PolicyService policies;
@@ -43,6 +45,15 @@ public final class GatewayMetrics {
     /** Time from sending the request upstream to its response head. */
     public void upstreamLatency(String route, long nanos) {
         upstreamLatency.computeIfAbsent(route, k -> new Histogram()).observe(nanos / 1e9);
+    }
+
+    /**
+     * A connection to an upstream for one request: a new one ({@code reused} false) or one from the
+     * pool. Opened over both is the pool's miss rate; an upstream that closes kept-alive connections
+     * (or a keepalive shorter than {@code upstream.idle-timeout}) shows as opened growing with requests.
+     */
+    public void upstreamConnection(dev.gatehouse.gateway.config.Upstream upstream, boolean reused) {
+        upstreamConnections.computeIfAbsent(upstream, k -> newAdders(2))[reused ? 1 : 0].increment();
     }
 
     public void openConnections(IntSupplier supplier) {

@@ -50,6 +50,7 @@ public final class PrometheusFormat {
             sb.append("gatehouse_upstream_latency_seconds_sum{route=\"").append(route).append("\"} ").append(h.sum.sum()).append('\n');
             sb.append("gatehouse_upstream_latency_seconds_count{route=\"").append(route).append("\"} ").append(cumulative).append('\n');
         }
+        upstreamConnections(sb, m);
         gauge(sb, "gatehouse_open_connections", "Open client connections.", m.openConnections());
         gauge(sb, "gatehouse_database_up", "1 when the last database check succeeded.", m.databaseUp() ? 1 : 0);
         var p = m.policies();
@@ -85,6 +86,21 @@ public final class PrometheusFormat {
         }
         jvm(sb);
         return sb.toString();
+    }
+
+    private static void upstreamConnections(StringBuilder sb, GatewayMetrics m) {
+        Map<String, LongAdder[]> byAuthority = new TreeMap<>(); // the pool's keys carry no base path: one per authority
+        m.upstreamConnections.forEach((u, n) -> byAuthority.put(u.authority(), n));
+        String[] names = {"gatehouse_upstream_connections_opened_total", "gatehouse_upstream_connections_reused_total"};
+        String[] helps = {"Connections opened to an upstream (a request that found no idle kept-alive one, or a retry).",
+                "Requests sent on a kept-alive upstream connection from the pool."};
+        for (int i = 0; i < 2; i++) {
+            header(sb, names[i], "counter", helps[i]);
+            for (Map.Entry<String, LongAdder[]> e : byAuthority.entrySet()) {
+                sb.append(names[i]).append("{upstream=\"").append(escape(e.getKey())).append("\"} ")
+                        .append(e.getValue()[i].sum()).append('\n');
+            }
+        }
     }
 
     private static void jvm(StringBuilder sb) {

@@ -40,13 +40,15 @@ public final class UpstreamPool implements AutoCloseable {
 
     private final Transport transport;
     private final GatewaySettings settings;
+    private final dev.gatehouse.gateway.metrics.GatewayMetrics metrics;
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
     /** Created when the first upstream given by name is connected to (IP literals need none). */
     private volatile DnsAddressResolverGroup resolver;
 
-    public UpstreamPool(Transport transport, GatewaySettings settings) {
+    public UpstreamPool(Transport transport, GatewaySettings settings, dev.gatehouse.gateway.metrics.GatewayMetrics metrics) {
         this.transport = transport;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     private AddressResolverGroup<InetSocketAddress> dns() {
@@ -88,6 +90,7 @@ public final class UpstreamPool implements AutoCloseable {
             if (ch.isActive()) {
                 ch.attr(IDLE_SINCE).set(null);
                 ch.attr(REUSED).set(Boolean.TRUE);
+                metrics.upstreamConnection(key(upstream), true);
                 return loop.newSucceededFuture(ch);
             }
             ch.close();
@@ -121,6 +124,7 @@ public final class UpstreamPool implements AutoCloseable {
         });
         f.addListener(done -> {
             if (done.isSuccess()) {
+                metrics.upstreamConnection(key, false);
                 promise.setSuccess(f.channel());
             } else {
                 promise.setFailure(done.cause());

@@ -39,7 +39,7 @@ public final class GatewayServer implements AutoCloseable {
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(settings.eventLoopThreads());
         try {
-            UpstreamPool pool = new UpstreamPool(transport, settings);
+            UpstreamPool pool = new UpstreamPool(transport, settings, observer.metrics());
             ConnectionTracker tracker = new ConnectionTracker();
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
