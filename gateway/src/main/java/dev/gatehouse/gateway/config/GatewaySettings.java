@@ -28,6 +28,7 @@ public record GatewaySettings(
         Duration upstreamFailTimeout,
         int upstreamMaxIdlePerLoop,
         Duration upstreamIdleTimeout,
+        UpstreamTls upstreamTls,
         int eventLoopThreads,
         int maxHeaderSize,
         int maxInitialLineLength,
@@ -71,6 +72,7 @@ public record GatewaySettings(
                     positive(g, "upstream.fail-timeout"),
                     atLeast(g, "upstream.max-idle-per-loop", 0),
                     positive(g, "upstream.idle-timeout"),
+                    UpstreamTls.from(g),
                     atLeast(g, "server.event-loop-threads", 0),
                     atLeast(g, "server.max-header-size", 1024),
                     atLeast(g, "server.max-initial-line-length", 256),
@@ -104,7 +106,7 @@ public record GatewaySettings(
     /** A copy with other routes (the demo upstream when none are configured). */
     public GatewaySettings withRoutes(List<Route> newRoutes) {
         return new GatewaySettings(listenHost, listenPort, List.copyOf(newRoutes), upstreamConnectTimeout,
-                upstreamResponseTimeout, upstreamFailTimeout, upstreamMaxIdlePerLoop, upstreamIdleTimeout,
+                upstreamResponseTimeout, upstreamFailTimeout, upstreamMaxIdlePerLoop, upstreamIdleTimeout, upstreamTls,
                 eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, requestHeaderTimeout,
                 maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader,
                 managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog,

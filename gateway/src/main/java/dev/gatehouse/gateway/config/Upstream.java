@@ -5,12 +5,18 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * An upstream origin: plain HTTP host and port, plus an optional base path prepended to forwarded
- * paths. The host is a literal or a name resolved when connecting (from config, never from a header).
+ * An upstream origin: host and port, HTTP or HTTP over TLS ({@code tls}), plus an optional base path
+ * prepended to forwarded paths. The host is a literal or a name resolved when connecting (from config,
+ * never from a header); over TLS it is also the name the certificate must carry (upstream.tls).
  */
-public record Upstream(String host, int port, String basePath) {
+public record Upstream(String host, int port, String basePath, boolean tls) {
 
-    /** Parses {@code http://host:port[/base]}; the message explains what is wrong. */
+    /** A plain-HTTP upstream. */
+    public Upstream(String host, int port, String basePath) {
+        this(host, port, basePath, false);
+    }
+
+    /** Parses {@code http://host:port[/base]} or {@code https://…}; the message explains what is wrong. */
     public static Upstream parse(String url) {
         URI uri;
         try {
@@ -19,10 +25,10 @@ public record Upstream(String host, int port, String basePath) {
             throw new IllegalArgumentException("not a URL: '" + url + "' (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            throw new IllegalArgumentException("expected an http:// URL, got '" + url + "'"
-                    + (scheme.equals("https") ? " (TLS to upstreams is not supported yet)" : ""));
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("expected an http:// or https:// URL, got '" + url + "'");
         }
+        boolean tls = scheme.equals("https");
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("no host in '" + url + "'");
         }
@@ -37,17 +43,21 @@ public record Upstream(String host, int port, String basePath) {
         if (path.equals("/")) {
             path = "";
         }
-        return new Upstream(host, uri.getPort() < 0 ? 80 : uri.getPort(), path);
+        return new Upstream(host, uri.getPort() < 0 ? defaultPort(tls) : uri.getPort(), path, tls);
     }
 
-    /** host:port as written in a Host header. */
+    private static int defaultPort(boolean tls) {
+        return tls ? 443 : 80;
+    }
+
+    /** host[:port] as written in a Host header (the port left out when it is the scheme's own). */
     public String authority() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return port == 80 ? h : h + ":" + port;
+        return port == defaultPort(tls) ? h : h + ":" + port;
     }
 
     @Override
     public String toString() {
-        return "http://" + authority() + basePath;
+        return (tls ? "https://" : "http://") + authority() + basePath;
     }
 }

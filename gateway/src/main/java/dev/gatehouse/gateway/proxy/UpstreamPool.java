@@ -9,7 +9,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import dev.gatehouse.gateway.config.UpstreamTls;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -35,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamPool implements AutoCloseable {
     static final String CODEC = "upstream-codec";
     static final String HANDLER = "upstream-handler";
+    static final String TLS = "upstream-tls";
     private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("gatehouse.idleSince");
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("gatehouse.reused");
 
@@ -44,6 +49,8 @@ public final class UpstreamPool implements AutoCloseable {
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
     /** Created when the first upstream given by name is connected to (IP literals need none). */
     private volatile DnsAddressResolverGroup resolver;
+    /** Created when the first https:// upstream is connected to. */
+    private volatile SslContext tlsContext;
 
     public UpstreamPool(Transport transport, GatewaySettings settings, dev.gatehouse.gateway.metrics.GatewayMetrics metrics) {
         this.transport = transport;
@@ -67,6 +74,40 @@ public final class UpstreamPool implements AutoCloseable {
         return r;
     }
 
+    /** The client-side TLS context for https:// upstreams: the configured CAs, or the JVM's trust store. */
+    private SslContext tls() {
+        SslContext c = tlsContext;
+        if (c == null) {
+            synchronized (this) {
+                c = tlsContext;
+                if (c == null) {
+                    UpstreamTls conf = settings.upstreamTls();
+                    try {
+                        c = SslContextBuilder.forClient()
+                                .trustManager(conf.caFile() == null ? null : conf.caFile().toFile())
+                                // the builder checks the host by default (Netty 4.2); null turns it off
+                                .endpointIdentificationAlgorithm(conf.verifyHostname() ? "HTTPS" : null)
+                                .build();
+                    } catch (javax.net.ssl.SSLException e) {
+                        throw new IllegalStateException("cannot set up TLS to upstreams: " + e.getMessage(), e);
+                    }
+                    tlsContext = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * A TLS client handler for the upstream: its host name as SNI and, unless configured off, as the name
+     * the certificate must carry (an address in the URL: the address it must carry).
+     */
+    private SslHandler tlsHandler(Channel ch, Upstream upstream) {
+        SslHandler handler = tls().newHandler(ch.alloc(), upstream.host(), upstream.port());
+        handler.setHandshakeTimeoutMillis(settings.upstreamConnectTimeout().toMillis());
+        return handler;
+    }
+
     @Override
     public synchronized void close() {
         if (resolver != null) {
@@ -75,7 +116,7 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     private static Upstream key(Upstream u) {
-        return u.basePath().isEmpty() ? u : new Upstream(u.host(), u.port(), "");
+        return u.basePath().isEmpty() ? u : new Upstream(u.host(), u.port(), "", u.tls());
     }
 
     /**
@@ -108,6 +149,9 @@ public final class UpstreamPool implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (upstream.tls()) {
+                            ch.pipeline().addLast(TLS, tlsHandler(ch, upstream));
+                        }
                         ch.pipeline()
                                 .addLast(CODEC, new HttpClientCodec())
                                 .addLast(HANDLER, new ProxyBackendHandler());
@@ -123,11 +167,22 @@ public final class UpstreamPool implements AutoCloseable {
             }
         });
         f.addListener(done -> {
-            if (done.isSuccess()) {
+            if (!done.isSuccess()) {
+                promise.setFailure(done.cause());
+            } else if (!upstream.tls()) {
                 metrics.upstreamConnection(key, false);
                 promise.setSuccess(f.channel());
             } else {
-                promise.setFailure(done.cause());
+                f.channel().read(); // the handshake's answer (the channel does not read by itself)
+                f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(shook -> {
+                    if (shook.isSuccess()) {
+                        metrics.upstreamConnection(key, false);
+                        promise.setSuccess(f.channel());
+                    } else {
+                        f.channel().close();
+                        promise.setFailure(new UpstreamTlsException(upstream, shook.cause()));
+                    }
+                });
             }
         });
         return promise;
