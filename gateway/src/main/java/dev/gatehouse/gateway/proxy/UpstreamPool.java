@@ -28,6 +28,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keep-alive connections to upstreams, pooled per event loop: a client connection and its upstream
@@ -40,6 +42,8 @@ public final class UpstreamPool implements AutoCloseable {
     static final String CODEC = "upstream-codec";
     static final String HANDLER = "upstream-handler";
     static final String TLS = "upstream-tls";
+    private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
+    private static final long TLS_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
     private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("gatehouse.idleSince");
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("gatehouse.reused");
 
@@ -51,6 +55,8 @@ public final class UpstreamPool implements AutoCloseable {
     private volatile DnsAddressResolverGroup resolver;
     /** Created when the first https:// upstream is connected to. */
     private volatile SslContext tlsContext;
+    /** When a failed TLS handshake was last logged, per upstream: once a minute at most, whatever the load. */
+    private final Map<Upstream, Long> tlsWarned = new ConcurrentHashMap<>();
 
     public UpstreamPool(Transport transport, GatewaySettings settings, dev.gatehouse.gateway.metrics.GatewayMetrics metrics) {
         this.transport = transport;
@@ -180,12 +186,23 @@ public final class UpstreamPool implements AutoCloseable {
                         promise.setSuccess(f.channel());
                     } else {
                         f.channel().close();
-                        promise.setFailure(new UpstreamTlsException(upstream, shook.cause()));
+                        UpstreamTlsException failure = new UpstreamTlsException(upstream, shook.cause());
+                        warnOncePerMinute(key, failure);
+                        promise.setFailure(failure);
                     }
                 });
             }
         });
         return promise;
+    }
+
+    private void warnOncePerMinute(Upstream upstream, UpstreamTlsException failure) {
+        long now = System.nanoTime();
+        Long last = tlsWarned.get(upstream);
+        if (last == null || now - last >= TLS_WARNING_EVERY) {
+            tlsWarned.put(upstream, now);
+            log.warn("{} (requests to it answer 502; logged once a minute while it lasts)", failure.getMessage());
+        }
     }
 
     /** True when the connection served an earlier request (the upstream may have closed it meanwhile). */
