@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.gateway.config.UpstreamTls;
 import dev.gatehouse.gateway.server.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import dev.gatehouse.gateway.config.UpstreamTls;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -53,8 +53,8 @@ public final class UpstreamPool implements AutoCloseable {
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
     /** Created when the first upstream given by name is connected to (IP literals need none). */
     private volatile DnsAddressResolverGroup resolver;
-    /** Created when the first https:// upstream is connected to. */
-    private volatile SslContext tlsContext;
+    /** For https:// upstreams; null when no route has one. */
+    private final SslContext tlsContext;
     /** When a failed TLS handshake was last logged, per upstream: once a minute at most, whatever the load. */
     private final Map<Upstream, Long> tlsWarned = new ConcurrentHashMap<>();
 
@@ -62,6 +62,8 @@ public final class UpstreamPool implements AutoCloseable {
         this.transport = transport;
         this.settings = settings;
         this.metrics = metrics;
+        boolean anyTls = settings.routes().stream().flatMap(r -> r.upstreams().stream()).anyMatch(Upstream::tls);
+        this.tlsContext = anyTls ? tlsContext(settings.upstreamTls()) : null;
     }
 
     private AddressResolverGroup<InetSocketAddress> dns() {
@@ -80,28 +82,17 @@ public final class UpstreamPool implements AutoCloseable {
         return r;
     }
 
-    /** The client-side TLS context for https:// upstreams: the configured CAs, or the JVM's trust store. */
-    private SslContext tls() {
-        SslContext c = tlsContext;
-        if (c == null) {
-            synchronized (this) {
-                c = tlsContext;
-                if (c == null) {
-                    UpstreamTls conf = settings.upstreamTls();
-                    try {
-                        c = SslContextBuilder.forClient()
-                                .trustManager(conf.caFile() == null ? null : conf.caFile().toFile())
-                                // the builder checks the host by default (Netty 4.2); null turns it off
-                                .endpointIdentificationAlgorithm(conf.verifyHostname() ? "HTTPS" : null)
-                                .build();
-                    } catch (javax.net.ssl.SSLException e) {
-                        throw new IllegalStateException("cannot set up TLS to upstreams: " + e.getMessage(), e);
-                    }
-                    tlsContext = c;
-                }
-            }
+    /** The client-side TLS context for https:// upstreams, made at start: the configured CAs, or the JVM's trust store. */
+    private static SslContext tlsContext(UpstreamTls conf) {
+        try {
+            return SslContextBuilder.forClient()
+                    .trustManager(conf.caFile() == null ? null : conf.caFile().toFile())
+                    // the builder checks the host by default (Netty 4.2); null turns it off
+                    .endpointIdentificationAlgorithm(conf.verifyHostname() ? "HTTPS" : null)
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new dev.gatehouse.core.GatehouseException("cannot set up TLS to upstreams: " + e.getMessage(), e);
         }
-        return c;
     }
 
     /**
@@ -109,7 +100,7 @@ public final class UpstreamPool implements AutoCloseable {
      * the certificate must carry (an address in the URL: the address it must carry).
      */
     private SslHandler tlsHandler(Channel ch, Upstream upstream) {
-        SslHandler handler = tls().newHandler(ch.alloc(), upstream.host(), upstream.port());
+        SslHandler handler = tlsContext.newHandler(ch.alloc(), upstream.host(), upstream.port());
         handler.setHandshakeTimeoutMillis(settings.upstreamConnectTimeout().toMillis());
         return handler;
     }
@@ -179,7 +170,6 @@ public final class UpstreamPool implements AutoCloseable {
                 metrics.upstreamConnection(key, false);
                 promise.setSuccess(f.channel());
             } else {
-                f.channel().read(); // the handshake's answer (the channel does not read by itself)
                 f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(shook -> {
                     if (shook.isSuccess()) {
                         metrics.upstreamConnection(key, false);
