@@ -160,6 +160,25 @@ class ProxyFaultsIT {
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5_000L);
     }
 
+    /**
+     * One timer serves a connection's exchanges in turn: a fast exchange leaves its pending check behind, and
+     * the next one — on the same connection, to a hanging upstream — still gets its full timeout, no more.
+     */
+    @Test
+    void eachExchangeOnAKeptAliveConnectionGetsItsOwnTimeout() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            assertThat(c.send("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n").read().status()).isEqualTo(200);
+            Thread.sleep(600); // the first exchange's check is due 400 ms into the second's wait
+            long t0 = System.nanoTime();
+            RawHttp.Response r = c.send("GET /hang/again HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(waited).as("a full second from its own request, not from the first one's").isBetween(950L, 3_000L);
+            assertThat(c.send("GET /after HTTP/1.1\r\nHost: t\r\n\r\n").read().status())
+                    .as("the connection serves on").isEqualTo(200);
+        }
+    }
+
     /** The response timeout bounds each silence of the upstream, not the whole response. */
     @Test
     void anUpstreamThatKeepsTalkingIsNeverTimedOut() throws Exception {
@@ -248,6 +267,37 @@ class ProxyFaultsIT {
             }
             assertThat(closed).isTrue();
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000L);
+        }
+    }
+
+    /**
+     * The head timeout counts from a head's first byte, each head its own: a kept-alive connection quiet longer
+     * than it between requests is served, and a later head that trickles is cut about a second after it began.
+     */
+    @Test
+    void theHeadTimeoutCountsFromEachHeadsFirstByte() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            assertThat(c.send("GET /one HTTP/1.1\r\nHost: t\r\n\r\n").read().status()).isEqualTo(200);
+            Thread.sleep(1_500); // longer than request-header-timeout (1 s), shorter than client-idle-timeout (3 s)
+            assertThat(c.send("GET /two HTTP/1.1\r\nHost: t\r\n\r\n").read().status()).isEqualTo(200);
+            Thread.sleep(700); // the check left by the second head is due 300 ms into the third
+            long t0 = System.nanoTime();
+            c.send("GET /three HTTP/1.1\r\n");
+            boolean closed = false;
+            for (int i = 0; i < 40 && !closed; i++) {
+                Thread.sleep(100);
+                try {
+                    c.send("X-Slow-" + i + ": a\r\n");
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+            }
+            if (!closed) {
+                closed = c.closedByServer();
+            }
+            long cutAfter = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(closed).isTrue();
+            assertThat(cutAfter).as("about a second from the third head's first byte").isBetween(900L, 3_000L);
         }
     }
 

@@ -38,7 +38,7 @@ import java.util.ArrayDeque;
  * connection, for idempotent requests without a body only; anything else is 502, or 504 for a
  * timeout, before the response started, and a cut connection after.
  */
-final class Exchange implements ProxyBackendHandler.UpstreamListener {
+final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTimer.Waiter {
     private final ProxyFrontendHandler front;
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
@@ -71,8 +71,6 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     private boolean reuseUpstream;
     private boolean clientGone;
     private Tunnel tunnel;
-    /** The upstream response timeout; made when the request is first sent upstream. */
-    private UpstreamTimer timer;
     private int status;
     private long responseBytes;
     private long sentNanos;
@@ -385,20 +383,15 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
         if (responseComplete || upstream == null) {
             return;
         }
-        if (timer == null) {
-            timer = new UpstreamTimer(ctx.channel().eventLoop(), front.settings().upstreamResponseTimeout().toNanos(),
-                    this::upstreamTimedOut);
-        }
-        timer.waiting();
+        front.upstreamTimer().waiting(this);
     }
 
     private void upstreamAnswered() {
-        if (timer != null) {
-            timer.answered();
-        }
+        front.upstreamTimer().answered(this);
     }
 
-    private void upstreamTimedOut() {
+    @Override
+    public void upstreamTimedOut() {
         if (responseComplete || clientGone) {
             return;
         }
@@ -412,9 +405,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener {
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel();
-        }
+        front.upstreamTimer().done(this);
     }
 
     // ---- answering locally and finishing ---------------------------------------------------

@@ -44,6 +44,8 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private RequestHeadTimeout headTimeout;
     private Exchange exchange;
+    /** The exchanges' upstream response timeout, one for the connection; made on first use. */
+    private UpstreamTimer upstreamTimer;
 
     public ProxyFrontendHandler(UpstreamPool pool, GatewaySettings settings, ConnectionTracker tracker,
                                 RequestObserver observer) {
@@ -194,6 +196,13 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         return settings;
     }
 
+    UpstreamTimer upstreamTimer() {
+        if (upstreamTimer == null) {
+            upstreamTimer = new UpstreamTimer(ctx.channel().eventLoop(), settings.upstreamResponseTimeout().toNanos());
+        }
+        return upstreamTimer;
+    }
+
     boolean draining() {
         return tracker.draining();
     }
@@ -209,6 +218,9 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.clientClosed();
             exchange = null;
+        }
+        if (upstreamTimer != null) {
+            upstreamTimer.close();
         }
         Object m;
         while ((m = queued.poll()) != null) {

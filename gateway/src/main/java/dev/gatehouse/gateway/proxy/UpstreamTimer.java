@@ -5,40 +5,59 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An exchange's upstream response timeout: the upstream may be silent for at most {@code timeout} at a
- * time — after the request was sent, and again after each piece of the response the client took.
+ * The upstream response timeout of one client connection's exchanges, in turn: the upstream may be silent for
+ * at most {@code timeout} at a time — after the request was sent, and again after each piece of the response
+ * the client took.
  *
- * <p>One task is scheduled per wait, not one per piece: {@link #waiting} only notes the time, and a task
- * that fires early (the upstream spoke meanwhile) re-arms itself for what is left. Event loop only.
+ * <p>One task per connection, not one per request: {@link #waiting} only notes the time and who waits, an
+ * exchange that is over only says so, and the task — when it fires — re-arms itself for what is left of the
+ * current wait, or stops when nobody waits. On a busy connection that is one wake-up per timeout period instead
+ * of a task scheduled and cancelled per request. Event loop only.
  */
 final class UpstreamTimer {
+    /** Told when its wait on the upstream ran out. */
+    interface Waiter {
+        void upstreamTimedOut();
+    }
+
     private final EventLoop loop;
     private final long timeoutNanos;
-    private final Runnable onTimeout;
+    private Waiter waiter;
     private long waitingSince;
     private ScheduledFuture<?> task;
 
-    UpstreamTimer(EventLoop loop, long timeoutNanos, Runnable onTimeout) {
+    UpstreamTimer(EventLoop loop, long timeoutNanos) {
         this.loop = loop;
         this.timeoutNanos = timeoutNanos;
-        this.onTimeout = onTimeout;
     }
 
-    /** The gateway now waits on the upstream: from now, it has {@code timeout} to say something. */
-    void waiting() {
+    /** {@code w} now waits on the upstream: from now, the upstream has {@code timeout} to say something. */
+    void waiting(Waiter w) {
+        waiter = w;
         waitingSince = System.nanoTime();
         if (task == null) {
             schedule(timeoutNanos);
         }
     }
 
-    /** The upstream said something (or went away): not waiting until {@link #waiting} again. */
-    void answered() {
-        waitingSince = 0;
+    /** The upstream said something to {@code w} (or went away): not waiting until {@link #waiting} again. */
+    void answered(Waiter w) {
+        if (waiter == w) {
+            waitingSince = 0;
+        }
     }
 
-    /** The exchange no longer needs the upstream. */
-    void cancel() {
+    /** {@code w} no longer needs the upstream. The task, if any, stays: it will find nobody waiting. */
+    void done(Waiter w) {
+        if (waiter == w) {
+            waiter = null;
+            waitingSince = 0;
+        }
+    }
+
+    /** The client connection closed. */
+    void close() {
+        waiter = null;
         waitingSince = 0;
         if (task != null) {
             task.cancel(false);
@@ -60,7 +79,9 @@ final class UpstreamTimer {
             schedule(timeoutNanos - waited);
             return;
         }
+        Waiter timedOut = waiter;
+        waiter = null;
         waitingSince = 0;
-        onTimeout.run();
+        timedOut.upstreamTimedOut();
     }
 }

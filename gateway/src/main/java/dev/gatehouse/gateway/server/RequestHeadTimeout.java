@@ -15,7 +15,14 @@ import java.util.concurrent.TimeUnit;
 public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
     private final long timeoutNanos;
     private boolean awaiting = true;
-    private ScheduledFuture<?> timer;
+    /** When the awaited head's first byte came; 0 while none is on its way. */
+    private long headStartedAt;
+    /**
+     * One pending check for the connection, not one per request: a head that arrives in time leaves it to fire
+     * and find nothing to do; it re-arms itself for a head begun meanwhile (on a busy connection, one wake-up per
+     * timeout period instead of a task scheduled and cancelled per request).
+     */
+    private ScheduledFuture<?> check;
 
     public RequestHeadTimeout(long timeoutNanos) {
         this.timeoutNanos = timeoutNanos;
@@ -23,23 +30,36 @@ public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (awaiting && timer == null && msg instanceof ByteBuf b && b.isReadable()) {
-            timer = ctx.executor().schedule(() -> {
-                if (awaiting) {
-                    ctx.close();
-                }
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (awaiting && headStartedAt == 0 && msg instanceof ByteBuf b && b.isReadable()) {
+            headStartedAt = System.nanoTime();
+            if (check == null) {
+                schedule(ctx, timeoutNanos);
+            }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void schedule(ChannelHandlerContext ctx, long nanos) {
+        check = ctx.executor().schedule(() -> check(ctx), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        check = null;
+        if (headStartedAt == 0) {
+            return;
+        }
+        long waited = System.nanoTime() - headStartedAt;
+        if (waited < timeoutNanos) {
+            schedule(ctx, timeoutNanos - waited);
+        } else {
+            ctx.close();
+        }
     }
 
     /** A complete request head arrived. */
     public void headReceived() {
         awaiting = false;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        headStartedAt = 0;
     }
 
     /** The next request's head is awaited; its clock starts at its first byte. */
@@ -50,6 +70,10 @@ public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         headReceived();
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
         ctx.fireChannelInactive();
     }
 }
