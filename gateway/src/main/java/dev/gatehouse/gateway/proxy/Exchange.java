@@ -116,8 +116,12 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
     void connect() {
         target = selector.pick(firstPick, attempt);
         Upstream chosen = target;
-        front.pool().acquire(ctx.channel().eventLoop(), chosen, false)
-                .addListener(f -> connected(f, chosen));
+        Channel idle = front.pool().pollIdle(ctx.channel().eventLoop(), chosen);
+        if (idle != null) {
+            connected(idle, chosen); // the common case under load: no future, no listener
+            return;
+        }
+        front.pool().connect(ctx.channel().eventLoop(), chosen).addListener(f -> connected(f, chosen));
     }
 
     private void connected(Future<? super Channel> f, Upstream chosen) {
@@ -139,7 +143,10 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             }
             return;
         }
-        Channel ch = (Channel) f.getNow();
+        connected((Channel) f.getNow(), chosen);
+    }
+
+    private void connected(Channel ch, Upstream chosen) {
         if (clientGone || responseComplete) {
             ch.close();
             return;
@@ -151,10 +158,10 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             upstreamHead = ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
                     front.settings().clientIp(), front.settings().forwardedHeader());
         }
-        ch.write(upstreamHead).addListener(this::closeUpstreamOnFailure);
+        ch.write(upstreamHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         Object c;
         while ((c = pendingBody.poll()) != null) {
-            ch.write(c).addListener(this::closeUpstreamOnFailure);
+            ch.write(c).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
         if (retriedStale) {
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -166,12 +173,6 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             awaitUpstream();
         } else {
             front.requestMore();
-        }
-    }
-
-    private void closeUpstreamOnFailure(Future<? super Void> f) {
-        if (!f.isSuccess()) {
-            ((ChannelFuture) f).channel().close();
         }
     }
 
@@ -362,7 +363,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
                 // The upstream closed a kept-alive connection as we reused it; nothing was processed.
                 retriedStale = true;
                 Upstream same = target;
-                front.pool().acquire(ctx.channel().eventLoop(), same, true).addListener(f -> connected(f, same));
+                front.pool().connect(ctx.channel().eventLoop(), same).addListener(f -> connected(f, same));
                 return;
             }
             respondLocally(ProxyErrors.UPSTREAM_RESET, null);

@@ -12,6 +12,9 @@ import io.netty.util.ReferenceCountUtil;
 final class ProxyBackendHandler extends ChannelInboundHandlerAdapter {
     /** The exchange using this connection, or null while idle. */
     private UpstreamListener listener;
+    /** The pool's bookkeeping: when the connection went idle (0 while in use), and whether it served before. */
+    long idleSince;
+    boolean reused;
 
     /** What the frontend implements to receive the upstream's messages. */
     interface UpstreamListener {

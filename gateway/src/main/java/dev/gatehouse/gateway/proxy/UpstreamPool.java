@@ -18,7 +18,6 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -44,8 +43,6 @@ public final class UpstreamPool implements AutoCloseable {
     static final String TLS = "upstream-tls";
     private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
     private static final long TLS_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
-    private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("gatehouse.idleSince");
-    private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("gatehouse.reused");
 
     private final Transport transport;
     private final GatewaySettings settings;
@@ -116,23 +113,32 @@ public final class UpstreamPool implements AutoCloseable {
         return u.basePath().isEmpty() ? u : new Upstream(u.host(), u.port(), "", u.tls());
     }
 
-    /**
-     * An open connection to the upstream on this event loop: an idle one if any (unless
-     * {@code fresh}), else a new one.
-     */
-    Future<Channel> acquire(EventLoop loop, Upstream upstream, boolean fresh) {
+    /** An idle kept-alive connection to the upstream on this event loop, or null when there is none. */
+    Channel pollIdle(EventLoop loop, Upstream upstream) {
         assert loop.inEventLoop();
-        ArrayDeque<Channel> idle = fresh ? null : loopPool(loop).get(key(upstream));
+        Upstream key = key(upstream);
+        ArrayDeque<Channel> idle = loopPool(loop).get(key);
         while (idle != null && !idle.isEmpty()) {
             Channel ch = idle.pollLast();   // most recently used: warmest, least likely closed by the upstream
             if (ch.isActive()) {
-                ch.attr(IDLE_SINCE).set(null);
-                ch.attr(REUSED).set(Boolean.TRUE);
-                metrics.upstreamConnection(key(upstream), true);
-                return loop.newSucceededFuture(ch);
+                ProxyBackendHandler h = backend(ch);
+                h.idleSince = 0;
+                h.reused = true;
+                metrics.upstreamConnection(key, true);
+                return ch;
             }
             ch.close();
         }
+        return null;
+    }
+
+    private static ProxyBackendHandler backend(Channel ch) {
+        return ch.pipeline().get(ProxyBackendHandler.class);
+    }
+
+    /** A new connection to the upstream on this event loop (after the TLS handshake, for an https one). */
+    Future<Channel> connect(EventLoop loop, Upstream upstream) {
+        assert loop.inEventLoop();
         Promise<Channel> promise = loop.newPromise();
         // an IP literal is connected to as it is (the default group never resolves a resolved address)
         java.net.InetAddress literal = NetUtil.createInetAddressFromIpAddressString(upstream.host());
@@ -197,7 +203,7 @@ public final class UpstreamPool implements AutoCloseable {
 
     /** True when the connection served an earlier request (the upstream may have closed it meanwhile). */
     static boolean wasReused(Channel ch) {
-        return Boolean.TRUE.equals(ch.attr(REUSED).get());
+        return backend(ch).reused;
     }
 
     /** Returns a connection whose exchange ended cleanly; it is closed when idle too long or the pool is full. */
@@ -212,7 +218,7 @@ public final class UpstreamPool implements AutoCloseable {
             ch.close();
             return;
         }
-        ch.attr(IDLE_SINCE).set(System.nanoTime());
+        backend(ch).idleSince = System.nanoTime();
         idle.addLast(ch);
         ch.read(); // notice an upstream that closes the idle connection (ProxyBackendHandler closes on anything read while idle)
     }
@@ -235,8 +241,8 @@ public final class UpstreamPool implements AutoCloseable {
                 for (ArrayDeque<Channel> idle : sweep.values()) {
                     // oldest first: stop at the first one still young enough
                     while (!idle.isEmpty()) {
-                        Long since = idle.peekFirst().attr(IDLE_SINCE).get();
-                        if (since != null && now - since < timeout) {
+                        long since = backend(idle.peekFirst()).idleSince;
+                        if (since != 0 && now - since < timeout) {
                             break;
                         }
                         idle.pollFirst().close();
