@@ -76,8 +76,8 @@ class ManagementIT {
                     .contains("gatehouse_upstream_latency_seconds_count{route=\"/app\"} 4\n")
                     .contains("gatehouse_upstream_latency_seconds_bucket{route=\"/app\",le=\"+Inf\"} 4\n")
                     // the first request opened a connection to the upstream, the next three took it from the pool
-                    .containsPattern("gatehouse_upstream_connections_opened_total\\{upstream=\"127\\.0\\.0\\.1:\\d+\"} 1\n")
-                    .containsPattern("gatehouse_upstream_connections_reused_total\\{upstream=\"127\\.0\\.0\\.1:\\d+\"} 3\n")
+                    .containsPattern("gatehouse_upstream_connections_opened_total\\{upstream=\"http://127\\.0\\.0\\.1:\\d+\"} 1\n")
+                    .containsPattern("gatehouse_upstream_connections_reused_total\\{upstream=\"http://127\\.0\\.0\\.1:\\d+\"} 3\n")
                     .contains("gatehouse_database_up 1\n")
                     .containsPattern("gatehouse_open_connections \\d+\n")
                     .containsPattern("gatehouse_audit_batches_total \\d+\n")

@@ -253,19 +253,7 @@ class ProxyFaultsIT {
         try (RawHttp c = new RawHttp(gateway.port())) {
             c.send("GET / HTTP/1.1\r\nHost: t\r\n");
             long t0 = System.nanoTime();
-            boolean closed = false;
-            for (int i = 0; i < 20 && !closed; i++) {
-                Thread.sleep(250);
-                try {
-                    c.send("X-Slow-" + i + ": a\r\n"); // never idle, never finished
-                } catch (java.io.IOException e) {
-                    closed = true;
-                }
-            }
-            if (!closed) {
-                closed = c.closedByServer();
-            }
-            assertThat(closed).isTrue();
+            assertThat(trickleUntilClosed(c, 20, 250)).isTrue(); // never idle, never finished
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000L);
         }
     }
@@ -283,22 +271,26 @@ class ProxyFaultsIT {
             Thread.sleep(700); // the check left by the second head is due 300 ms into the third
             long t0 = System.nanoTime();
             c.send("GET /three HTTP/1.1\r\n");
-            boolean closed = false;
-            for (int i = 0; i < 40 && !closed; i++) {
-                Thread.sleep(100);
-                try {
-                    c.send("X-Slow-" + i + ": a\r\n");
-                } catch (java.io.IOException e) {
-                    closed = true;
-                }
-            }
-            if (!closed) {
-                closed = c.closedByServer();
-            }
+            assertThat(trickleUntilClosed(c, 40, 100)).isTrue();
             long cutAfter = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(closed).isTrue();
             assertThat(cutAfter).as("about a second from the third head's first byte").isBetween(900L, 3_000L);
         }
+    }
+
+    /**
+     * Sends one more header line every {@code everyMillis}, up to {@code lines} of them, as a slowloris would;
+     * true once the gateway has closed the connection (a refused send, or end of stream after the last line).
+     */
+    private static boolean trickleUntilClosed(RawHttp c, int lines, long everyMillis) throws Exception {
+        for (int i = 0; i < lines; i++) {
+            Thread.sleep(everyMillis);
+            try {
+                c.send("X-Slow-" + i + ": a\r\n");
+            } catch (java.io.IOException e) {
+                return true;
+            }
+        }
+        return c.closedByServer();
     }
 
     @Test

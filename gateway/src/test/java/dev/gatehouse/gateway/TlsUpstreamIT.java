@@ -77,8 +77,8 @@ class TlsUpstreamIT {
             metrics = m.send("GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n").read().body();
         }
         assertThat(metrics)
-                .contains("gatehouse_upstream_connections_opened_total{upstream=\"127.0.0.1:" + upstream.port() + "\"} 1\n")
-                .contains("gatehouse_upstream_connections_reused_total{upstream=\"127.0.0.1:" + upstream.port() + "\"} 1\n");
+                .contains("gatehouse_upstream_connections_opened_total{upstream=\"https://127.0.0.1:" + upstream.port() + "\"} 1\n")
+                .contains("gatehouse_upstream_connections_reused_total{upstream=\"https://127.0.0.1:" + upstream.port() + "\"} 1\n");
     }
 
     @Test

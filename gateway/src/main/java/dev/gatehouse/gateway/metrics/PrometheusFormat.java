@@ -89,8 +89,10 @@ public final class PrometheusFormat {
     }
 
     private static void upstreamConnections(StringBuilder sb, GatewayMetrics m) {
-        Map<String, LongAdder[]> byAuthority = new TreeMap<>(); // the pool's keys carry no base path: one per authority
-        m.upstreamConnections.forEach((u, n) -> byAuthority.put(u.authority(), n));
+        // labelled by origin (scheme, host, port — the pool's keys carry no base path): http://h:8443 and
+        // https://h:8443 are two pools and stay two series
+        Map<String, LongAdder[]> byAuthority = new TreeMap<>();
+        m.upstreamConnections.forEach((u, n) -> byAuthority.put(u.toString(), n));
         String[] names = {"gatehouse_upstream_connections_opened_total", "gatehouse_upstream_connections_reused_total"};
         String[] helps = {"Connections opened to an upstream (a request that found no idle kept-alive one, or a retry).",
                 "Requests sent on a kept-alive upstream connection from the pool."};

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.proxy;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamTls;
+import dev.gatehouse.gateway.metrics.GatewayMetrics;
 import dev.gatehouse.gateway.server.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * connection always share one thread, so nothing here is locked and no connection crosses threads.
  * Each pool is touched only from its own event loop. Upstream host names are resolved by Netty's
  * asynchronous DNS resolver (hosts file, then the system's name servers), never by a blocking
- * lookup on an event loop.
+ * lookup on an event loop. An https:// upstream's connection joins the pool once its TLS handshake
+ * succeeded (the certificate checked as {@code upstream.tls} says).
  */
 public final class UpstreamPool implements AutoCloseable {
     static final String CODEC = "upstream-codec";
@@ -46,7 +48,7 @@ public final class UpstreamPool implements AutoCloseable {
 
     private final Transport transport;
     private final GatewaySettings settings;
-    private final dev.gatehouse.gateway.metrics.GatewayMetrics metrics;
+    private final GatewayMetrics metrics;
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
     /** Created when the first upstream given by name is connected to (IP literals need none). */
     private volatile DnsAddressResolverGroup resolver;
@@ -55,7 +57,7 @@ public final class UpstreamPool implements AutoCloseable {
     /** When a failed TLS handshake was last logged, per upstream: once a minute at most, whatever the load. */
     private final Map<Upstream, Long> tlsWarned = new ConcurrentHashMap<>();
 
-    public UpstreamPool(Transport transport, GatewaySettings settings, dev.gatehouse.gateway.metrics.GatewayMetrics metrics) {
+    public UpstreamPool(Transport transport, GatewaySettings settings, GatewayMetrics metrics) {
         this.transport = transport;
         this.settings = settings;
         this.metrics = metrics;

@@ -22,7 +22,7 @@ public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
      * and find nothing to do; it re-arms itself for a head begun meanwhile (on a busy connection, one wake-up per
      * timeout period instead of a task scheduled and cancelled per request).
      */
-    private ScheduledFuture<?> check;
+    private ScheduledFuture<?> pending;
 
     public RequestHeadTimeout(long timeoutNanos) {
         this.timeoutNanos = timeoutNanos;
@@ -32,7 +32,7 @@ public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (awaiting && headStartedAt == 0 && msg instanceof ByteBuf b && b.isReadable()) {
             headStartedAt = System.nanoTime();
-            if (check == null) {
+            if (pending == null) {
                 schedule(ctx, timeoutNanos);
             }
         }
@@ -40,11 +40,11 @@ public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
     }
 
     private void schedule(ChannelHandlerContext ctx, long nanos) {
-        check = ctx.executor().schedule(() -> check(ctx), nanos, TimeUnit.NANOSECONDS);
+        pending = ctx.executor().schedule(() -> check(ctx), nanos, TimeUnit.NANOSECONDS);
     }
 
     private void check(ChannelHandlerContext ctx) {
-        check = null;
+        pending = null;
         if (headStartedAt == 0) {
             return;
         }
@@ -70,9 +70,9 @@ public final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         headReceived();
-        if (check != null) {
-            check.cancel(false);
-            check = null;
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
         }
         ctx.fireChannelInactive();
     }

@@ -79,8 +79,7 @@ class AuditWriterIT {
     void binaryCopySpoolAndReplayStoreTheSameValues() throws Exception {
         TestDatabase d = db.database();
         try (Database database = Database.open(TestDatabases.settings(d), "audit-writer-test")) {
-            AuditWriter writer = new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve("spool"),
-                    Duration.ofMinutes(1));
+            AuditWriter writer = writer(database, "spool");
             try {
                 for (AuditEvent e : events("copy")) {
                     assertThat(writer.offer(e)).isTrue();
@@ -129,8 +128,7 @@ class AuditWriterIT {
     void aReplayWritesNoEventTwiceAndMissesNone() throws Exception {
         TestDatabase d = db.database();
         try (Database database = Database.open(TestDatabases.settings(d), "audit-writer-test")) {
-            AuditWriter writer = new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve("spool"),
-                    Duration.ofMinutes(1));
+            AuditWriter writer = writer(database, "spool");
             try {
                 List<AuditEvent> committed = events("twice");
                 writer.copy(committed);
@@ -185,6 +183,11 @@ class AuditWriterIT {
         }
     }
 
+    /** A writer as the gateway makes one, flushing every 10 ms, spooling to {@code spool} under the test's directory. */
+    private AuditWriter writer(Database database, String spool) throws java.io.IOException {
+        return new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve(spool), Duration.ofMinutes(1));
+    }
+
     static AuditEvent refused(String marker) {
         return AuditEvent.request(Instant.now(), EventIds.next(), null, null, null, IpAddress.parse("192.0.2.66"), null,
                 "GET", "/refused", 200, "allow", null, null, marker + "-refused");
@@ -206,8 +209,7 @@ class AuditWriterIT {
         try (Database database = Database.open(TestDatabases.settings(d), "audit-writer-test")) {
             List<AuditEvent> batch = events("poison");
             batch.add(2, refused("poison"));
-            AuditWriter writer = new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve("spool"),
-                    Duration.ofMinutes(1));
+            AuditWriter writer = writer(database, "spool");
             try {
                 batch.forEach(writer::offer); // one COPY, or two if the writer looks in between: either way refused
                 waitFor(() -> writer.written() + writer.dropped() == 6);
@@ -226,8 +228,7 @@ class AuditWriterIT {
             List<AuditEvent> spooled = events("left");
             spooled.add(0, refused("left"));
             left.append(spooled);
-            AuditWriter replaying = new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve("left"),
-                    Duration.ofMinutes(1));
+            AuditWriter replaying = writer(database, "left");
             try {
                 waitFor(() -> !left.hasPending());
                 assertThat(replaying.dropped()).isEqualTo(1);
@@ -256,8 +257,7 @@ class AuditWriterIT {
                     null, "GET", "/dies", 200, "allow", null, null, "lost-2"));
             batch.add(AuditEvent.request(Instant.now(), EventIds.next(), null, null, null, IpAddress.parse("192.0.2.3"),
                     null, "GET", "/ok", 200, "allow", null, null, "lost-3"));
-            AuditWriter writer = new AuditWriter(database, 1000, 100, Duration.ofMillis(10), dir.resolve("spool"),
-                    Duration.ofMinutes(1));
+            AuditWriter writer = writer(database, "spool");
             try {
                 batch.forEach(writer::offer);
                 waitFor(() -> writer.spooled() > 0);
