@@ -6,6 +6,7 @@
 # PostgreSQL, which shares the machine), GH_JAVA_OPTS="-Xlog:gc…" (more JVM options for the gateways), METRICS=1
 # (each gateway's /metrics on its port + 10: 18093 plain, 18094 full, 18095 full without audit). Per run,
 # the machine's CPU ticks (user, system, idle, softirq, steal), in all and per CPU, go to bench/wrk/out/machine.txt.
+# AUDIT_CONF="flush-interval = 10ms": more settings in the full gateway's gatehouse.audit block.
 # PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
 # to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
 # off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
@@ -13,6 +14,10 @@
 # same load, 32 / (n ms + latency) requests/s, below what any of them can take: latency at equal load, not at each
 # one's saturation (where a faster proxy also makes wrk and the backend busier on the same CPUs). Rounds then also
 # report p99 differences round by round.
+# BURN=busy:period (ms) and a contender named with "+burn" (CONTENDERS="gatehouse-full-audit-off gatehouse-full-audit-off+burn"):
+# the same contender with bench/wrk/burn.py beside it during its runs — a CPU load shaped like the embedded
+# PostgreSQL's (3:23 ≈ 0.13 of a core in 3-ms bursts), to tell what any such load costs on this machine from what
+# the audit log itself costs. The pairs are reported round by round.
 # Installs nginx, HAProxy and wrk from Debian's packages when missing (needs root), builds the jars when
 # missing. Every proxy gets one worker process/thread; contenders run in turn, alternating over the
 # rounds; the table reports medians. Loopback only. Results: stdout (markdown rows) and bench/wrk/out/.
@@ -121,7 +126,7 @@ CONF
 cat > "$WORK/full.conf" <<CONF
 gatehouse { listen { host = "127.0.0.1", port = $GH_FULL }, management.port = $(metrics_port $GH_FULL), server.event-loop-threads = 1
   database.embedded.data-dir = "$WORK/home/pg"
-  audit { spool-dir = "$WORK/spool-full" }
+  audit { spool-dir = "$WORK/spool-full"${AUDIT_CONF:+, $AUDIT_CONF} }
   client-ip { trusted-proxies = ["127.0.0.1"], headers = ["X-Forwarded-For"] }
   routes = [ { prefix = "/", upstream = "http://127.0.0.1:$BACKEND", identify = token } ] }
 CONF
@@ -157,6 +162,7 @@ ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full gatehouse-full-audit-
 [ -n "${CONTENDERS:-}" ] && read -r -a ORDER <<< "$CONTENDERS"   # e.g. CONTENDERS="gatehouse-full gatehouse-full-audit-off"
 for c in "${ORDER[@]}"; do
   : > "$OUT/$c.txt"
+  [[ "$c" == *+burn ]] && continue   # warmed up as itself
   # warm-up, not counted: the JVM compiles its hot paths in the first seconds (cold, Gatehouse runs at a
   # quarter of its speed); nginx and HAProxy fill their connection pools
   args=("${XFF[@]}")
@@ -188,13 +194,19 @@ for round in $(seq 1 "$ROUNDS"); do
   # each round starts one contender further on, so no contender always follows the same one
   for i in "${!ORDER[@]}"; do
     c=${ORDER[$(( (i + round - 1) % ${#ORDER[@]} ))]}
+    base=${c%+burn} burner=
     args=("${XFF[@]}")
     [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
-    before=$(ticks "${PROC[$c]}") pg_before=$(pg_ticks) t0=$(date +%s%N); read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ < /proc/stat
+    if [[ "$c" == *+burn ]]; then
+      [[ "${BURN:-}" == *:* ]] || { echo "a +burn contender needs BURN=busy:period (ms), e.g. BURN=3:23" >&2; exit 2; }
+      $REST python3 "$ROOT/bench/wrk/burn.py" "${BURN%:*}" "${BURN#*:}" & burner=$!
+    fi
+    before=$(ticks "${PROC[$base]}") pg_before=$(pg_ticks) t0=$(date +%s%N); read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ < /proc/stat
     grep '^cpu[0-9]' /proc/stat > "$WORK/cpus0"
-    $REST wrk -t1 -c32 -d"${SECS}s" --latency "${PACE[@]}" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > "$WORK/wrk.txt" 2>&1 \
+    $REST wrk -t1 -c32 -d"${SECS}s" --latency "${PACE[@]}" "${args[@]}" "http://127.0.0.1:${URL[$base]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
-    after=$(ticks "${PROC[$c]}") pg_after=$(pg_ticks) t1=$(date +%s%N); read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ < /proc/stat
+    after=$(ticks "${PROC[$base]}") pg_after=$(pg_ticks) t1=$(date +%s%N); read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ < /proc/stat
+    [ -n "$burner" ] && { kill "$burner"; wait "$burner" 2>/dev/null || true; }
     echo "$c machine: user $((u1-u0+n1-n0)) system $((s1-s0)) idle $((i1-i0)) iowait $((w1-w0)) softirq $((sq1-sq0)) steal $((st1-st0))" >> "$OUT/machine.txt"
     grep '^cpu[0-9]' /proc/stat | paste -d' ' "$WORK/cpus0" - | awk -v c="$c" '{ n = (NF / 2); printf "%s   %s: user %d system %d idle %d softirq %d steal %d\n", c, $1,
       $(n+2)-$2+$(n+3)-$3, $(n+4)-$4, $(n+5)-$5, $(n+8)-$8, $(n+9)-$9 }' >> "$OUT/machine.txt"
@@ -213,8 +225,8 @@ RSS=$(ps -o rss= -p "$(pgrep -f "config $WORK/full.conf" | head -1)" 2>/dev/null
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.3f", v}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 [ -n "$PROXY_CPU" ] && echo "Pinned: each proxy on CPU $((n - 1)); wrk, the backend and PostgreSQL on CPUs 0-$((n - 2))."
-echo "| contender | requests/s (median of $ROUNDS) | p50 ms | p99 ms | non-2xx | cores: contender | cores: PostgreSQL |"
-echo "|---|---|---|---|---|---|---|"
+echo "| contender | requests/s (median of $ROUNDS) | p50 ms | p99 ms | non-2xx | cores: contender | cores: PostgreSQL | contender CPU µs per request |"
+echo "|---|---|---|---|---|---|---|---|"
 for c in "${ORDER[@]}"; do
   rps=$(cut -d' ' -f1 "$OUT/$c.txt" | median)
   p50=$(cut -d' ' -f2 "$OUT/$c.txt" | while read -r v; do echo "$v" | to_ms; echo; done | median)
@@ -222,7 +234,10 @@ for c in "${ORDER[@]}"; do
   bad=$(cut -d' ' -f4 "$OUT/$c.txt" | median)
   cpu=$(cut -d' ' -f5 "$OUT/$c.txt" | median)
   pg=$(cut -d' ' -f6 "$OUT/$c.txt" | median)
-  echo "| $c | $rps | $p50 | $p99 | $bad | $cpu | $pg |"
+  # the contender's own CPU per request (every thread of it: for Gatehouse the audit writer, GC and JIT too): what
+  # its capacity would be on cores of its own, free of what wrk, the backend and PostgreSQL do to it here
+  us=$(awk '$1 > 0 { printf "%.1f\n", $5 * 1e6 / $1 }' "$OUT/$c.txt" | median)
+  echo "| $c | $rps | $p50 | $p99 | $bad | $cpu | $pg | $us |"
 done
 echo
 # the same pairs round by round: both ran within a minute of each other, so a slow spell of the machine moves
@@ -236,6 +251,18 @@ pair() {
 pair gatehouse-full nginx
 pair gatehouse-full-audit-off nginx
 pair gatehouse-full gatehouse-full-audit-off
+pair gatehouse-full-audit-off+burn gatehouse-full-audit-off
+pair gatehouse-full gatehouse-full-audit-off+burn
+pair nginx+burn nginx
+# the same from CPU per request: the first contender's capacity against the second's, were each on cores of its own
+cpupair() {
+  [[ " ${ORDER[*]} " == *" $1 "* && " ${ORDER[*]} " == *" $2 "* ]] || return 0
+  paste -d' ' "$OUT/$1.txt" "$OUT/$2.txt" | awk '$5 > 0 && $7 > 0 { printf "%.3f\n", ($11 / $7) / ($5 / $1) }' | sort -g \
+    | awk -v a="$1" -v b="$2" '{ r[NR] = $1 } END { printf "%s / %s by CPU per request, round by round: median %.2f (min %.2f, max %.2f)\n",
+        a, b, r[int((NR + 1) / 2)], r[1], r[NR] }'
+}
+cpupair gatehouse-full gatehouse-full-audit-off
+cpupair gatehouse-full-audit-off nginx
 # p99 of a contender minus nginx's, round by round (ms): the latency target's own measure
 p99diff() {
   [[ " ${ORDER[*]} " == *" $1 "* && " ${ORDER[*]} " == *" nginx "* ]] || return 0
@@ -247,5 +274,7 @@ p99diff() {
 if [ -n "${PACE_MS:-}" ]; then
   p99diff gatehouse-full
   p99diff gatehouse-full-audit-off
+  p99diff gatehouse-full-audit-off+burn
+  p99diff nginx+burn
 fi
 echo "gatehouse-full RSS after the runs: $((RSS / 1024)) MB"
