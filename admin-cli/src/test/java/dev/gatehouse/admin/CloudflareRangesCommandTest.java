@@ -65,7 +65,9 @@ class CloudflareRangesCommandTest {
         Path out = dir.resolve("cf.txt");
         CliRun r = CliRun.of("cloudflare-ranges", "--update", "--output", out.toString(), "--source", source());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.out()).contains("Wrote 5 networks to " + out).contains("  + 198.51.100.0/24");
+        assertThat(r.out()).contains("Wrote 5 networks to " + out).contains("  + 198.51.100.0/24")
+                .endsWith("Set gatehouse.client-ip.cloudflare-ranges-file = \"" + out.toAbsolutePath()
+                        + "\" to use it (read at start, then again every cloudflare-ranges-check-interval).\n");
         String today = LocalDate.now(ZoneOffset.UTC).toString();
         assertThat(Files.readString(out)).contains("# snapshot: " + today + "\n173.245.48.0/20\n");
 
@@ -73,6 +75,12 @@ class CloudflareRangesCommandTest {
         Files.writeString(conf, "gatehouse.client-ip.cloudflare-ranges-file = \"" + out + "\"\n");
         CliRun listed = CliRun.of("cloudflare-ranges", "--config", conf.toString());
         assertThat(listed.out()).startsWith("# 5 networks, snapshot " + today + " (" + out + ")");
+
+        CliRun again = CliRun.of("cloudflare-ranges", "--config", conf.toString(), "--update", "--output", out.toString(),
+                "--source", source());
+        assertThat(again.code()).as(again.err()).isEqualTo(0);
+        assertThat(again.out()).contains("0 added, 0 removed")
+                .endsWith("Gateways using this file apply it within gatehouse.client-ip.cloudflare-ranges-check-interval.\n");
     }
 
     @Test

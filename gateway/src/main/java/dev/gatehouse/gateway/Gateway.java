@@ -6,6 +6,8 @@ import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.RetentionJob;
+import dev.gatehouse.gateway.clientip.CloudflareRangesWatcher;
+import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.RouteBinding;
@@ -115,7 +117,13 @@ public final class Gateway implements AutoCloseable {
                     audit);
             TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
             started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
-            GatewayServer server = GatewayServer.start(settings, observer, policies, tokenUsage);
+            TrustedHops hops = new TrustedHops(settings.clientIp(), settings.proxyProtocolSenders());
+            CloudflareRangesWatcher cloudflare = CloudflareRangesWatcher.start(config, settings, hops);
+            if (cloudflare != null) {
+                started.push(cloudflare);
+                metrics.cloudflareRanges(cloudflare);
+            }
+            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage);
             started.push(server);
             readiness.listening();
 

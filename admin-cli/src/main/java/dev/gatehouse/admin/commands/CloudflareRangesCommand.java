@@ -42,8 +42,10 @@ import picocli.CommandLine.Spec;
                 "with Gatehouse, or the file named by gatehouse.client-ip.cloudflare-ranges-file.",
                 "  (no option)  list the ranges in force, with their date",
                 "  --nginx      print nginx's set_real_ip_from block for the same ranges",
-                "  --update     fetch the live lists (needs internet access) and write them to --output;",
-                "               point cloudflare-ranges-file at that file and restart the gateways"},
+                "  --update     fetch the live lists (needs internet access) and write them to --output",
+                "               (a temporary file, then a rename: a gateway never reads half a list);",
+                "               gateways whose cloudflare-ranges-file is that file apply it within",
+                "               client-ip.cloudflare-ranges-check-interval (60s), no restart"},
         footer = {"", "Examples:",
                 "  gatehouse-admin cloudflare-ranges",
                 "  gatehouse-admin cloudflare-ranges --nginx > /etc/nginx/conf.d/cloudflare-realip.conf",
@@ -156,8 +158,12 @@ public final class CloudflareRangesCommand implements Callable<Integer> {
                 + "); compared with " + before.source() + ": " + added.size() + " added, " + removed.size() + " removed.");
         added.forEach(c -> out.println("  + " + c));
         removed.forEach(c -> out.println("  - " + c));
-        out.println("Set gatehouse.client-ip.cloudflare-ranges-file = \"" + output.toAbsolutePath()
-                + "\" and restart the gateways to use it.");
+        if (output.toString().equals(before.source())) {
+            out.println("Gateways using this file apply it within gatehouse.client-ip.cloudflare-ranges-check-interval.");
+        } else {
+            out.println("Set gatehouse.client-ip.cloudflare-ranges-file = \"" + output.toAbsolutePath()
+                    + "\" to use it (read at start, then again every cloudflare-ranges-check-interval).");
+        }
         return ExitCodes.OK;
     }
 }

@@ -29,18 +29,42 @@ public record ClientIpSettings(CidrSet trusted, List<String> headers, boolean re
     public static final String FORWARDED = "forwarded";
     public static final String CF_CONNECTING_IP = "cf-connecting-ip";
 
+    private static final String BASE = "gatehouse.client-ip";
+
+    /** The settings, with the Cloudflare ranges the configuration names (read now). */
     public static ClientIpSettings from(Config config) {
-        String base = "gatehouse.client-ip";
+        return from(config, cloudflareRanges(config));
+    }
+
+    /** {@code cloudflare-ranges-file}, or null when the built-in snapshot is used. */
+    public static Path cloudflareRangesFile(Config config) {
+        try {
+            String file = config.getString(BASE + ".cloudflare-ranges-file").trim();
+            return file.isEmpty() ? null : Path.of(file);
+        } catch (ConfigException e) {
+            throw ConfigError.from(e);
+        }
+    }
+
+    /** The ranges behind the {@code cloudflare} preset: the file's, or the built-in snapshot's. */
+    public static CloudflareRanges cloudflareRanges(Config config) {
+        Path file = cloudflareRangesFile(config);
+        try {
+            return CloudflareRanges.load(file);
+        } catch (IllegalArgumentException e) {
+            throw ConfigError.at(BASE + ".cloudflare-ranges-file", config.getValue(BASE + ".cloudflare-ranges-file").origin(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * The settings with {@code cloudflare} standing for these ranges — at start, and again each time the gateway
+     * reloads a changed ranges file (the rest of the configuration is as it was read at start).
+     */
+    public static ClientIpSettings from(Config config, CloudflareRanges cloudflare) {
+        String base = BASE;
         try {
             Config c = config.getConfig(base);
-            String file = c.getString("cloudflare-ranges-file").trim();
-            CloudflareRanges cloudflare;
-            try {
-                cloudflare = CloudflareRanges.load(file.isEmpty() ? null : Path.of(file));
-            } catch (IllegalArgumentException e) {
-                throw ConfigError.at(base + ".cloudflare-ranges-file", c.getValue("cloudflare-ranges-file").origin(),
-                        e.getMessage());
-            }
             CidrSet trusted;
             try {
                 trusted = NetworkList.trustList(c.getStringList("trusted-proxies"), cloudflare);
@@ -60,7 +84,13 @@ public record ClientIpSettings(CidrSet trusted, List<String> headers, boolean re
                 headers.add(name);
             }
             Map<String, CidrSet> setters = new LinkedHashMap<>();
-            setters.put(CF_CONNECTING_IP, CidrSet.of(cloudflare.networks()));
+            try {
+                // checked like any trust list: a ranges file covering every address would let anyone set it
+                setters.put(CF_CONNECTING_IP, NetworkList.trustList(List.of("cloudflare"), cloudflare));
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(base + ".cloudflare-ranges-file", c.getValue("cloudflare-ranges-file").origin(),
+                        cloudflare.source() + ": " + e.getMessage());
+            }
             ConfigObject so = c.getObject("header-setters");
             for (Map.Entry<String, ConfigValue> e : so.entrySet()) {
                 String key = base + ".header-setters." + e.getKey();

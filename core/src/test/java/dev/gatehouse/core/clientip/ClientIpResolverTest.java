@@ -259,6 +259,33 @@ class ClientIpResolverTest {
     }
 
     @Test
+    void theCloudflarePresetStandsForTheRangesGiven() throws IOException {
+        Path f = dir.resolve("cf.conf");
+        Files.writeString(f, "gatehouse.client-ip { trusted-proxies = [cloudflare], headers = [\"CF-Connecting-IP\"] }\n");
+        com.typesafe.config.Config config = ConfigLoader.load(f, Map.of());
+        ClientIpResolver snapshot = new ClientIpResolver(ClientIpSettings.from(config));
+        assertThat(client(snapshot, "127.0.0.1", "CF-Connecting-IP: 198.51.100.9")).isEqualTo("127.0.0.1");
+        assertThat(client(snapshot, "173.245.48.1", "CF-Connecting-IP: 198.51.100.9")).isEqualTo("198.51.100.9");
+        // as a reloaded file gives them: trusted proxies and CF-Connecting-IP's setters both follow
+        ClientIpResolver reloaded = new ClientIpResolver(ClientIpSettings.from(config,
+                CloudflareRanges.parse("# snapshot: test\n127.0.0.0/8\n", "test")));
+        assertThat(client(reloaded, "127.0.0.1", "CF-Connecting-IP: 198.51.100.9")).isEqualTo("198.51.100.9");
+        assertThat(client(reloaded, "173.245.48.1", "CF-Connecting-IP: 198.51.100.9")).isEqualTo("173.245.48.1");
+    }
+
+    @Test
+    void aRangesFileCoveringEveryAddressIsRefusedEvenWhereOnlyCfConnectingIpUsesIt() throws IOException {
+        Path ranges = dir.resolve("everything.txt");
+        Files.writeString(ranges, "0.0.0.0/0\n");
+        // trusted-proxies does not name cloudflare, but CF-Connecting-IP's setters default to it: any peer could set it
+        assertThatThrownBy(() -> resolver("trusted-proxies = [\"10.0.0.0/8\"]\nheaders = [\"CF-Connecting-IP\"]\n"
+                + "cloudflare-ranges-file = \"" + ranges + "\""))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageStartingWith("configuration: gatehouse.client-ip.cloudflare-ranges-file: " + ranges
+                        + ": trusting every address (0.0.0.0/0 or ::/0) would let any client choose its own IP");
+    }
+
+    @Test
     void cloudflareSnapshotIsShippedWithItsDate() {
         CloudflareRanges cf = CloudflareRanges.snapshot();
         assertThat(cf.snapshotDate()).isEqualTo("2026-11-25");

@@ -18,10 +18,10 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 @ChannelHandler.Sharable
 public final class ClientIpHandler extends ChannelInboundHandlerAdapter {
-    private final ClientIpResolver resolver;
+    private final TrustedHops hops;
 
-    public ClientIpHandler(ClientIpResolver resolver) {
-        this.resolver = resolver;
+    public ClientIpHandler(TrustedHops hops) {
+        this.hops = hops;
     }
 
     @Override
@@ -29,6 +29,7 @@ public final class ClientIpHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
             long start = System.nanoTime();
             IpAddress peer = PeerAddress.of(ctx.channel());
+            ClientIpResolver resolver = hops.resolver(); // one list for the whole decision, even across a reload
             ClientIpResult result = resolver.resolve(peer, head.headers()::getAll);
             boolean peerTrusted = resolver.settings().trusted().contains(peer);
             String requestId = RequestIds.incomingOrNew(head, peerTrusted);

@@ -1,6 +1,5 @@
 package dev.gatehouse.gateway.clientip;
 
-import dev.gatehouse.core.net.CidrSet;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,20 +9,21 @@ import org.slf4j.LoggerFactory;
 /**
  * On a PROXY protocol listener, only the configured senders may speak: any other connection is
  * closed before a byte is read (it could otherwise claim any source address). Removes itself once
- * the sender is accepted, so accepted connections pay nothing more.
+ * the sender is accepted, so accepted connections pay nothing more. The senders are those in force
+ * when the connection opens ({@link TrustedHops}).
  */
 @ChannelHandler.Sharable
 public final class ProxyProtocolSenderFilter extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyProtocolSenderFilter.class);
-    private final CidrSet senders;
+    private final TrustedHops hops;
 
-    public ProxyProtocolSenderFilter(CidrSet senders) {
-        this.senders = senders;
+    public ProxyProtocolSenderFilter(TrustedHops hops) {
+        this.hops = hops;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (!senders.contains(PeerAddress.socketPeer(ctx.channel()))) {
+        if (!hops.proxyProtocolSenders().contains(PeerAddress.socketPeer(ctx.channel()))) {
             log.debug("closing {}: not an allowed PROXY protocol sender", ctx.channel().remoteAddress());
             ctx.close();
             return;

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.gatehouse.core.clientip.ClientIpSettings;
+import dev.gatehouse.core.clientip.CloudflareRanges;
 import dev.gatehouse.core.clientip.NetworkList;
 import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.net.CidrSet;
@@ -37,6 +38,7 @@ public record GatewaySettings(
         long maxBodySize,
         Duration drainTimeout,
         ClientIpSettings clientIp,
+        Duration cloudflareRangesCheckInterval,
         boolean proxyProtocol,
         CidrSet proxyProtocolSenders,
         boolean forwardedHeader,
@@ -81,8 +83,9 @@ public record GatewaySettings(
                     maxBody,
                     g.getDuration("server.drain-timeout"),
                     clientIp,
+                    notNegative(g, "client-ip.cloudflare-ranges-check-interval"),
                     g.getBoolean("listen.proxy-protocol"),
-                    senders(g, clientIp),
+                    proxyProtocolSenders(config, clientIp.cloudflare()),
                     g.getBoolean("upstream.forwarded-header"),
                     g.getBoolean("management.enabled"),
                     g.getString("management.host"),
@@ -108,7 +111,7 @@ public record GatewaySettings(
         return new GatewaySettings(listenHost, listenPort, List.copyOf(newRoutes), upstreamConnectTimeout,
                 upstreamResponseTimeout, upstreamFailTimeout, upstreamMaxIdlePerLoop, upstreamIdleTimeout, upstreamTls,
                 eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, requestHeaderTimeout,
-                maxBodySize, drainTimeout, clientIp, proxyProtocol, proxyProtocolSenders, forwardedHeader,
+                maxBodySize, drainTimeout, clientIp, cloudflareRangesCheckInterval, proxyProtocol, proxyProtocolSenders, forwardedHeader,
                 managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog,
                 policiesRefreshInterval, policiesMaxBackoff, auditEnabled, auditQueueSize, auditBatchSize,
                 auditFlushInterval, auditSpoolDir, auditAggregateWindow, auditRetentionInterval);
@@ -229,19 +232,28 @@ public record GatewaySettings(
         return v;
     }
 
-    private static CidrSet senders(Config g, ClientIpSettings clientIp) {
+    /**
+     * {@code listen.proxy-protocol-senders}, with {@code cloudflare} standing for these ranges — at start, and
+     * again when the gateway reloads a changed Cloudflare ranges file.
+     */
+    public static CidrSet proxyProtocolSenders(Config config, CloudflareRanges cloudflare) {
         String key = "listen.proxy-protocol-senders";
-        CidrSet senders;
         try {
-            senders = NetworkList.trustList(g.getStringList(key), clientIp.cloudflare());
-        } catch (IllegalArgumentException e) {
-            throw ConfigError.at("gatehouse." + key, g.getValue(key).origin(), e.getMessage());
+            Config g = config.getConfig("gatehouse");
+            CidrSet senders;
+            try {
+                senders = NetworkList.trustList(g.getStringList(key), cloudflare);
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at("gatehouse." + key, g.getValue(key).origin(), e.getMessage());
+            }
+            if (g.getBoolean("listen.proxy-protocol") && senders.isEmpty()) {
+                throw ConfigError.at("gatehouse." + key, g.getValue(key).origin(),
+                        "proxy-protocol is on but no sender is allowed: list the load balancers' networks");
+            }
+            return senders;
+        } catch (ConfigException e) {
+            throw ConfigError.from(e);
         }
-        if (g.getBoolean("listen.proxy-protocol") && senders.isEmpty()) {
-            throw ConfigError.at("gatehouse." + key, g.getValue(key).origin(),
-                    "proxy-protocol is on but no sender is allowed: list the load balancers' networks");
-        }
-        return senders;
     }
 
     private static String requiredString(Config rc, ConfigObject o, String key, String name) {
@@ -268,6 +280,14 @@ public record GatewaySettings(
             throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be at least " + min + ", got " + v);
         }
         return v;
+    }
+
+    private static Duration notNegative(Config g, String path) {
+        Duration d = g.getDuration(path);
+        if (d.isNegative()) {
+            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must not be negative (0: never)");
+        }
+        return d;
     }
 
     private static Duration positive(Config g, String path) {

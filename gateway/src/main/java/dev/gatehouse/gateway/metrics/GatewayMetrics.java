@@ -74,6 +74,16 @@ public final class GatewayMetrics {
         return audit;
     }
 
+    private volatile dev.gatehouse.gateway.clientip.CloudflareRangesWatcher cloudflareRanges;
+
+    public void cloudflareRanges(dev.gatehouse.gateway.clientip.CloudflareRangesWatcher w) {
+        this.cloudflareRanges = w;
+    }
+
+    dev.gatehouse.gateway.clientip.CloudflareRangesWatcher cloudflareRanges() {
+        return cloudflareRanges;
+    }
+
     public void policies(dev.gatehouse.gateway.policy.PolicyService p) {
         this.policies = p;
     }

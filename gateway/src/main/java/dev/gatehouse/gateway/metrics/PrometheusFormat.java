@@ -84,6 +84,16 @@ public final class PrometheusFormat {
             header(sb, "gatehouse_audit_events_dropped_total", "counter", "Audit events lost (queue full, spool refused by the disk, or event refused by the database).");
             sb.append("gatehouse_audit_events_dropped_total ").append(a.dropped()).append('\n');
         }
+        var cf = m.cloudflareRanges();
+        if (cf != null) {
+            gauge(sb, "gatehouse_cloudflare_ranges_networks", "Networks behind the cloudflare preset now.", cf.networks());
+            header(sb, "gatehouse_cloudflare_ranges_reloads_total", "counter",
+                    "Changed Cloudflare ranges files applied since start.");
+            sb.append("gatehouse_cloudflare_ranges_reloads_total ").append(cf.reloads()).append('\n');
+            header(sb, "gatehouse_cloudflare_ranges_reload_failures_total", "counter",
+                    "Checks that found the Cloudflare ranges file unusable (the list in force stayed).");
+            sb.append("gatehouse_cloudflare_ranges_reload_failures_total ").append(cf.failures()).append('\n');
+        }
         jvm(sb);
         return sb.toString();
     }

@@ -1,9 +1,9 @@
 package dev.gatehouse.gateway.server;
 
-import dev.gatehouse.core.clientip.ClientIpResolver;
 import dev.gatehouse.gateway.clientip.ClientIpHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
+import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.AccessHandler;
@@ -46,15 +46,15 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
 
     public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
                                      ConnectionTracker tracker, RequestObserver observer, PolicyService policies,
-                                     TokenUsage tokenUsage) {
+                                     TokenUsage tokenUsage, TrustedHops hops) {
         this.observer = observer;
         this.settings = settings;
         this.route = new RouteHandler(routes);
         this.access = new AccessHandler(policies, tokenUsage);
         this.pool = pool;
         this.tracker = tracker;
-        this.senderFilter = new ProxyProtocolSenderFilter(settings.proxyProtocolSenders());
-        this.clientIp = new ClientIpHandler(new ClientIpResolver(settings.clientIp()));
+        this.senderFilter = new ProxyProtocolSenderFilter(hops);
+        this.clientIp = new ClientIpHandler(hops);
     }
 
     @Override

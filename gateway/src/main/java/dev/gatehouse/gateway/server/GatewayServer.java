@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.server;
 
+import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.PolicyService;
@@ -33,8 +34,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Binds the listener; throws with a clear message when the address is in use. */
-    public static GatewayServer start(GatewaySettings settings, RequestObserver observer, PolicyService policies,
-                                      TokenUsage tokenUsage) throws InterruptedException {
+    public static GatewayServer start(GatewaySettings settings, TrustedHops hops, RequestObserver observer,
+                                      PolicyService policies, TokenUsage tokenUsage) throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(settings.eventLoopThreads());
@@ -50,7 +51,7 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new GatewayChannelInitializer(settings,
                             new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker, observer, policies,
-                            tokenUsage));
+                            tokenUsage, hops));
             observer.metrics().openConnections(tracker::open);
             Channel ch = b.bind(settings.listenHost(), settings.listenPort()).sync().channel();
             return new GatewayServer(boss, workers, ch, settings, tracker, pool);
