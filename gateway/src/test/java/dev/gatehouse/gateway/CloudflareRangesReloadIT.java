@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import java.net.URI;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Cloudflare ranges file changed under running gateways: the new list is believed for new requests and
@@ -81,11 +78,8 @@ class CloudflareRangesReloadIT {
 
     @Test
     void aChangedListIsAppliedWithoutARestartAndABadOneChangesNothing() throws Exception {
-        Logger watcherLog = (Logger) LoggerFactory.getLogger("dev.gatehouse.gateway.clientip.CloudflareRangesWatcher");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        watcherLog.addAppender(lines);
-        try {
+        LogCapture lines = LogCapture.of("dev.gatehouse.gateway.clientip.CloudflareRangesWatcher");
+        try (lines) {
             // Loopback is not Cloudflare yet: its CF-Connecting-IP is a forgery, its PROXY header unheard.
             assertThat(clientSeenBehindCloudflare()).isEqualTo("127.0.0.1");
             assertThat(proxyProtocolClient()).isNull();
@@ -120,14 +114,11 @@ class CloudflareRangesReloadIT {
             assertThat(clientSeenBehindCloudflare()).isEqualTo("127.0.0.1");
             assertThat(proxyProtocolClient()).isNull();
             assertThat(metric(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(1);
-        } finally {
-            watcherLog.detachAppender(lines);
         }
         // Per gateway: a line per reload (two), a WARN per distinct problem (three), however many checks.
-        long warnings = lines.list.stream().filter(e -> e.getLevel() == Level.WARN).count();
-        assertThat(warnings).isEqualTo(6);
-        assertThat(lines.list.stream().filter(e -> e.getLevel() == Level.INFO).count()).isEqualTo(4);
-        assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(lines.messages(Level.WARN)).hasSize(6);
+        assertThat(lines.messages(Level.INFO)).hasSize(4);
+        assertThat(lines.messages(Level.WARN))
                 .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
                         + " (snapshot second) stay: " + ranges + " line 3: '<html>maintenance<' is not a valid address"))
                 .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
@@ -137,7 +128,7 @@ class CloudflareRangesReloadIT {
                         + ": trusting every address"))
                 .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
                         + " (snapshot second) stay: cannot read " + ranges + ": no such file"));
-        assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.INFO).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(lines.messages(Level.INFO))
                 .contains("Cloudflare ranges reloaded from " + ranges + ": 1 networks (snapshot third), 3 before (snapshot second)");
     }
 

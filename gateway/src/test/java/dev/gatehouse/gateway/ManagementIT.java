@@ -2,12 +2,10 @@ package dev.gatehouse.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.core.testing.TestDatabase;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** /healthz, /readyz and /metrics on the management listener, and the access log. */
 class ManagementIT {
@@ -37,11 +34,8 @@ class ManagementIT {
 
     @Test
     void healthReadinessMetricsAndAccessLog() throws Exception {
-        Logger access = (Logger) LoggerFactory.getLogger("gatehouse.access");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        access.addAppender(lines);
-        try (TestUpstream upstream = new TestUpstream();
+        LogCapture lines = LogCapture.of("gatehouse.access");
+        try (lines; TestUpstream upstream = new TestUpstream();
              Gateway gateway = Gateway.start(GatewayConfigs.load(dir, db.database(),
                      "gatehouse.access-log.enabled = true\n"
                              + "gatehouse.client-ip.trusted-proxies = [\"127.0.0.1\"]\n"
@@ -85,13 +79,12 @@ class ManagementIT {
                     .contains("# TYPE jvm_memory_heap_used_bytes gauge\n");
             assertThat(get(m, "/nope").statusCode()).isEqualTo(404);
         }
-        access.detachAppender(lines);
-        assertThat(lines.list).hasSize(5);
-        String first = lines.list.get(0).getFormattedMessage();
+        assertThat(lines.events()).hasSize(5);
+        String first = lines.events().get(0).getFormattedMessage();
         assertThat(first).matches("\\{\"time\":\"[^\"]+\",\"request_id\":\"[0-9a-f]{16}\",\"client_ip\":\"198.51.100.8\","
                 + "\"peer\":\"127.0.0.1\",\"method\":\"GET\",\"path\":\"/app/x\",\"status\":200,\"bytes\":\\d+,"
                 + "\"upstream\":\"127.0.0.1:\\d+\",\"duration_ms\":[0-9.]+\\}");
-        assertThat(lines.list.get(1).getFormattedMessage()).contains("\"path\":\"/nowhere\",\"status\":404");
+        assertThat(lines.events().get(1).getFormattedMessage()).contains("\"path\":\"/nowhere\",\"status\":404");
     }
 
     /** Fail-static: with the database gone the gateway stays ready (it enforces its last snapshot) but says degraded. */

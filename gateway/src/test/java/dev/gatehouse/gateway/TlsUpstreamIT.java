@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TlsTestUpstream;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * https:// upstreams against a real TLS server (the JDK's, certificate from a test CA made by openssl):
@@ -91,23 +88,18 @@ class TlsUpstreamIT {
 
     @Test
     void aChainTheGatewayDoesNotTrustIsA502SayingSoAndALogLineAMinute() throws Exception {
-        Logger pool = (Logger) LoggerFactory.getLogger("dev.gatehouse.gateway.proxy.UpstreamPool");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        pool.addAppender(lines);
-        try {
+        LogCapture lines = LogCapture.of("dev.gatehouse.gateway.proxy.UpstreamPool");
+        try (lines) {
             for (int i = 0; i < 3; i++) {
                 RawHttp.Response r = get(jvmTrustOnly, "/ip/a");
                 assertThat(r.status()).isEqualTo(502);
                 assertThat(r.body()).contains("TLS handshake with 127.0.0.1:" + upstream.port() + " failed: ")
                         .contains("unable to find valid certification path to requested target");
             }
-        } finally {
-            pool.detachAppender(lines);
         }
-        assertThat(lines.list).as("three failures, one warning").hasSize(1);
-        assertThat(lines.list.get(0).getLevel()).isEqualTo(Level.WARN);
-        assertThat(lines.list.get(0).getFormattedMessage()).startsWith("TLS handshake with 127.0.0.1:" + upstream.port()
+        assertThat(lines.events()).as("three failures, one warning").hasSize(1);
+        assertThat(lines.events().get(0).getLevel()).isEqualTo(Level.WARN);
+        assertThat(lines.events().get(0).getFormattedMessage()).startsWith("TLS handshake with 127.0.0.1:" + upstream.port()
                 + " failed: ").endsWith("(requests to it answer 502; logged once a minute while it lasts)");
     }
 

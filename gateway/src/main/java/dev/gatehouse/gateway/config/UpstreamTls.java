@@ -1,40 +1,138 @@
 package dev.gatehouse.gateway.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigOrigin;
 import dev.gatehouse.core.config.ConfigError;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
 
 /**
  * How an {@code https://} upstream's certificate is checked ({@code gatehouse.upstream.tls}): against the
  * certificates of {@code caFile} (PEM), or the JVM's own trust store when there is none; and, unless turned
- * off, for the upstream's host name or address (RFC 2818 / 6125 identity, as a browser checks it).
+ * off, for the upstream's host name or address (RFC 2818 / 6125 identity, as a browser checks it). With
+ * {@code certificateFile} and {@code keyFile}, the gateway also shows a client certificate (mutual TLS), for
+ * upstreams that accept only callers their CA vouches for.
  */
-public record UpstreamTls(Path caFile, boolean verifyHostname) {
+public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateFile, Path keyFile) {
 
-    /** Reads and checks the settings: a CA file must be readable and hold at least one certificate. */
+    /** Server checks only, no client certificate. */
+    public UpstreamTls(Path caFile, boolean verifyHostname) {
+        this(caFile, verifyHostname, null, null);
+    }
+
+    /**
+     * Reads and checks the settings: a CA file must be readable and hold at least one certificate; a client
+     * certificate comes with its key (both or neither), the key unencrypted PKCS#8 PEM and the certificate's own.
+     */
     static UpstreamTls from(Config g) {
         boolean verify = g.getBoolean("upstream.tls.verify-hostname");
-        String ca = g.getString("upstream.tls.ca-file").strip();
-        if (ca.isEmpty()) {
-            return new UpstreamTls(null, verify);
+        Path ca = file(g, "ca-file");
+        if (ca != null) {
+            certificates(g, "ca-file", ca);
         }
-        Path file = Path.of(ca);
-        String key = "gatehouse.upstream.tls.ca-file";
-        var origin = g.getValue("upstream.tls.ca-file").origin();
-        try (InputStream in = Files.newInputStream(file)) {
-            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                throw ConfigError.at(key, origin, "no certificate in " + file + " (expected PEM certificates)");
+        Path cert = file(g, "certificate-file");
+        Path key = file(g, "key-file");
+        if ((cert == null) != (key == null)) {
+            String missing = cert == null ? "certificate-file" : "key-file";
+            throw ConfigError.at("gatehouse.upstream.tls." + missing, origin(g, missing),
+                    "a client certificate needs both certificate-file and key-file");
+        }
+        if (cert != null) {
+            X509Certificate leaf = certificates(g, "certificate-file", cert).get(0);
+            PrivateKey privateKey = privateKey(g, key, leaf.getPublicKey().getAlgorithm());
+            if (!matches(privateKey, leaf)) {
+                throw ConfigError.at("gatehouse.upstream.tls.key-file", origin(g, "key-file"),
+                        key + " is not the key of the certificate in " + cert + " (" + leaf.getSubjectX500Principal() + ")");
             }
-        } catch (IOException e) {
-            throw ConfigError.at(key, origin, "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-        } catch (CertificateException e) {
-            throw ConfigError.at(key, origin, file + " holds no readable certificate (expected PEM): " + e.getMessage());
         }
-        return new UpstreamTls(file, verify);
+        return new UpstreamTls(ca, verify, cert, key);
+    }
+
+    private static Path file(Config g, String name) {
+        String v = g.getString("upstream.tls." + name).strip();
+        return v.isEmpty() ? null : Path.of(v);
+    }
+
+    private static ConfigOrigin origin(Config g, String name) {
+        return g.getValue("upstream.tls." + name).origin();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<X509Certificate> certificates(Config g, String name, Path file) {
+        String key = "gatehouse.upstream.tls." + name;
+        try (InputStream in = Files.newInputStream(file)) {
+            List<X509Certificate> certs = (List<X509Certificate>) (List<?>) List.copyOf(
+                    CertificateFactory.getInstance("X.509").generateCertificates(in));
+            if (certs.isEmpty()) {
+                throw ConfigError.at(key, origin(g, name), "no certificate in " + file + " (expected PEM certificates)");
+            }
+            return certs;
+        } catch (IOException e) {
+            throw ConfigError.at(key, origin(g, name), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        } catch (CertificateException e) {
+            throw ConfigError.at(key, origin(g, name), file + " holds no readable certificate (expected PEM): " + e.getMessage());
+        }
+    }
+
+    /** An unencrypted PKCS#8 PEM key ("BEGIN PRIVATE KEY", as openssl genpkey and openssl 3 write them). */
+    private static PrivateKey privateKey(Config g, Path file, String algorithm) {
+        String key = "gatehouse.upstream.tls.key-file";
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw ConfigError.at(key, origin(g, "key-file"), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+        int end = pem.indexOf("-----END PRIVATE KEY-----");
+        if (begin < 0 || end < begin) {
+            String hint = pem.contains("ENCRYPTED PRIVATE KEY") ? "an encrypted key: give it unencrypted (file permissions protect it)"
+                    : pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")
+                    ? "a PKCS#1/SEC1 key: convert it with openssl pkcs8 -topk8 -nocrypt"
+                    : "no \"BEGIN PRIVATE KEY\" block";
+            throw ConfigError.at(key, origin(g, "key-file"), file + " is not an unencrypted PKCS#8 PEM key (" + hint + ")");
+        }
+        try {
+            byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            throw ConfigError.at(key, origin(g, "key-file"), file + " holds no readable " + algorithm + " private key: "
+                    + e.getMessage());
+        }
+    }
+
+    /** Whether the key signs what the certificate's public key verifies. */
+    private static boolean matches(PrivateKey privateKey, X509Certificate cert) {
+        String algorithm = switch (cert.getPublicKey().getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> cert.getPublicKey().getAlgorithm(); // Ed25519, Ed448
+        };
+        try {
+            byte[] probe = "gatehouse upstream client certificate".getBytes(StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance(algorithm);
+            s.initSign(privateKey);
+            s.update(probe);
+            byte[] signature = s.sign();
+            Signature v = Signature.getInstance(algorithm);
+            v.initVerify(cert.getPublicKey());
+            v.update(probe);
+            return v.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 }

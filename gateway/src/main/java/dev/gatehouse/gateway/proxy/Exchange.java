@@ -366,7 +366,13 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
                 front.pool().connect(ctx.channel().eventLoop(), same).addListener(f -> connected(f, same));
                 return;
             }
-            respondLocally(ProxyErrors.UPSTREAM_RESET, null);
+            String detail = null;
+            if (target.tls() && !upstreamReused) {
+                UpstreamTlsException tls = UpstreamTlsException.closedUnanswered(target, cause);
+                front.pool().tlsFailed(target, tls);
+                detail = tls.getMessage();
+            }
+            respondLocally(ProxyErrors.UPSTREAM_RESET, detail);
         } else {
             ctx.close(); // the response is cut short: the client must see the connection end
         }

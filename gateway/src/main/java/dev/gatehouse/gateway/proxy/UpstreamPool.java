@@ -81,15 +81,21 @@ public final class UpstreamPool implements AutoCloseable {
         return r;
     }
 
-    /** The client-side TLS context for https:// upstreams, made at start: the configured CAs, or the JVM's trust store. */
+    /**
+     * The client-side TLS context for https:// upstreams, made at start: the configured CAs, or the JVM's trust
+     * store; and the client certificate, when one is configured (mutual TLS).
+     */
     private static SslContext tlsContext(UpstreamTls conf) {
         try {
-            return SslContextBuilder.forClient()
+            SslContextBuilder b = SslContextBuilder.forClient()
                     .trustManager(conf.caFile() == null ? null : conf.caFile().toFile())
                     // the builder checks the host by default (Netty 4.2); null turns it off
-                    .endpointIdentificationAlgorithm(conf.verifyHostname() ? "HTTPS" : null)
-                    .build();
-        } catch (javax.net.ssl.SSLException e) {
+                    .endpointIdentificationAlgorithm(conf.verifyHostname() ? "HTTPS" : null);
+            if (conf.certificateFile() != null) {
+                b.keyManager(conf.certificateFile().toFile(), conf.keyFile().toFile());
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
             throw new dev.gatehouse.core.GatehouseException("cannot set up TLS to upstreams: " + e.getMessage(), e);
         }
     }
@@ -192,6 +198,11 @@ public final class UpstreamPool implements AutoCloseable {
             }
         });
         return promise;
+    }
+
+    /** A TLS failure after the handshake ({@link UpstreamTlsException#closedUnanswered}): logged like a failed one. */
+    void tlsFailed(Upstream upstream, UpstreamTlsException failure) {
+        warnOncePerMinute(key(upstream), failure);
     }
 
     private void warnOncePerMinute(Upstream upstream, UpstreamTlsException failure) {
