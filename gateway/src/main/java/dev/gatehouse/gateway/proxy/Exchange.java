@@ -37,6 +37,12 @@ import java.util.ArrayDeque;
  * sent); a pooled connection the upstream had closed while idle is retried once on a new
  * connection, for idempotent requests without a body only; anything else is 502, or 504 for a
  * timeout, before the response started, and a cut connection after.
+ *
+ * <p>One class on purpose, though past 400 lines: it is one state machine, and every transition reads the
+ * same handful of flags (request complete, response started or complete, client gone, upstream reused).
+ * What is not state lives elsewhere — the heads in {@link ForwardedMessages}, the waiting in
+ * {@link UpstreamTimer}, the pool in {@link UpstreamPool}, the choice of upstream in {@link UpstreamSelector},
+ * the spliced bytes after a 101 in {@link Tunnel}, the answers in {@link ProxyErrors}.
  */
 final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTimer.Waiter {
     private final ProxyFrontendHandler front;
