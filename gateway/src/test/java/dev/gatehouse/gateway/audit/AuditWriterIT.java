@@ -163,8 +163,8 @@ class AuditWriterIT {
                 + " FROM generate_series(1, 100000) i");
         try (Connection c = d.connect()) {
             c.createStatement().execute("ANALYZE access_events");
-            try (java.sql.PreparedStatement ps = c.prepareStatement("EXPLAIN " + AuditWriter.INSERT)) {
-                AuditWriter.bind(c, ps, events("plan"));
+            try (java.sql.PreparedStatement ps = c.prepareStatement("EXPLAIN " + ReplayInsert.SQL)) {
+                ReplayInsert.bind(c, ps, events("plan"));
                 List<String> plan = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
