@@ -2,7 +2,8 @@
 # Bytes allocated per request on a gateway's event loop under bench/wrk/run.sh's load: JFR's
 # jdk.ThreadAllocationStatistics over a 14 s window, over the requests the gateway's /metrics counted in that window.
 #   bench/wrk/alloc-per-request.sh [gatehouse-full-audit-off | gatehouse-full | gatehouse-plain]
-# Needs jcmd and jfr (the JDK) and curl. Prints one line per event-loop thread that allocated.
+# Needs jcmd and jfr (the JDK) and curl. Prints one line per event-loop thread that allocated, and the audit
+# writer's (gatehouse-audit) when there is one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 C=${1:-gatehouse-full-audit-off}
@@ -39,6 +40,6 @@ for e in json.load(open(sys.argv[1]))['recording']['events']:
     name = (v.get('thread') or {}).get('javaName') or '?'
     by.setdefault(name, []).append(v['allocated'])
 for name, seen in sorted(by.items()):
-    if 'EventLoop' in name and max(seen) > min(seen):
+    if ('EventLoop' in name or name == 'gatehouse-audit') and max(seen) > min(seen):
         print(f"{name}: {max(seen) - min(seen)} bytes over {requests} requests = {(max(seen) - min(seen)) / requests:.0f} B/request")
 PY
