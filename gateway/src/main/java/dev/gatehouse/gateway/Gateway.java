@@ -2,6 +2,7 @@ package dev.gatehouse.gateway;
 
 import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.clientip.CloudflareRanges;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.gateway.audit.AuditWriter;
@@ -20,6 +21,7 @@ import dev.gatehouse.gateway.metrics.GatewayMetrics;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
+import dev.gatehouse.gateway.proxy.UpstreamTlsWatcher;
 import dev.gatehouse.gateway.server.GatewayServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -118,13 +120,18 @@ public final class Gateway implements AutoCloseable {
             TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
             started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
             TrustedHops hops = new TrustedHops(settings.clientIp(), settings.proxyProtocolSenders());
-            CloudflareRangesWatcher cloudflare = CloudflareRangesWatcher.start(config, settings, hops);
+            FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(config, settings, hops);
             if (cloudflare != null) {
                 started.push(cloudflare);
                 metrics.cloudflareRanges(cloudflare);
             }
             GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage);
             started.push(server);
+            FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool());
+            if (upstreamTls != null) {
+                started.push(upstreamTls);
+                metrics.upstreamTls(upstreamTls);
+            }
             readiness.listening();
 
             log.info("Gatehouse listening on http://{}:{} (database: {})", settings.listenHost(), server.port(),

@@ -119,17 +119,18 @@ class CloudflareRangesReloadIT {
         assertThat(lines.messages(Level.WARN)).hasSize(6);
         assertThat(lines.messages(Level.INFO)).hasSize(4);
         assertThat(lines.messages(Level.WARN))
-                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
-                        + " (snapshot second) stay: " + ranges + " line 3: '<html>maintenance<' is not a valid address"))
-                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
-                        + " (snapshot second) stay: configuration: gatehouse.client-ip.trusted-proxies: trusting every address"))
-                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
-                        + " (snapshot second) stay: configuration: gatehouse.client-ip.cloudflare-ranges-file: " + ranges
+                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded (still in force: 3 networks from " + ranges
+                        + " (snapshot second)): " + ranges + " line 3: '<html>maintenance<' is not a valid address"))
+                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded (still in force: 3 networks from " + ranges
+                        + " (snapshot second)): configuration: gatehouse.client-ip.trusted-proxies: trusting every address"))
+                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded (still in force: 3 networks from " + ranges
+                        + " (snapshot second)): configuration: gatehouse.client-ip.cloudflare-ranges-file: " + ranges
                         + ": trusting every address"))
-                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded, the 3 networks in force"
-                        + " (snapshot second) stay: cannot read " + ranges + ": no such file"));
+                .anySatisfy(m -> assertThat(m).startsWith("Cloudflare ranges not reloaded (still in force: 3 networks from " + ranges
+                        + " (snapshot second)): cannot read " + ranges + ": no such file"));
         assertThat(lines.messages(Level.INFO))
-                .contains("Cloudflare ranges reloaded from " + ranges + ": 1 networks (snapshot third), 3 before (snapshot second)");
+                .contains("Cloudflare ranges reloaded: 1 networks from " + ranges + " (snapshot third); before: 3 networks from "
+                        + ranges + " (snapshot second)");
     }
 
     @Test

@@ -107,6 +107,69 @@ class UpstreamClientCertificateIT {
     }
 
     @Test
+    void aRenewedCertificateIsUsedWithoutARestartAndABrokenOneChangesNothing() throws Exception {
+        Path certificate = dir.resolve("rotating-client.pem");
+        Path key = dir.resolve("rotating-client.key");
+        replace(upstream.clientCertificateFile(), certificate);
+        replace(upstream.clientKeyFile(), key);
+        String route = "gatehouse.routes = [ { prefix = \"/m\", upstream = \"https://127.0.0.1:" + upstream.port() + "\" } ]\n";
+        LogCapture lines = LogCapture.of("dev.gatehouse.gateway.proxy.UpstreamTlsWatcher");
+        try (lines; Gateway rotating = Gateway.start(GatewayConfigs.load(dir, db.database(), route
+                + "gatehouse.upstream.max-idle-per-loop = 0\n" // every request on a new TLS connection
+                + "gatehouse.upstream.tls { ca-file = \"" + upstream.caFile() + "\", reload-interval = 100ms }\n"
+                + clientCertificate(certificate, key)))) {
+            assertThat(get(rotating, "/m/1").body()).endsWith(" client=CN=gatehouse-gateway");
+
+            // the renewal: the key first, then the certificate (a check in between sees them unmatched: refused)
+            replace(upstream.renewedKeyFile(), key);
+            replace(upstream.renewedCertificateFile(), certificate);
+            awaitMetric(rotating, "gatehouse_upstream_tls_reloads_total", 1);
+            assertThat(get(rotating, "/m/2").body()).endsWith(" client=CN=gatehouse-gateway-2");
+
+            long failures = metric(rotating, "gatehouse_upstream_tls_reload_failures_total");
+            java.nio.file.Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nnot base64\n");
+            replace(dir.resolve("garbage.pem"), certificate);
+            awaitMetric(rotating, "gatehouse_upstream_tls_reload_failures_total", failures + 2);
+            assertThat(get(rotating, "/m/3").body()).as("the files in force stay").endsWith(" client=CN=gatehouse-gateway-2");
+            assertThat(metric(rotating, "gatehouse_upstream_tls_reloads_total")).isEqualTo(1);
+        }
+        assertThat(lines.messages(Level.INFO)).singleElement().asString()
+                .startsWith("Upstream TLS files reloaded: CAs from " + upstream.caFile()
+                        + ", client certificate CN=gatehouse-gateway-2 valid until ")
+                .contains("; before: CAs from " + upstream.caFile() + ", client certificate CN=gatehouse-gateway valid until ");
+        assertThat(lines.messages(Level.WARN)).last().asString()
+                .startsWith("Upstream TLS files not reloaded (still in force: CAs from " + upstream.caFile()
+                        + ", client certificate CN=gatehouse-gateway-2 valid until ")
+                .contains("): configuration: gatehouse.upstream.tls.certificate-file: " + certificate);
+    }
+
+    /** As a certificate manager writes a file: a copy beside it, then a rename over it. */
+    private static void replace(Path from, Path to) throws Exception {
+        Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+        java.nio.file.Files.copy(from, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.move(tmp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static long metric(Gateway g, String name) throws Exception {
+        String body;
+        try (RawHttp m = new RawHttp(g.managementPort())) {
+            body = m.send("GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n").read().body();
+        }
+        java.util.regex.Matcher found = java.util.regex.Pattern.compile("(?m)^" + name + " (\\d+)$").matcher(body);
+        assertThat(found.find()).as(name + " in /metrics").isTrue();
+        return Long.parseLong(found.group(1));
+    }
+
+    private static void awaitMetric(Gateway g, String name, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (metric(g, name) < atLeast) {
+            assertThat(System.nanoTime()).as(name + " to reach " + atLeast).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void aCertificateNeedsItsOwnKeyInAFormTheGatewayReads() throws Exception {
         String route = "gatehouse.routes = [ { prefix = \"/m\", upstream = \"https://127.0.0.1:" + upstream.port() + "\" } ]\n";
         assertThatThrownBy(() -> Gateway.start(GatewayConfigs.load(dir, db.database(), route

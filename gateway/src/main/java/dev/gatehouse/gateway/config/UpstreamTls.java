@@ -16,6 +16,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
@@ -26,19 +27,31 @@ import java.util.List;
  * {@code certificateFile} and {@code keyFile}, the gateway also shows a client certificate (mutual TLS), for
  * upstreams that accept only callers their CA vouches for.
  */
-public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateFile, Path keyFile) {
+public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateFile, Path keyFile, String clientIdentity,
+                          Duration reloadInterval) {
 
-    /** Server checks only, no client certificate. */
+    /** Server checks only, no client certificate, read at start only. */
     public UpstreamTls(Path caFile, boolean verifyHostname) {
-        this(caFile, verifyHostname, null, null);
+        this(caFile, verifyHostname, null, null, null, Duration.ZERO);
+    }
+
+    /** The files, in a few words for the log: the CAs and the client certificate with its expiry. */
+    public String describe() {
+        return (caFile == null ? "the JVM's CAs" : "CAs from " + caFile)
+                + (certificateFile == null ? ", no client certificate" : ", client certificate " + clientIdentity);
     }
 
     /**
      * Reads and checks the settings: a CA file must be readable and hold at least one certificate; a client
      * certificate comes with its key (both or neither), the key unencrypted PKCS#8 PEM and the certificate's own.
      */
-    static UpstreamTls from(Config g) {
+    public static UpstreamTls from(Config g) {
         boolean verify = g.getBoolean("upstream.tls.verify-hostname");
+        Duration reload = g.getDuration("upstream.tls.reload-interval");
+        if (reload.isNegative()) {
+            throw ConfigError.at("gatehouse.upstream.tls.reload-interval", origin(g, "reload-interval"),
+                    "must not be negative (0: never)");
+        }
         Path ca = file(g, "ca-file");
         if (ca != null) {
             certificates(g, "ca-file", ca);
@@ -50,15 +63,17 @@ public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateF
             throw ConfigError.at("gatehouse.upstream.tls." + missing, origin(g, missing),
                     "a client certificate needs both certificate-file and key-file");
         }
+        String identity = null;
         if (cert != null) {
             X509Certificate leaf = certificates(g, "certificate-file", cert).get(0);
+            identity = leaf.getSubjectX500Principal().getName() + " valid until " + leaf.getNotAfter().toInstant();
             PrivateKey privateKey = privateKey(g, key, leaf.getPublicKey().getAlgorithm());
             if (!matches(privateKey, leaf)) {
                 throw ConfigError.at("gatehouse.upstream.tls.key-file", origin(g, "key-file"),
                         key + " is not the key of the certificate in " + cert + " (" + leaf.getSubjectX500Principal() + ")");
             }
         }
-        return new UpstreamTls(ca, verify, cert, key);
+        return new UpstreamTls(ca, verify, cert, key, identity, reload);
     }
 
     private static Path file(Config g, String name) {

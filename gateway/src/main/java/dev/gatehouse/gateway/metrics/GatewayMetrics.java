@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.metrics;
 
+import dev.gatehouse.core.clientip.CloudflareRanges;
+import dev.gatehouse.gateway.FileReloader;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -74,14 +76,23 @@ public final class GatewayMetrics {
         return audit;
     }
 
-    private volatile dev.gatehouse.gateway.clientip.CloudflareRangesWatcher cloudflareRanges;
+    private volatile FileReloader<CloudflareRanges> cloudflareRanges;
+    private volatile FileReloader<?> upstreamTls;
 
-    public void cloudflareRanges(dev.gatehouse.gateway.clientip.CloudflareRangesWatcher w) {
+    public void cloudflareRanges(FileReloader<CloudflareRanges> w) {
         this.cloudflareRanges = w;
     }
 
-    dev.gatehouse.gateway.clientip.CloudflareRangesWatcher cloudflareRanges() {
+    FileReloader<CloudflareRanges> cloudflareRanges() {
         return cloudflareRanges;
+    }
+
+    public void upstreamTls(FileReloader<?> w) {
+        this.upstreamTls = w;
+    }
+
+    FileReloader<?> upstreamTls() {
+        return upstreamTls;
     }
 
     public void policies(dev.gatehouse.gateway.policy.PolicyService p) {

@@ -86,16 +86,25 @@ public final class PrometheusFormat {
         }
         var cf = m.cloudflareRanges();
         if (cf != null) {
-            gauge(sb, "gatehouse_cloudflare_ranges_networks", "Networks behind the cloudflare preset now.", cf.networks());
-            header(sb, "gatehouse_cloudflare_ranges_reloads_total", "counter",
-                    "Changed Cloudflare ranges files applied since start.");
-            sb.append("gatehouse_cloudflare_ranges_reloads_total ").append(cf.reloads()).append('\n');
-            header(sb, "gatehouse_cloudflare_ranges_reload_failures_total", "counter",
-                    "Checks that found the Cloudflare ranges file unusable (the list in force stayed).");
-            sb.append("gatehouse_cloudflare_ranges_reload_failures_total ").append(cf.failures()).append('\n');
+            gauge(sb, "gatehouse_cloudflare_ranges_networks", "Networks behind the cloudflare preset now.",
+                    cf.inForce().networks().size());
+            reloads(sb, "gatehouse_cloudflare_ranges", "Cloudflare ranges file", cf);
+        }
+        var tls = m.upstreamTls();
+        if (tls != null) {
+            reloads(sb, "gatehouse_upstream_tls", "upstream TLS files (CAs, client certificate and key)", tls);
         }
         jvm(sb);
         return sb.toString();
+    }
+
+    /** A {@link dev.gatehouse.gateway.FileReloader}'s two counters. */
+    private static void reloads(StringBuilder sb, String prefix, String files, dev.gatehouse.gateway.FileReloader<?> r) {
+        header(sb, prefix + "_reloads_total", "counter", "Changes to the " + files + " applied since start.");
+        sb.append(prefix).append("_reloads_total ").append(r.reloads()).append('\n');
+        header(sb, prefix + "_reload_failures_total", "counter",
+                "Checks that found the " + files + " unusable (what was in force stayed).");
+        sb.append(prefix).append("_reload_failures_total ").append(r.failures()).append('\n');
     }
 
     private static void upstreamConnections(StringBuilder sb, GatewayMetrics m) {

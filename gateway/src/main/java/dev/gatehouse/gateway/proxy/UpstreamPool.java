@@ -52,8 +52,8 @@ public final class UpstreamPool implements AutoCloseable {
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
     /** Created when the first upstream given by name is connected to (IP literals need none). */
     private volatile DnsAddressResolverGroup resolver;
-    /** For https:// upstreams; null when no route has one. */
-    private final SslContext tlsContext;
+    /** For https:// upstreams; null when no route has one. Replaced when the TLS files are reloaded. */
+    private volatile SslContext tlsContext;
     /** When a failed TLS handshake was last logged, per upstream: once a minute at most, whatever the load. */
     private final Map<Upstream, Long> tlsWarned = new ConcurrentHashMap<>();
 
@@ -81,11 +81,21 @@ public final class UpstreamPool implements AutoCloseable {
         return r;
     }
 
+    /** Whether any route has an https:// upstream (and so a TLS context to reload). */
+    public boolean usesTls() {
+        return tlsContext != null;
+    }
+
+    /** New upstream TLS connections use this context from now on; pooled ones keep their session. */
+    void useTls(SslContext context) {
+        tlsContext = context;
+    }
+
     /**
      * The client-side TLS context for https:// upstreams, made at start: the configured CAs, or the JVM's trust
      * store; and the client certificate, when one is configured (mutual TLS).
      */
-    private static SslContext tlsContext(UpstreamTls conf) {
+    static SslContext tlsContext(UpstreamTls conf) {
         try {
             SslContextBuilder b = SslContextBuilder.forClient()
                     .trustManager(conf.caFile() == null ? null : conf.caFile().toFile())

@@ -63,6 +63,11 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /** The upstream connections (per event loop), for the TLS files' reloads. */
+    public UpstreamPool pool() {
+        return pool;
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }

@@ -70,6 +70,10 @@ public final class TlsTestUpstream implements AutoCloseable {
                     "-keyout", d.resolve("client.key").toString(), "-out", d.resolve("client.csr").toString());
             NginxRunner.run("openssl", "x509", "-req", "-in", d.resolve("client.csr").toString(), "-CA", ca, "-CAkey", caKey,
                     "-CAcreateserial", "-days", "2", "-out", d.resolve("client.pem").toString());
+            NginxRunner.run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=gatehouse-gateway-2",
+                    "-keyout", d.resolve("renewed.key").toString(), "-out", d.resolve("renewed.csr").toString());
+            NginxRunner.run("openssl", "x509", "-req", "-in", d.resolve("renewed.csr").toString(), "-CA", ca, "-CAkey", caKey,
+                    "-CAcreateserial", "-days", "3", "-out", d.resolve("renewed.pem").toString());
             NginxRunner.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
                     "/CN=stranger", "-keyout", d.resolve("stranger.key").toString(), "-out", d.resolve("stranger.pem").toString());
         }
@@ -139,6 +143,15 @@ public final class TlsTestUpstream implements AutoCloseable {
     /** The client certificate's key, unencrypted PKCS#8 PEM (openssl 3's default). */
     public Path clientKeyFile() {
         return dir.resolve("client.key");
+    }
+
+    /** A second client certificate from the same CA (CN=gatehouse-gateway-2), as a renewal would bring; PEM. */
+    public Path renewedCertificateFile() {
+        return dir.resolve("renewed.pem");
+    }
+
+    public Path renewedKeyFile() {
+        return dir.resolve("renewed.key");
     }
 
     /** A self-signed client certificate (CN=stranger) this upstream does not trust; its key: {@link #strangerKeyFile()}. */
