@@ -7,6 +7,9 @@
 # (each gateway's /metrics on its port + 10: 18093 plain, 18094 full, 18095 full without audit). Per run,
 # the machine's CPU ticks (user, system, idle, softirq, steal), in all and per CPU, go to bench/wrk/out/machine.txt.
 # AUDIT_CONF="flush-interval = 10ms": more settings in the full gateway's gatehouse.audit block.
+# DATABASE_URL=postgres://user:pass@dbhost:5432/db: the gateways (and the admin commands that set up the benchmark
+# organisation) use that PostgreSQL instead of the embedded one — with the database on a host of its own, the
+# measurement the "audit on >= 0.9x audit off" target means ("cores: PostgreSQL" then counts only local ones).
 # PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
 # to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
 # off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
