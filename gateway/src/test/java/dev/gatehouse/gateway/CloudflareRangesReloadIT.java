@@ -8,17 +8,12 @@ import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.LogCapture;
+import dev.gatehouse.gateway.testing.MetricsScrape;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +32,6 @@ class CloudflareRangesReloadIT {
     @TempDir
     static Path dir;
 
-    static final HttpClient http = HttpClient.newHttpClient();
     static Path ranges;
     static TestUpstream upstream;
     static Gateway behindCloudflare;   // trusted-proxies = [cloudflare], CF-Connecting-IP first
@@ -83,20 +77,20 @@ class CloudflareRangesReloadIT {
             // Loopback is not Cloudflare yet: its CF-Connecting-IP is a forgery, its PROXY header unheard.
             assertThat(clientSeenBehindCloudflare()).isEqualTo("127.0.0.1");
             assertThat(proxyProtocolClient()).isNull();
-            assertThat(metric(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(2);
+            assertThat(MetricsScrape.value(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(2);
 
             replace("# snapshot: second\n203.0.113.0/24\n127.0.0.0/8\n2400:cb00::/32\n");
-            awaitMetric(behindCloudflare, "gatehouse_cloudflare_ranges_reloads_total", 1);
-            awaitMetric(proxyProtocol, "gatehouse_cloudflare_ranges_reloads_total", 1);
+            MetricsScrape.await(behindCloudflare, "gatehouse_cloudflare_ranges_reloads_total", 1);
+            MetricsScrape.await(proxyProtocol, "gatehouse_cloudflare_ranges_reloads_total", 1);
             assertThat(clientSeenBehindCloudflare()).as("the edge's header is now believed").isEqualTo("198.51.100.9");
             assertThat(proxyProtocolClient()).as("the edge may now send PROXY headers").isEqualTo("198.51.100.10");
-            assertThat(metric(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(3);
+            assertThat(MetricsScrape.value(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(3);
 
             // A line that is not a network: nothing applied, however many checks see it; one WARN.
             replace("# snapshot: broken\n127.0.0.0/8\n<html>maintenance</html>\n");
             awaitFailures(3);
             assertThat(clientSeenBehindCloudflare()).as("the list in force stays").isEqualTo("198.51.100.9");
-            assertThat(metric(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(3);
+            assertThat(MetricsScrape.value(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(3);
             // A list that would trust every address is refused as it is at start.
             replace("# snapshot: everything\n0.0.0.0/0\n");
             awaitFailures(2);
@@ -105,15 +99,15 @@ class CloudflareRangesReloadIT {
             Files.delete(ranges);
             awaitFailures(2);
             assertThat(proxyProtocolClient()).isEqualTo("198.51.100.10");
-            assertThat(metric(behindCloudflare, "gatehouse_cloudflare_ranges_reloads_total")).isEqualTo(1);
+            assertThat(MetricsScrape.value(behindCloudflare, "gatehouse_cloudflare_ranges_reloads_total")).isEqualTo(1);
 
             // Loopback taken out again: no longer believed, on either listener.
             replace("# snapshot: third\n203.0.113.0/24\n");
-            awaitMetric(behindCloudflare, "gatehouse_cloudflare_ranges_reloads_total", 2);
-            awaitMetric(proxyProtocol, "gatehouse_cloudflare_ranges_reloads_total", 2);
+            MetricsScrape.await(behindCloudflare, "gatehouse_cloudflare_ranges_reloads_total", 2);
+            MetricsScrape.await(proxyProtocol, "gatehouse_cloudflare_ranges_reloads_total", 2);
             assertThat(clientSeenBehindCloudflare()).isEqualTo("127.0.0.1");
             assertThat(proxyProtocolClient()).isNull();
-            assertThat(metric(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(1);
+            assertThat(MetricsScrape.value(behindCloudflare, "gatehouse_cloudflare_ranges_networks")).isEqualTo(1);
         }
         // Per gateway: a line per reload (two), a WARN per distinct problem (three), however many checks.
         assertThat(lines.messages(Level.WARN)).hasSize(6);
@@ -165,30 +159,5 @@ class CloudflareRangesReloadIT {
             assertThat(r.status()).isEqualTo(200);
         }
         return upstream.take().header("X-Real-IP");
-    }
-
-    private static long metric(Gateway g, String name) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.managementPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\d+)$").matcher(body);
-        assertThat(m.find()).as(name + " in /metrics").isTrue();
-        return Long.parseLong(m.group(1));
-    }
-
-    /** Both gateways' failed checks grown by {@code checks} from now: each has seen the file as it is. */
-    private static void awaitFailures(int checks) throws Exception {
-        String name = "gatehouse_cloudflare_ranges_reload_failures_total";
-        long a = metric(behindCloudflare, name);
-        long b = metric(proxyProtocol, name);
-        awaitMetric(behindCloudflare, name, a + checks);
-        awaitMetric(proxyProtocol, name, b + checks);
-    }
-
-    private static void awaitMetric(Gateway g, String name, long atLeast) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (metric(g, name) < atLeast) {
-            assertThat(System.nanoTime()).as(name + " to reach " + atLeast).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.LogCapture;
+import dev.gatehouse.gateway.testing.MetricsScrape;
 import dev.gatehouse.gateway.testing.NginxRunner;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TlsTestUpstream;
@@ -92,7 +93,7 @@ class UpstreamClientCertificateIT {
                 + " closed by the upstream before any answer; ").endsWith("(requests to it answer 502; logged once a minute"
                 + " while it lasts)");
         assertThat(r.status()).isEqualTo(502);
-        // TLS 1.3: the gateway's handshake is over before the upstream looks for a certificate; its alert says why
+        // TLS 1.3: the gateway's handshake is over before the upstream looks for a certificate; then it just closes
         assertThat(r.body()).contains("\"upstream closed the connection before responding: TLS connection to 127.0.0.1:"
                 + upstream.port() + " closed by the upstream before any answer; an upstream that requires a client"
                 + " certificate does this when it gets none it trusts (upstream.tls.certificate-file)\"");
@@ -123,15 +124,15 @@ class UpstreamClientCertificateIT {
             // the renewal: the key first, then the certificate (a check in between sees them unmatched: refused)
             replace(upstream.renewedKeyFile(), key);
             replace(upstream.renewedCertificateFile(), certificate);
-            awaitMetric(rotating, "gatehouse_upstream_tls_reloads_total", 1);
+            MetricsScrape.await(rotating, "gatehouse_upstream_tls_reloads_total", 1);
             assertThat(get(rotating, "/m/2").body()).endsWith(" client=CN=gatehouse-gateway-2");
 
-            long failures = metric(rotating, "gatehouse_upstream_tls_reload_failures_total");
+            long failures = MetricsScrape.value(rotating, "gatehouse_upstream_tls_reload_failures_total");
             java.nio.file.Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nnot base64\n");
             replace(dir.resolve("garbage.pem"), certificate);
-            awaitMetric(rotating, "gatehouse_upstream_tls_reload_failures_total", failures + 2);
+            MetricsScrape.await(rotating, "gatehouse_upstream_tls_reload_failures_total", failures + 2);
             assertThat(get(rotating, "/m/3").body()).as("the files in force stay").endsWith(" client=CN=gatehouse-gateway-2");
-            assertThat(metric(rotating, "gatehouse_upstream_tls_reloads_total")).isEqualTo(1);
+            assertThat(MetricsScrape.value(rotating, "gatehouse_upstream_tls_reloads_total")).isEqualTo(1);
         }
         assertThat(lines.messages(Level.INFO)).singleElement().asString()
                 .startsWith("Upstream TLS files reloaded: CAs from " + upstream.caFile()
@@ -149,24 +150,6 @@ class UpstreamClientCertificateIT {
         java.nio.file.Files.copy(from, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         java.nio.file.Files.move(tmp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static long metric(Gateway g, String name) throws Exception {
-        String body;
-        try (RawHttp m = new RawHttp(g.managementPort())) {
-            body = m.send("GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n").read().body();
-        }
-        java.util.regex.Matcher found = java.util.regex.Pattern.compile("(?m)^" + name + " (\\d+)$").matcher(body);
-        assertThat(found.find()).as(name + " in /metrics").isTrue();
-        return Long.parseLong(found.group(1));
-    }
-
-    private static void awaitMetric(Gateway g, String name, long atLeast) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (metric(g, name) < atLeast) {
-            assertThat(System.nanoTime()).as(name + " to reach " + atLeast).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 
     @Test
