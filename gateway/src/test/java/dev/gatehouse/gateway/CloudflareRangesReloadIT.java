@@ -135,6 +135,15 @@ class CloudflareRangesReloadIT {
                 .hasMessageStartingWith("configuration: gatehouse.client-ip.cloudflare-ranges-check-interval: must not be negative (0: never)");
     }
 
+    /** Both gateways' failed checks grown by {@code checks} from now: each has seen the file as it is. */
+    private static void awaitFailures(int checks) throws Exception {
+        String name = "gatehouse_cloudflare_ranges_reload_failures_total";
+        long a = MetricsScrape.value(behindCloudflare, name);
+        long b = MetricsScrape.value(proxyProtocol, name);
+        MetricsScrape.await(behindCloudflare, name, a + checks);
+        MetricsScrape.await(proxyProtocol, name, b + checks);
+    }
+
     /** X-Real-IP as the upstream saw it, for a request from loopback saying it came through Cloudflare. */
     private static String clientSeenBehindCloudflare() throws Exception {
         upstream.clear();
