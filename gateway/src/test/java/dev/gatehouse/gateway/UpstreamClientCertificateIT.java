@@ -158,8 +158,10 @@ class UpstreamClientCertificateIT {
         assertThatThrownBy(() -> Gateway.start(GatewayConfigs.load(dir, db.database(), route
                 + "gatehouse.upstream.tls.certificate-file = \"" + upstream.clientCertificateFile() + "\"\n")))
                 .isInstanceOf(ConfigError.class)
-                .hasMessageStartingWith("configuration: gatehouse.upstream.tls.key-file: a client certificate needs both"
-                        + " certificate-file and key-file");
+                .hasMessageStartingWith("configuration: gatehouse.upstream.tls.certificate-file: a client certificate needs"
+                        + " both certificate-file and key-file (key-file is not set) (")
+                // pointed at the line the configuration gives, not at reference.conf's empty default
+                .hasMessageMatching(".*\\(" + java.util.regex.Pattern.quote(dir.toString()) + "/gatehouse-\\d+\\.conf:\\d+\\)");
         assertThatThrownBy(() -> Gateway.start(GatewayConfigs.load(dir, db.database(), route
                 + clientCertificate(upstream.clientCertificateFile(), upstream.strangerKeyFile()))))
                 .isInstanceOf(ConfigError.class)

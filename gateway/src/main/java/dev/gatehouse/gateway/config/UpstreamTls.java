@@ -59,9 +59,10 @@ public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateF
         Path cert = file(g, "certificate-file");
         Path key = file(g, "key-file");
         if ((cert == null) != (key == null)) {
+            String given = cert == null ? "key-file" : "certificate-file"; // pointed at: the line the user wrote
             String missing = cert == null ? "certificate-file" : "key-file";
-            throw ConfigError.at("gatehouse.upstream.tls." + missing, origin(g, missing),
-                    "a client certificate needs both certificate-file and key-file");
+            throw ConfigError.at("gatehouse.upstream.tls." + given, origin(g, given),
+                    "a client certificate needs both certificate-file and key-file (" + missing + " is not set)");
         }
         String identity = null;
         if (cert != null) {
