@@ -30,11 +30,6 @@ import java.util.List;
 public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateFile, Path keyFile, String clientIdentity,
                           Duration reloadInterval) {
 
-    /** Server checks only, no client certificate, read at start only. */
-    public UpstreamTls(Path caFile, boolean verifyHostname) {
-        this(caFile, verifyHostname, null, null, null, Duration.ZERO);
-    }
-
     /** The files, in a few words for the log: the CAs and the client certificate with its expiry. */
     public String describe() {
         return (caFile == null ? "the JVM's CAs" : "CAs from " + caFile)
