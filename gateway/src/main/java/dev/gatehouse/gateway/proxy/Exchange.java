@@ -162,7 +162,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         ch.pipeline().get(ProxyBackendHandler.class).attach(this);
         if (upstreamHead == null) { // a second successful connection is only a stale one's retry, to the same upstream
             upstreamHead = ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
-                    front.settings().clientIp(), front.settings().forwardedHeader());
+                    front.settings().clientIp(), front.settings().upstreamHeaders());
         }
         ch.write(upstreamHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         Object c;
@@ -202,6 +202,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         bodyBytes += content.content().readableBytes();
         if (last) {
             requestComplete = true;
+            RequestTrailers.filter((LastHttpContent) content, front.settings().upstreamHeaders());
         }
         if (responseComplete || selector == null) {
             ReferenceCountUtil.release(content);   // already answered: drain and drop
@@ -254,6 +255,12 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             upstreamHead(response);
         } else if (msg instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;
+            if (content.decoderResult().isFailure()) {
+                // a bad chunk, a body past its length: the framing is in doubt, so is the connection
+                ReferenceCountUtil.release(content);
+                upstreamMalformed();
+                return;
+            }
             if (informational) {
                 informational = !last;
                 ctx.writeAndFlush(content).addListener(this::afterClientWrite);
@@ -272,13 +279,13 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
     }
 
     private void upstreamHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
+        int code = response.status().code();
+        if (response.decoderResult().isFailure() || code == 101 && !upgradeRequested) {
+            // not framed without doubt (CL with TE, two lengths, a bad status line), or switching unasked
             ReferenceCountUtil.release(response);
-            abortUpstream();
-            respondLocally(ProxyErrors.UPSTREAM_RESET, "invalid response from upstream");
+            upstreamMalformed();
             return;
         }
-        int code = response.status().code();
         if (code == 101 && upgradeRequested) {
             status = 101;
             front.observer().upstreamLatency(selector.route().prefix(), System.nanoTime() - sentNanos);
@@ -287,7 +294,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             responseComplete = true;
             cancelTimer();
             tunnel = new Tunnel(ctx.channel(), upstream, front);
-            HttpResponse head = ForwardedMessages.switchingProtocols(response, clientVersion);
+            HttpResponse head = ForwardedMessages.switchingProtocols(response, clientVersion,
+                    front.settings().upstreamHeaders());
             ReferenceCountUtil.release(response);
             ctx.writeAndFlush(head).addListener(f -> {
                 if (f.isSuccess()) {
@@ -300,7 +308,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         }
         boolean interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL && code != 101;
         ForwardedMessages.ResponseHead head = ForwardedMessages.clientResponse(response, method, clientVersion,
-                clientKeepAlive && !front.draining());
+                clientKeepAlive && !front.draining(), front.settings().upstreamHeaders());
         ReferenceCountUtil.release(response);
         if (interim) {
             informational = true;
@@ -316,6 +324,19 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         } else {
             // flushed with the body, or at the end of the upstream's read batch: one write to the socket, not two
             ctx.write(head.response()).addListener(this::afterClientWrite);
+        }
+    }
+
+    /**
+     * The upstream sent something whose framing is in doubt: its connection is closed (never pooled), and the
+     * client gets a 502 if nothing was sent yet, else sees its connection cut.
+     */
+    private void upstreamMalformed() {
+        abortUpstream(); // not counted as the upstream failing: one odd response must not take it out of the route
+        if (!responseStarted) {
+            respondLocally(ProxyErrors.UPSTREAM_INVALID, null);
+        } else {
+            ctx.close();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.gateway.config.UpstreamHeaders;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -35,12 +36,13 @@ final class ForwardedMessages {
     private ForwardedMessages() {
     }
 
+    private static final String X_FORWARDED_PREFIX = "x-forwarded-";
+    /** The X-Forwarded-* headers the gateway sets; every other one is removed. */
+    private static final Set<String> GATEWAY_FORWARDED = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
     /** Header names whose underscore spellings (X_Forwarded_For) are removed: some backends read them as the real one. */
     private static final Set<String> FORWARDING_NAMES = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
             "x-forwarded-port", "x-real-ip", "forwarded", "x-request-id", "cf-connecting-ip", "true-client-ip",
             "x-client-ip", "x-cluster-client-ip");
-    /** Single-address client headers removed unless they were the ones believed. */
-    private static final List<String> CLIENT_HEADERS = List.of("cf-connecting-ip", "true-client-ip");
 
     /**
      * The upstream request: hop-by-hop headers removed first, then the gateway's own headers set,
@@ -54,9 +56,11 @@ final class ForwardedMessages {
      * the same head again.
      */
     static HttpRequest upstreamRequest(HttpRequest in, Route route, Upstream upstream, RequestContext ctx,
-                                       ClientIpSettings clientIp, boolean addForwarded) {
+                                       ClientIpSettings clientIp, UpstreamHeaders rules) {
         HttpHeaders headers = in.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(in);
+        // the body the decoder reads (a Content-Length it checked, or none): the upstream is told exactly that
+        long length = chunked ? -1L : HttpUtil.getContentLength(in, -1L);
         String upgrade = isUpgrade(in) ? headers.get(HttpHeaderNames.UPGRADE) : null;
         List<String> xff = headers.getAll(X_FORWARDED_FOR);
         String proto = headers.get(X_FORWARDED_PROTO);
@@ -64,16 +68,13 @@ final class ForwardedMessages {
         String xForwardedHost = headers.get(X_FORWARDED_HOST);
         List<String> forwarded = headers.getAll(FORWARDED);
 
-        HopByHopHeaders.strip(headers);
+        HopByHopHeaders.strip(headers, rules);
         if (upgrade != null) {
             headers.set(HttpHeaderNames.UPGRADE, upgrade);
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
-        stripUnderscoreAliases(headers, clientIp);
-        if (chunked) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
+        stripLookalikes(headers, clientIp, rules);
+        frame(headers, chunked, length);
         boolean trusted = ctx.peerTrusted();
         String peer = ctx.peer().toString();
         headers.set(X_REAL_IP, ctx.client().toString());
@@ -99,13 +100,14 @@ final class ForwardedMessages {
             headers.remove(FORWARDED);
             forwarded = List.of();
         }
-        if (addForwarded) {
+        if (rules.forwardedHeader()) {
             String element = "for=" + (ctx.peer().isV4() ? peer : "\"[" + peer + "]\"") + ";proto=" + proto
                     + (host != null ? ";host=\"" + host.replace("\\", "").replace("\"", "") + "\"" : "");
             headers.set(FORWARDED, forwarded.isEmpty() ? element : joined(forwarded) + ", " + element);
         }
-        for (int i = 0; i < CLIENT_HEADERS.size(); i++) { // indexed: no iterator per request
-            String name = CLIENT_HEADERS.get(i);
+        List<String> strip = rules.stripClientHeaders();
+        for (int i = 0; i < strip.size(); i++) { // indexed: no iterator per request
+            String name = strip.get(i);
             if (!name.equals(ctx.clientIp().source())) {
                 headers.remove(name);
             }
@@ -123,6 +125,23 @@ final class ForwardedMessages {
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri(), upstream), headers);
     }
 
+    /**
+     * The request's framing, as the gateway decoded it and nothing else: chunked, or the Content-Length the
+     * decoder checked and will read, or no body at all (RFC 9112 §6.3: then neither header).
+     */
+    private static void frame(HttpHeaders headers, boolean chunked, long length) {
+        if (chunked) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (length >= 0) {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        } else {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+    }
+
     private static boolean allBlank(List<String> values) {
         for (int i = 0; i < values.size(); i++) {
             if (!values.get(i).isBlank()) {
@@ -137,16 +156,25 @@ final class ForwardedMessages {
         return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
-    /** A request to switch protocols (WebSocket...): Upgrade present and named in Connection. */
+    /**
+     * A request to switch to WebSocket: a GET with Upgrade {@code websocket} named in Connection, on HTTP/1.1
+     * (RFC 6455 §4.1). No other
+     * protocol is tunnelled: after a 101 the gateway no longer sees requests, and an upgrade to {@code h2c} (say)
+     * would let every later request on the connection past the client-IP decision and the policies. Other
+     * Upgrade headers are dropped as hop-by-hop and the request is served as plain HTTP.
+     */
     static boolean isUpgrade(HttpRequest in) {
-        return in.headers().contains(HttpHeaderNames.UPGRADE)
+        String upgrade = in.headers().get(HttpHeaderNames.UPGRADE);
+        return upgrade != null && in.protocolVersion().equals(HttpVersion.HTTP_1_1) && in.method().equals(HttpMethod.GET)
+                && upgrade.strip().regionMatches(true, 0, "websocket", 0, 9)
+                && (upgrade.strip().length() == 9 || upgrade.strip().charAt(9) == '/')
                 && in.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
     /** The 101 for the client: the upstream's headers, hop-by-hop removed, Upgrade and Connection restored. */
-    static HttpResponse switchingProtocols(HttpResponse upstream, HttpVersion clientVersion) {
+    static HttpResponse switchingProtocols(HttpResponse upstream, HttpVersion clientVersion, UpstreamHeaders rules) {
         HttpHeaders headers = upstream.headers().copy();
-        HopByHopHeaders.strip(headers);
+        HopByHopHeaders.strip(headers, rules);
         headers.set(HttpHeaderNames.UPGRADE, upstream.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         return new DefaultHttpResponse(clientVersion, upstream.status(), headers);
@@ -204,19 +232,32 @@ final class ForwardedMessages {
         return true;
     }
 
-    private static void stripUnderscoreAliases(HttpHeaders headers, ClientIpSettings clientIp) {
+    /**
+     * Removes what would pass for a gateway header without being one: underscore spellings of forwarding and
+     * controlled headers ({@code X_Forwarded_For}: some backends read them as the real one), and every
+     * {@code X-Forwarded-*} the gateway does not set itself ({@code -Port}, {@code -Server}, {@code -Prefix}...:
+     * frameworks build URLs and redirects from them). One pass over the names; nothing allocated when there is none.
+     */
+    private static void stripLookalikes(HttpHeaders headers, ClientIpSettings clientIp, UpstreamHeaders rules) {
         List<String> doomed = null;
         for (var it = headers.iteratorCharSequence(); it.hasNext(); ) { // names() would build a set per request
             CharSequence raw = it.next().getKey();
-            if (AsciiString.indexOf(raw, '_', 0) >= 0) {
-                String name = raw.toString();
-                String normal = name.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
-                if (FORWARDING_NAMES.contains(normal) || clientIp.headers().contains(normal) || normal.startsWith("x-gatehouse-")) {
-                    if (doomed == null) {
-                        doomed = new java.util.ArrayList<>();
-                    }
-                    doomed.add(name);
+            boolean underscore = AsciiString.indexOf(raw, '_', 0) >= 0;
+            boolean forwardedFamily = raw.length() > X_FORWARDED_PREFIX.length()
+                    && AsciiString.regionMatches(raw, true, 0, X_FORWARDED_PREFIX, 0, X_FORWARDED_PREFIX.length());
+            if (!underscore && !forwardedFamily) {
+                continue;
+            }
+            String name = raw.toString();
+            String normal = name.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
+            boolean doom = underscore
+                    ? FORWARDING_NAMES.contains(normal) || clientIp.headers().contains(normal) || rules.controlled(normal)
+                    : !GATEWAY_FORWARDED.contains(normal);
+            if (doom) {
+                if (doomed == null) {
+                    doomed = new java.util.ArrayList<>();
                 }
+                doomed.add(name);
             }
         }
         if (doomed != null) {
@@ -233,11 +274,11 @@ final class ForwardedMessages {
      * upstream head is spent once this returns), and whether each connection stays open.
      */
     static ResponseHead clientResponse(HttpResponse upstream, HttpMethod method, HttpVersion clientVersion,
-                                       boolean clientKeepAlive) {
+                                       boolean clientKeepAlive, UpstreamHeaders rules) {
         boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(upstream);
         boolean upstreamKeepAlive = HttpUtil.isKeepAlive(upstream); // read before Connection is stripped
         HttpHeaders headers = upstream.headers();
-        HopByHopHeaders.strip(headers);
+        HopByHopHeaders.strip(headers, rules);
         int code = upstream.status().code();
         boolean bodyless = method.equals(HttpMethod.HEAD) || code == 204 || code == 304
                 || upstream.status().codeClass() == HttpStatusClass.INFORMATIONAL;

@@ -26,6 +26,7 @@ public enum ProxyErrors {
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed"),
     UPSTREAM_RESET(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before responding"),
+    UPSTREAM_INVALID(HttpResponseStatus.BAD_GATEWAY, "invalid response from upstream"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream timed out");
 
     private final HttpResponseStatus status;
@@ -51,6 +52,12 @@ public enum ProxyErrors {
 
     /** The response, with {@code detail} (may be null) added to the message. */
     public FullHttpResponse response(ByteBufAllocator alloc, String requestId, String detail, boolean keepAlive) {
+        return response(alloc, status, message, requestId, detail, keepAlive);
+    }
+
+    /** A response of the gateway's own shape for any status: {@code message} (and {@code detail}, may be null). */
+    static FullHttpResponse response(ByteBufAllocator alloc, HttpResponseStatus status, String message, String requestId,
+                                     String detail, boolean keepAlive) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", detail == null ? message : message + ": " + detail);
         body.put("status", status.code());

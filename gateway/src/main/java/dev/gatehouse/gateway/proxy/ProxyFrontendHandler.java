@@ -4,6 +4,7 @@ import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.request.InboundRequest;
+import dev.gatehouse.gateway.request.InvalidRequest;
 import dev.gatehouse.gateway.request.RequestContext;
 import dev.gatehouse.gateway.server.ConnectionTracker;
 import dev.gatehouse.gateway.server.RequestHeadTimeout;
@@ -151,6 +152,13 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectMalformed(Throwable cause) {
+        if (cause instanceof InvalidRequest invalid) {
+            observer.rejected(invalid.reason());
+            observer.finished(null, null, null, "", invalid.status().code(), 0, null);
+            ctx.writeAndFlush(ProxyErrors.response(ctx.alloc(), invalid.status(), invalid.getMessage(), RequestIds.next(),
+                    null, false)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         ProxyErrors error = cause instanceof TooLongHttpLineException ? ProxyErrors.URI_TOO_LONG
                 : cause instanceof TooLongHttpHeaderException ? ProxyErrors.HEADERS_TOO_LARGE
                 : ProxyErrors.BAD_REQUEST;

@@ -13,6 +13,7 @@ import dev.gatehouse.gateway.policy.RouteHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.proxy.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
+import dev.gatehouse.gateway.request.RequestValidator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -29,6 +30,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String HEAD_TIMEOUT = "request-head-timeout";
     static final String HTTP_CODEC = "http-codec";
+    static final String VALIDATOR = "request-validator";
     static final String IDLE = "client-idle";
     static final String CLIENT_IP = "client-ip";
     static final String ROUTE = "route";
@@ -71,6 +73,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
                 .setMaxChunkSize(16 * 1024)));
+        p.addLast(VALIDATOR, new RequestValidator());
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
         p.addLast(ROUTE, route);

@@ -45,6 +45,12 @@ public final class RawHttp implements AutoCloseable {
         this("127.0.0.1", port);
     }
 
+    /** How long a read waits before it fails (10 s unless set). */
+    public RawHttp timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     public RawHttp send(String raw) throws IOException {
         socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();

@@ -1,0 +1,85 @@
+package dev.gatehouse.gateway.config;
+
+import com.typesafe.config.Config;
+import dev.gatehouse.core.config.ConfigError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What the upstream may receive besides the gateway's own headers ({@code gatehouse.upstream}): the RFC 7239
+ * {@code Forwarded} header or not, the client-address headers always removed, and the request trailers let through.
+ *
+ * <p>The rule behind it: every header the upstream receives that says who the client is, or how the message is
+ * framed, is one the gateway wrote. {@link #controlled} names those headers; a client can neither remove them
+ * (a {@code Connection} token naming one is ignored) nor add them (as a trailer, or under an alias).
+ *
+ * @param forwardedHeader     also send RFC 7239 {@code Forwarded}
+ * @param stripClientHeaders  lower-case names removed from every request (unless the header is the one the client
+ *                            address was believed from)
+ * @param forwardTrailers     lower-case names of request trailers passed on; every other trailer is dropped
+ */
+public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientHeaders, List<String> forwardTrailers) {
+
+    /** Framing, routing and the headers the gateway sets whatever the client sent. */
+    private static final Set<String> GATEWAY_SET = Set.of("content-length", "transfer-encoding", "host", "connection",
+            "upgrade", "te", "trailer", "keep-alive", "proxy-connection", "x-real-ip", "forwarded", "x-request-id");
+
+    public UpstreamHeaders {
+        stripClientHeaders = List.copyOf(stripClientHeaders);
+        forwardTrailers = List.copyOf(forwardTrailers);
+    }
+
+    /**
+     * Whether the gateway decides this header's value (name in lower case): framing and hop-by-hop headers, Host,
+     * X-Real-IP, X-Forwarded-*, Forwarded, X-Request-Id, X-Gatehouse-*, and the client-address headers it strips.
+     */
+    public boolean controlled(String lowerCaseName) {
+        return GATEWAY_SET.contains(lowerCaseName) || lowerCaseName.startsWith("x-forwarded-")
+                || lowerCaseName.startsWith("x-gatehouse-") || stripClientHeaders.contains(lowerCaseName);
+    }
+
+    public static UpstreamHeaders from(Config g) {
+        List<String> strip = names(g, "upstream.strip-client-headers");
+        UpstreamHeaders draft = new UpstreamHeaders(g.getBoolean("upstream.forwarded-header"), strip, List.of());
+        List<String> trailers = names(g, "upstream.forward-trailers");
+        for (String t : trailers) {
+            if (draft.controlled(t)) {
+                throw ConfigError.at("gatehouse.upstream.forward-trailers", g.getValue("upstream.forward-trailers").origin(),
+                        "'" + t + "' is a header the gateway controls; it is never taken from a trailer");
+            }
+        }
+        return new UpstreamHeaders(draft.forwardedHeader(), strip, trailers);
+    }
+
+    private static List<String> names(Config g, String path) {
+        List<String> out = new ArrayList<>();
+        for (String raw : g.getStringList(path)) {
+            String name = raw.strip().toLowerCase(Locale.ROOT);
+            if (!isToken(name)) {
+                throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "'" + raw + "' is not a header name");
+            }
+            if (!out.contains(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** RFC 9110 token: the characters a header name may have. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

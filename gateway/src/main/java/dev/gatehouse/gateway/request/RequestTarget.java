@@ -1,0 +1,87 @@
+package dev.gatehouse.gateway.request;
+
+/**
+ * The request-target as routes and upstreams see it (RFC 9112 §3.2, RFC 3986 §5.2.4): an origin-form target whose
+ * path has its dot-segments removed and repeated slashes merged, so that the prefix a route is matched on is the path
+ * the upstream will serve. Otherwise {@code /public/../admin} (or {@code /public/%2e%2e/admin}, or
+ * {@code //admin}) would be routed as public and served as admin by an upstream that normalises it — a route bound
+ * to an organisation bypassed. A path that climbs above the root is refused. Pure: no I/O, unit-tested.
+ */
+public final class RequestTarget {
+    private RequestTarget() {
+    }
+
+    /**
+     * The target's path, normalised, with its query as it was; the same string when there was nothing to change
+     * (the usual case: no allocation). Throws {@link InvalidRequest} for a path that climbs above the root.
+     */
+    public static String normalize(String target) {
+        int query = target.indexOf('?');
+        int end = query < 0 ? target.length() : query;
+        if (!needsWork(target, end)) {
+            return target;
+        }
+        String[] parts = target.substring(1, end).split("/", -1);
+        String[] out = new String[parts.length];
+        int n = 0;
+        boolean trailingSlash = false;
+        for (int i = 0; i < parts.length; i++) {
+            String seg = parts[i];
+            boolean last = i == parts.length - 1;
+            if (isDot(seg)) {
+                trailingSlash = last;
+            } else if (isDotDot(seg)) {
+                if (n == 0) {
+                    throw new InvalidRequest(InvalidRequest.Kind.TARGET, "the path climbs above the root");
+                }
+                n--;
+                trailingSlash = last;
+            } else if (seg.isEmpty() && !last) {
+                // repeated slash: merged (as nginx's merge_slashes does for matching)
+            } else {
+                out[n++] = seg;
+                trailingSlash = false;
+            }
+        }
+        StringBuilder sb = new StringBuilder(target.length());
+        for (int i = 0; i < n; i++) {
+            sb.append('/').append(out[i]);
+        }
+        if (trailingSlash || n == 0) {
+            sb.append('/');
+        }
+        return sb.append(target, end, target.length()).toString();
+    }
+
+    /** "//", or a segment that is "." or ".." in any spelling (%2e is '.'). */
+    private static boolean needsWork(String t, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = t.charAt(i);
+            if (c == '/' && i + 1 < end && t.charAt(i + 1) == '/') {
+                return true;
+            }
+            if (c == '.' || c == '%' && i + 2 < end && t.charAt(i + 1) == '2' && (t.charAt(i + 2) | 0x20) == 'e') {
+                int start = t.lastIndexOf('/', i) + 1;
+                int stop = t.indexOf('/', i);
+                String seg = t.substring(start, stop < 0 || stop > end ? end : stop);
+                if (isDot(seg) || isDotDot(seg)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDot(String seg) {
+        return seg.equals(".") || seg.equalsIgnoreCase("%2e");
+    }
+
+    private static boolean isDotDot(String seg) {
+        return switch (seg.length()) {
+            case 2 -> seg.equals("..");
+            case 4 -> seg.equalsIgnoreCase(".%2e") || seg.equalsIgnoreCase("%2e.");
+            case 6 -> seg.equalsIgnoreCase("%2e%2e");
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,183 @@
+package dev.gatehouse.gateway.request;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+
+/**
+ * The edge's strict reading of a request head (RFC 9110, RFC 9112), right after the decoder and before anything
+ * looks at the request: what it lets through, the upstream reads exactly as the gateway does. Netty's decoder
+ * already refuses bare LF line ends, Content-Length with Transfer-Encoding, differing Content-Lengths, invalid
+ * header names and values; this adds:
+ * <ul>
+ *   <li>HTTP/1.0 and HTTP/1.1 only (505);</li>
+ *   <li>a method that is a token; a request-target of visible ASCII only (no control bytes, spaces or raw
+ *       non-ASCII), in origin-form or absolute-form (an absolute-form target becomes origin-form and its authority
+ *       the Host, RFC 9112 §3.2.2); its path normalised ({@link RequestTarget});</li>
+ *   <li>exactly one Host on HTTP/1.1, at most one on HTTP/1.0, and a Host that is a host[:port];</li>
+ *   <li>Transfer-Encoding, when present, exactly {@code chunked} (501 otherwise: the gateway re-frames bodies and
+ *       does not decode other codings).</li>
+ * </ul>
+ * Obsolete line folding is replaced by a space by the decoder (RFC 9112 §5.2 allows either), so a folded value
+ * reaches the upstream as one line.
+ *
+ * <p>A refused head is passed on with an {@link InvalidRequest} as its decoder failure (the proxy answers with its
+ * status and reason, then closes); everything after it on the connection is dropped, as Netty's own decoder does
+ * after a malformed message. One instance per connection.
+ */
+public final class RequestValidator extends ChannelInboundHandlerAdapter {
+    private boolean refused;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
+            try {
+                validate(head);
+            } catch (InvalidRequest e) {
+                head.setDecoderResult(DecoderResult.failure(e));
+                refused = true;
+            }
+        } else if (msg instanceof HttpRequest) {
+            refused = true; // the decoder's own failure: it reads nothing more either
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    static void validate(HttpRequest head) {
+        HttpVersion v = head.protocolVersion();
+        if (v.majorVersion() != 1 || v.minorVersion() > 1) {
+            throw new InvalidRequest(InvalidRequest.Kind.HTTP_VERSION, v.text() + " is not supported (HTTP/1.0 or HTTP/1.1)");
+        }
+        if (!isToken(head.method().name())) {
+            throw new InvalidRequest(InvalidRequest.Kind.METHOD, "the method is not a token");
+        }
+        HttpHeaders headers = head.headers();
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            throw new InvalidRequest(InvalidRequest.Kind.HOST, "more than one Host header");
+        }
+        if (hosts.isEmpty() && v.minorVersion() == 1) {
+            throw new InvalidRequest(InvalidRequest.Kind.HOST, "an HTTP/1.1 request needs a Host header");
+        }
+        if (!hosts.isEmpty() && !isHost(hosts.get(0))) {
+            throw new InvalidRequest(InvalidRequest.Kind.HOST, "the Host header is not a host[:port]");
+        }
+        String target = head.uri();
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw new InvalidRequest(InvalidRequest.Kind.TARGET,
+                        "the request target may hold only visible ASCII (found 0x" + Integer.toHexString(c) + ")");
+            }
+        }
+        if (target.isEmpty() || target.charAt(0) != '/') {
+            target = absoluteForm(head, target);
+        }
+        String normal = RequestTarget.normalize(target);
+        if (normal != target) {
+            head.setUri(normal);
+        }
+        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!codings.isEmpty() && (codings.size() > 1 || !codings.get(0).strip().equalsIgnoreCase("chunked"))) {
+            throw new InvalidRequest(InvalidRequest.Kind.TRANSFER_CODING,
+                    "Transfer-Encoding other than chunked is not supported");
+        }
+    }
+
+    /**
+     * An absolute-form target ({@code http://host:port/path?query}): the host information replaces the Host
+     * header (RFC 9112 §3.2.2) and the target becomes its path and query. Any other form is refused.
+     */
+    private static String absoluteForm(HttpRequest head, String target) {
+        int colon = target.indexOf("://");
+        String scheme = colon < 0 ? "" : target.substring(0, colon);
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            throw new InvalidRequest(InvalidRequest.Kind.TARGET, "the request target must be a path starting with '/'"
+                    + " or an http(s) URL");
+        }
+        int start = colon + 3;
+        int end = start;
+        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?'
+                && target.charAt(end) != '#') {
+            end++;
+        }
+        String authority = target.substring(start, end);
+        if (authority.isEmpty() || !isHost(authority)) {
+            throw new InvalidRequest(InvalidRequest.Kind.TARGET, "the request target's authority is not a host[:port]");
+        }
+        String rest = target.substring(end);
+        if (rest.startsWith("#")) {
+            throw new InvalidRequest(InvalidRequest.Kind.TARGET, "a request target has no fragment");
+        }
+        String path = rest.isEmpty() ? "/" : rest.charAt(0) == '?' ? "/" + rest : rest;
+        head.headers().set(HttpHeaderNames.HOST, authority);
+        head.setUri(path);
+        return path;
+    }
+
+    /** uri-host [ ":" port ]: a reg-name or IPv4 address, or an IP literal in brackets; empty is allowed. */
+    static boolean isHost(String h) {
+        int i = 0;
+        int n = h.length();
+        if (n > 0 && h.charAt(0) == '[') {
+            int close = h.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            for (int j = 1; j < close; j++) {
+                char c = h.charAt(j);
+                if (!(isAlnum(c) || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < n && h.charAt(i) != ':') {
+                char c = h.charAt(i);
+                if (!(isAlnum(c) || "-._~!$&'()*+,;=%".indexOf(c) >= 0)) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (h.charAt(i) != ':' || n - i - 1 > 5 || i + 1 == n) { // "host:" (no digits) too: strict servers refuse it
+            return false;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (h.charAt(j) < '0' || h.charAt(j) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(isAlnum(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
