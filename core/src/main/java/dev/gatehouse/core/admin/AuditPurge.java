@@ -8,8 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,22 +79,20 @@ public final class AuditPurge {
         return new Result(deleted, 0, stopped, cutoff);
     }
 
-    /** Every organisation: drops whole partitions older than the cutoff, batch-deletes the rest. */
+    /**
+     * Every organisation: drops the partitions whose every row is older than the cutoff — judged by each
+     * partition's actual bounds, never its name (a partition made under another time zone's midnight still
+     * holds rows of the next day) — and batch-deletes the rest, a partition that straddles the cutoff included.
+     */
     public Result purgeAll(Instant cutoff, int batchSize, Progress progress, BooleanSupplier stop) {
-        LocalDate cutoffDay = cutoff.atZone(ZoneOffset.UTC).toLocalDate();
         List<String> doomed = Tx.run(ds, c -> {
             List<String> names = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT c.relname FROM pg_inherits i JOIN pg_class c"
-                    + " ON c.oid = i.inhrelid WHERE i.inhparent = 'access_events'::regclass AND c.relname ~ '^access_events_p[0-9]{8}$'"
-                    + " ORDER BY c.relname")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM gatehouse_access_event_partitions()"
+                    + " WHERE upper_bound IS NOT NULL AND upper_bound <= ? ORDER BY upper_bound")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String name = rs.getString(1);
-                        LocalDate day = LocalDate.parse(name.substring("access_events_p".length()),
-                                java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
-                        if (!day.plusDays(1).isAfter(cutoffDay)) {
-                            names.add(name);
-                        }
+                        names.add(rs.getString(1));
                     }
                 }
             }
@@ -109,7 +105,7 @@ public final class AuditPurge {
             }
             Tx.run(ds, c -> {
                 try (var s = c.createStatement()) {
-                    s.execute("DROP TABLE " + p); // a short lock on access_events: the inserts wait milliseconds
+                    s.execute("DROP TABLE \"" + p + "\""); // a short lock on access_events: the inserts wait milliseconds
                 }
                 return null;
             });

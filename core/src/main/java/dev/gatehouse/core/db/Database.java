@@ -13,6 +13,8 @@ import javax.sql.DataSource;
  * configured. Opening it checks the database answers; it does not migrate (see {@link Migrations}).
  */
 public final class Database implements AutoCloseable {
+    /** Run on every connection as it opens. */
+    static final String UTC_SESSION = "SET TIME ZONE 'UTC'";
     private final HikariDataSource dataSource;
     private final EmbeddedPostgresServer embedded;
     private final String description;
@@ -60,6 +62,9 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(Math.max(250, effective.connectionTimeout().toMillis()));
         hc.addDataSourceProperty("ApplicationName", poolName);
         hc.addDataSourceProperty("tcpKeepAlive", "true");
+        // Time is UTC in the database whatever the JVM's zone: the driver starts each session in the JVM's zone,
+        // and anything that turns a date into a timestamptz (partition bounds, day boundaries) would follow it.
+        hc.setConnectionInitSql(UTC_SESSION);
         if (tolerateUnreachable) {
             hc.setInitializationFailTimeout(-1);
         }
@@ -153,7 +158,14 @@ public final class Database implements AutoCloseable {
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         p.setProperty("connectTimeout", Long.toString(Math.max(1, effective.connectionTimeout().toSeconds())));
-        return java.sql.DriverManager.getConnection(effective.jdbcUrl(), p);
+        Connection c = java.sql.DriverManager.getConnection(effective.jdbcUrl(), p);
+        try (var st = c.createStatement()) {
+            st.execute(UTC_SESSION);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     /** Where this database is, for logs and messages (no password). */

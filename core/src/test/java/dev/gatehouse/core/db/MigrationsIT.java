@@ -15,17 +15,18 @@ class MigrationsIT {
         TestDatabase db = TestDatabases.createEmpty("migrate");
         try {
             Migrations m = new Migrations(db.dataSource());
-            assertThat(m.pending()).containsExactly("1", "2");
+            assertThat(m.pending()).containsExactly("1", "2", "3");
             assertThatThrownBy(m::requireCurrent)
                     .isInstanceOf(GatehouseException.class)
-                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2)")
+                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3)")
                     .hasMessageContaining("gatehouse-admin migrate");
 
-            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2");
+            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3");
             assertThat(m.pending()).isEmpty();
             assertThat(m.info()).extracting(Migrations.Version::version, Migrations.Version::state)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("1", "Success"),
-                            org.assertj.core.groups.Tuple.tuple("2", "Success"));
+                            org.assertj.core.groups.Tuple.tuple("2", "Success"),
+                            org.assertj.core.groups.Tuple.tuple("3", "Success"));
             m.requireCurrent();
             assertThat(m.migrate()).isEmpty(); // idempotent
         } finally {
@@ -48,12 +49,95 @@ class MigrationsIT {
             assertThat((Long) db.queryValue(uniqueIndexes)).as("V1: a key per partition").isPositive();
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("2");
+                    .containsExactly("2", "3");
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(100L);
             assertThat(db.queryValue("SELECT gatehouse_ensure_access_event_partitions(current_date + 40, 2)")).isEqualTo(2);
             assertThat((Long) db.queryValue(uniqueIndexes)).as("none left, none on new partitions").isZero();
             assertThat((Long) db.queryValue("SELECT count(*) FROM pg_indexes WHERE tablename = 'access_events'"))
                     .as("the (org_id, ts) and (app_id, ts) indexes stay").isEqualTo(2L);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    /**
+     * An installation at V2 made by a process in New York (partitions bounded at local midnight, rows in the default
+     * partition): V3 realigns every partition on UTC days without losing a row.
+     */
+    @Test
+    void v3RealignsPartitionsMadeInAnotherZoneKeepingEveryRow() throws Exception {
+        TestDatabase db = TestDatabases.createEmpty("v2-upgrade");
+        try {
+            javax.sql.DataSource newYork = new javax.sql.DataSource() {
+                final javax.sql.DataSource plain = db.dataSource();
+
+                @Override
+                public java.sql.Connection getConnection() throws java.sql.SQLException {
+                    java.sql.Connection c = plain.getConnection();
+                    try (var s = c.createStatement()) {
+                        s.execute("SET TIME ZONE 'America/New_York'");
+                    }
+                    return c;
+                }
+
+                @Override
+                public java.sql.Connection getConnection(String u, String p) throws java.sql.SQLException {
+                    return getConnection();
+                }
+
+                @Override
+                public java.io.PrintWriter getLogWriter() {
+                    return null;
+                }
+
+                @Override
+                public void setLogWriter(java.io.PrintWriter out) {
+                }
+
+                @Override
+                public void setLoginTimeout(int seconds) {
+                }
+
+                @Override
+                public int getLoginTimeout() {
+                    return 0;
+                }
+
+                @Override
+                public java.util.logging.Logger getParentLogger() {
+                    return java.util.logging.Logger.getGlobal();
+                }
+
+                @Override
+                public <T> T unwrap(Class<T> iface) {
+                    return null;
+                }
+
+                @Override
+                public boolean isWrapperFor(Class<?> iface) {
+                    return false;
+                }
+            };
+            org.flywaydb.core.Flyway.configure(Migrations.class.getClassLoader()).dataSource(newYork)
+                    .locations("classpath:db/migration").target("2").load().migrate();
+            try (var c = newYork.getConnection(); var s = c.createStatement()) {
+                s.execute("SELECT gatehouse_ensure_access_event_partitions(current_date - 5, 5)");
+            }
+            db.update("INSERT INTO access_events (ts, event_id, client_ip, decision)"
+                    + " SELECT now() - i * interval '17 minutes', gen_random_uuid(), '192.0.2.1', 'allow'"
+                    + " FROM generate_series(0, 999) i");
+            db.update("CREATE TABLE before_v3 AS SELECT event_id FROM access_events");
+
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
+                    .containsExactly("3");
+
+            assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(1000L);
+            assertThat(db.queryValue("SELECT count(*) FROM before_v3 b WHERE NOT EXISTS"
+                    + " (SELECT 1 FROM access_events e WHERE e.event_id = b.event_id)")).isEqualTo(0L);
+            assertThat(db.queryValue("SELECT count(*) FROM gatehouse_misaligned_access_event_partitions()")).isEqualTo(0L);
+            assertThat(db.queryValue("SELECT count(*) FROM access_events_default")).isEqualTo(0L);
+            assertThat(db.queryValue("SELECT bool_and(lower_bound = date_trunc('day', lower_bound AT TIME ZONE 'UTC')"
+                    + " AT TIME ZONE 'UTC') FROM gatehouse_access_event_partitions()")).isEqualTo(true);
         } finally {
             TestDatabases.drop(db);
         }
@@ -68,7 +152,7 @@ class MigrationsIT {
                     + " 'V999__from_the_future.sql', 0, 'test', 1, true)");
             Migrations m = new Migrations(db.dataSource());
             assertThatThrownBy(m::validate)
-                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V2);"
+                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V3);"
                             + " migrations are one-way: upgrade Gatehouse, or restore a backup taken before the upgrade");
             assertThatThrownBy(m::migrate).hasMessageContaining("newer than this Gatehouse");
             assertThatThrownBy(m::requireCurrent).hasMessageContaining("newer than this Gatehouse");

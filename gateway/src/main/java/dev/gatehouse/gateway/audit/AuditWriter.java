@@ -49,6 +49,7 @@ public final class AuditWriter implements AutoCloseable {
     private long nextReplayNanos;
     private long replayBackoffMillis = 500;
     private long lastPartitionCheck;
+    private final AuditPartitions partitions = new AuditPartitions();
     /**
      * Reused from batch to batch (writer thread only). Bounded by the batch: a row is at most ~8 KB (the observer
      * truncates path and User-Agent to 2 048 and 512 characters), typically ~200 bytes.
@@ -117,6 +118,16 @@ public final class AuditWriter implements AutoCloseable {
      * Time spent in COPY statements that succeeded, from taking a connection to the commit's answer: over
      * {@link #batches()}, the mean time a batch takes — and the events queued meanwhile are held in memory.
      */
+    /** Partitions the database could not create (each also logged once). */
+    public long partitionFailures() {
+        return partitions.failures();
+    }
+
+    /** Rows left in the default partition after the last maintenance (0 when all is well). */
+    public long defaultPartitionRows() {
+        return partitions.defaultRows();
+    }
+
     public long copyNanos() {
         return copyNanos.sum();
     }
@@ -264,17 +275,15 @@ public final class AuditWriter implements AutoCloseable {
         databaseUp = false;
     }
 
-    /** Keeps daily partitions a week ahead (the default partition catches anything else). */
+    /** Keeps daily partitions a week ahead and repairs strays ({@link AuditPartitions}), every six hours. */
     private void maintainPartitions() {
         long now = System.nanoTime();
         if (lastPartitionCheck != 0 && now - lastPartitionCheck < TimeUnit.HOURS.toNanos(6)) {
             return;
         }
         lastPartitionCheck = now;
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT gatehouse_ensure_access_event_partitions((now() AT TIME ZONE 'UTC')::date - 1, 9)")) {
-            ps.execute();
+        try (Connection c = database.connection()) {
+            partitions.maintain(c);
         } catch (SQLException e) {
             lastPartitionCheck = now - TimeUnit.HOURS.toNanos(6) + TimeUnit.MINUTES.toNanos(1); // retry in a minute
         }

@@ -81,6 +81,12 @@ public final class PrometheusFormat {
             sb.append("gatehouse_audit_copy_seconds_total ").append(a.copyNanos() / 1e9).append('\n');
             header(sb, "gatehouse_audit_events_spooled_total", "counter", "Audit events written to the spool.");
             sb.append("gatehouse_audit_events_spooled_total ").append(a.spooled()).append('\n');
+            header(sb, "gatehouse_audit_partition_failures_total", "counter",
+                    "Daily audit partitions the database could not create (each logged once).");
+            sb.append("gatehouse_audit_partition_failures_total ").append(a.partitionFailures()).append('\n');
+            gauge(sb, "gatehouse_audit_default_partition_rows",
+                    "Audit rows in the default partition after the last maintenance (moved by the next one).",
+                    a.defaultPartitionRows());
             header(sb, "gatehouse_audit_events_dropped_total", "counter", "Audit events lost (queue full, spool refused by the disk, or event refused by the database).");
             sb.append("gatehouse_audit_events_dropped_total ").append(a.dropped()).append('\n');
         }
