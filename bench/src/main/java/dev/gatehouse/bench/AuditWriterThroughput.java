@@ -89,7 +89,9 @@ public final class AuditWriterThroughput {
                     c.createStatement().execute(prepare);
                 }
             }
-            AuditWriter w = new AuditWriter(db, 200_000, batch, Duration.ofMillis(100), spool, Duration.ofMinutes(1));
+            AuditWriter w = AuditWriter.start(db, new dev.gatehouse.gateway.config.AuditSettings(true, 200_000, batch,
+                    Duration.ofMillis(100), Duration.ofMillis(200), spool, 1L << 30, 32L << 20, Duration.ofMinutes(1),
+                    Duration.ofHours(24)));
             UUID org = UUID.randomUUID();
             IpAddress[] clients = new IpAddress[256];
             for (int i = 0; i < clients.length; i++) {

@@ -103,17 +103,16 @@ public final class Gateway implements AutoCloseable {
                 log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
             }
             AuditWriter audit = null;
-            if (settings.auditEnabled()) {
+            if (settings.audit().enabled()) {
                 try {
-                    audit = new AuditWriter(database, settings.auditQueueSize(), settings.auditBatchSize(),
-                            settings.auditFlushInterval(), settings.auditSpoolDir(), settings.auditAggregateWindow());
+                    audit = AuditWriter.start(database, settings.audit());
                 } catch (java.io.IOException e) {
-                    throw new GatehouseException("cannot use the audit spool directory " + settings.auditSpoolDir()
+                    throw new GatehouseException("cannot use the audit spool directory " + settings.audit().spoolDir()
                             + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);
                 }
                 started.push(audit);
                 metrics.audit(audit);
-                started.push(new RetentionJob(database, settings.auditRetentionInterval()));
+                started.push(new RetentionJob(database, settings.audit().retentionInterval()));
             }
             RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF,
                     audit);

@@ -77,14 +77,14 @@ class DatabaseOutageIT {
                     URI.create("http://127.0.0.1:" + gateway.managementPort() + "/readyz")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.body()).contains("\"status\":\"degraded\"");
-            assertThat(Files.exists(spoolDir.resolve("access-events.spool"))).as("events spooled").isTrue();
+            assertThat(dev.gatehouse.gateway.audit.SpoolContents.pending(spoolDir)).as("events spooled").isTrue();
 
             pg = startPostgres(data, port); // back, same data
             long deadline = System.nanoTime() + 30_000_000_000L;
             long count = 0;
             while (System.nanoTime() < deadline) {
                 count = (Long) db.queryValue("SELECT count(*) FROM access_events");
-                if (count >= sent && !Files.exists(spoolDir.resolve("access-events.spool"))) {
+                if (count >= sent && !dev.gatehouse.gateway.audit.SpoolContents.pending(spoolDir)) {
                     break;
                 }
                 Thread.sleep(200);

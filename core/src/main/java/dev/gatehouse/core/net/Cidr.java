@@ -36,8 +36,8 @@ public record Cidr(IpAddress network, int prefix) {
         }
         Cidr c = new Cidr(a, prefix);
         if (!c.firstAddress().equals(a)) {
-            throw new InvalidAddressException(s, "host bits set; the network is " + c.firstAddress() + "/"
-                    + (mappedV4 ? prefix + 96 : prefix) + (mappedV4 ? " (IPv4-mapped)" : ""));
+            throw new InvalidAddressException(s, "host bits set; the network is " + (mappedV4 ? "::ffff:" : "")
+                    + c.firstAddress() + "/" + (mappedV4 ? prefix + 96 : prefix));
         }
         return c;
     }

@@ -3,7 +3,9 @@ package dev.gatehouse.core.net;
 /**
  * One entry of a forwarding header (X-Forwarded-For element, Forwarded {@code for=} value,
  * X-Real-IP...): an IP literal, possibly with a port ({@code 1.2.3.4:80}, {@code [2001:db8::1]:443}),
- * brackets, or an IPv6 zone id ({@code fe80::1%eth0}), all of which are stripped.
+ * brackets, or an IPv6 zone id ({@code fe80::1%eth0}), all of which are stripped; a port may be RFC 7239's
+ * obfuscated form ({@code [2001:db8::7]:_p1}). {@code 0.0.0.0} and {@code ::} are refused: they name no client,
+ * they are "unknown" written as numbers.
  */
 public final class HopAddress {
     private HopAddress() {
@@ -21,6 +23,15 @@ public final class HopAddress {
      * @throws InvalidAddressException with the reason
      */
     public static AddressBits parseInto(CharSequence s, int from, int to, AddressBits out) {
+        parseAny(s, from, to, out);
+        if (out.hi == 0 && out.lo == 0) {
+            throw new InvalidAddressException(s.subSequence(from, to).toString().strip(),
+                    "the unspecified address names no client");
+        }
+        return out;
+    }
+
+    private static AddressBits parseAny(CharSequence s, int from, int to, AddressBits out) {
         while (from < to && isSpace(s.charAt(from))) {
             from++;
         }
@@ -77,6 +88,9 @@ public final class HopAddress {
     }
 
     private static boolean isPort(CharSequence s, int from, int to) {
+        if (from < to && s.charAt(from) == '_') {
+            return isObfuscatedPort(s, from + 1, to);
+        }
         if (from >= to || to - from > 5) {
             return false;
         }
@@ -89,6 +103,20 @@ public final class HopAddress {
             port = port * 10 + (c - '0');
         }
         return port <= 65535;
+    }
+
+    /** RFC 7239 §6.3 obfport after its "_": 1*(ALPHA / DIGIT / "." / "_" / "-"). */
+    private static boolean isObfuscatedPort(CharSequence s, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOf(CharSequence s, char c, int from, int to) {

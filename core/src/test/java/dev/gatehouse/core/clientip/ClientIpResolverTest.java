@@ -122,6 +122,8 @@ class ClientIpResolverTest {
         assertThat(client(r, "10.0.0.1", "Forwarded: proto=https;by=10.0.0.1"))
                 .isEqualTo("REJECT forwarded[0]: Forwarded element without for=");
         assertThat(client(r, "10.0.0.1", "Forwarded: for=\"192.0.2.1")).startsWith("REJECT forwarded: unterminated");
+        // RFC 7239 §6.3: an obfuscated port is valid, and stripped
+        assertThat(client(r, "10.0.0.1", "Forwarded: for=\"[2001:db8::7]:_p1\"")).isEqualTo("2001:db8::7");
     }
 
     // --- what must never be believed or half-believed ---
@@ -135,6 +137,9 @@ class ClientIpResolverTest {
         assertThat(client(r, "10.0.0.1", "X-Forwarded-For: evil.example.com")).endsWith("a hostname, not an IP address");
         assertThat(client(r, "10.0.0.1", "X-Forwarded-For: unknown")).startsWith("REJECT x-forwarded-for[0]");
         assertThat(client(r, "10.0.0.1", "X-Forwarded-For: <script>")).startsWith("REJECT x-forwarded-for[0]");
+        // "unknown" written as numbers is no client either
+        assertThat(client(r, "10.0.0.1", "X-Forwarded-For: 0.0.0.0")).endsWith("the unspecified address names no client");
+        assertThat(client(r, "10.0.0.1", "X-Forwarded-For: [::]:80")).startsWith("REJECT x-forwarded-for[0]");
         // garbage behind a trusted hop is reached by the walk and rejects; it is never taken for the proxy
         assertThat(client(r, "10.0.0.1", "X-Forwarded-For: garbage, 10.0.0.5")).startsWith("REJECT x-forwarded-for[0]");
     }

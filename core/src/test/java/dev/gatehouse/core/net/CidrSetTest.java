@@ -84,6 +84,7 @@ class CidrSetTest {
             "10.0.0.0/ | '10.0.0.0/' is not a valid address: bad prefix length ''",
             "10.0.0.0/08 | '10.0.0.0/08' is not a valid address: bad prefix length '08'",
             "10.0.0/8 | '10.0.0' is not a valid address: IPv4 address needs four octets",
+            "::ffff:4.4.4.4/124 | '::ffff:4.4.4.4/124' is not a valid address: host bits set; the network is ::ffff:4.4.4.0/124",
     })
     void cidrParseErrorsNameTheProblem(String in, String message) {
         assertThatThrownBy(() -> Cidr.parse(in)).hasMessage(message);

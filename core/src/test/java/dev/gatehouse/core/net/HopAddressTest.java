@@ -19,6 +19,8 @@ class HopAddressTest {
             "[fe80::1%25eth0]:8080 | fe80::1",
             "::ffff:203.0.113.9 | 203.0.113.9",
             "[::ffff:203.0.113.9]:1 | 203.0.113.9",
+            "[2001:db8::7]:_p1 | 2001:db8::7",
+            "192.0.2.43:_obf-port.1 | 192.0.2.43",
     })
     void stripsPortsBracketsAndZones(String in, String out) {
         assertThat(HopAddress.parse(in).toString()).isEqualTo(out);
@@ -26,8 +28,15 @@ class HopAddressTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "1.2.3.4:", "1.2.3.4:99999", "1.2.3.4:8a", "[2001:db8::1", "[2001:db8::1]443",
-            "[1.2.3.4]", "example.com:80", "unknown", "fe80::1%", "010.1.1.1:80"})
+            "[1.2.3.4]", "example.com:80", "unknown", "fe80::1%", "010.1.1.1:80", "0.0.0.0", "0.0.0.0:80", "::", "[::]:443",
+            "::ffff:0.0.0.0", "1.2.3.4:_", "1.2.3.4:_a b", "[2001:db8::7]:_p!"})
     void refuses(String in) {
         assertThatThrownBy(() -> HopAddress.parse(in)).isInstanceOf(InvalidAddressException.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theUnspecifiedAddressIsRefusedLikeUnknown() {
+        assertThatThrownBy(() -> HopAddress.parse("0.0.0.0")).hasMessageContaining("names no client");
+        assertThatThrownBy(() -> HopAddress.parse("[::]:80")).hasMessageContaining("names no client");
     }
 }

@@ -1,75 +1,117 @@
 package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.db.Database;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import dev.gatehouse.gateway.config.AuditSettings;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the audit log off the event loops: requests {@link #offer} events into a bounded queue
- * (never blocking); one thread takes them in batches and writes each batch with one binary COPY.
+ * Writes the audit log off the event loops: requests {@link #offer} events into a bounded queue (never blocking);
+ * one thread ({@code gatehouse-audit}) takes them in batches, and another ({@code gatehouse-audit-db},
+ * {@link AuditDatabase}) writes each batch with one binary COPY.
  *
- * <p>When the database is unreachable, batches go to the {@link AuditSpool} (fsync per batch) and
- * later batches queue behind them there, so order is kept; the spool is replayed, oldest first,
- * when the database answers again, and deleted once every event is in. An event is lost only when
- * the queue is full (counted as dropped and logged), the disk refuses the spool (the same), or the
- * database refuses the event itself (a data error: the rest of its batch is written one by one).
- * Events still in the queue at a SIGKILL are lost; see docs/RELIABILITY.md.
+ * <p><b>The spool is the write-ahead path.</b> The writer waits on the database at most {@code audit.write-timeout}
+ * for a batch: a batch not written by then (no connection, a slow COPY, a lock) goes to the {@link AuditSpool} at
+ * once, and so does every batch after it, in order, until the spool has been replayed — so the in-memory queue stays
+ * small whatever the database does, and an outage at full speed is absorbed by the disk, up to
+ * {@code audit.spool-max-size}. The replay runs one spool record at a time (memory bounded by one batch), and is
+ * idempotent: a batch whose COPY was given up on but committed after all is not written twice.
+ *
+ * <p>An event is lost only when the queue is full, the spool is full or refused by the disk (each counted as
+ * dropped and logged once per episode), or the database refuses the event itself (a data error: the rest of its
+ * batch is written one by one). Events still in the queue at a SIGKILL are lost; at a stop, what is queued is written
+ * or spooled, never interrupted mid-file. See docs/RELIABILITY.md.
+ *
+ * <p>Neither thread dies of a failure: the writer's loop catches everything, logs it, backs off and goes on, and
+ * records when it last completed a round ({@link #lastProgressNanos()}) for readiness.
  */
 public final class AuditWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
-    private final Database database;
+    private static final long DROP_LOG_EVERY = TimeUnit.SECONDS.toNanos(10);
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+    /** Events handed to one replay task at most (a few batches: memory stays bounded). */
+    private static final int REPLAY_EVENTS = 5_000;
+
     private final BlockingQueue<AuditEvent> queue;
     private final int batchSize;
     private final long flushNanos;
+    private final long writeTimeoutNanos;
     private final AuditSpool spool;
     private final AuditAggregator aggregator;
+    private final AuditDatabase db;
+    private final AuditPartitions partitions = new AuditPartitions();
+    private final ExecutorService dbThread;
     private final Thread thread;
-    private final LongAdder written = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder spooled = new LongAdder();
-    private final LongAdder batches = new LongAdder();
-    private final LongAdder copyNanos = new LongAdder();
     private volatile boolean running = true;
-    private volatile boolean databaseUp = true;
-    private long nextReplayNanos;
-    private long replayBackoffMillis = 500;
-    private long lastPartitionCheck;
-    private final AuditPartitions partitions = new AuditPartitions();
-    /**
-     * Reused from batch to batch (writer thread only). Bounded by the batch: a row is at most ~8 KB (the observer
-     * truncates path and User-Agent to 2 048 and 512 characters), typically ~200 bytes.
-     */
-    private final ByteBuf copyBuffer = Unpooled.buffer(64 * 1024);
+    private volatile long lastProgressNanos = System.nanoTime();
 
-    public AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, java.nio.file.Path spoolDir,
-                       Duration aggregateWindow) throws IOException {
+    // writer thread only
+    /** The database task in flight, if any, and what it carries. */
+    private Future<?> inFlight;
+    private List<AuditEvent> inFlightBatch;
+    private List<AuditSpool.Record> inFlightRecords;
+    private long inFlightSince;
+    private boolean inFlightSpooled;
+    private boolean databaseUp = true;
+    private long nextAttemptNanos;
+    private long backoffMillis = 100;
+    private volatile long lastPartitionCheck;
+    private long lastDropLog;
+    private long droppedAtLastLog;
+    private boolean spoolFailing;
+
+    private AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, Duration writeTimeout,
+                        AuditSpool spool, Duration aggregateWindow) {
         this.aggregator = new AuditAggregator(aggregateWindow.toSeconds());
-        this.database = database;
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.batchSize = batchSize;
         this.flushNanos = flushInterval.toNanos();
-        this.spool = new AuditSpool(spoolDir);
+        this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.spool = spool;
+        this.db = new AuditDatabase(database, writeTimeout);
+        this.dbThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-audit-db");
+            t.setDaemon(true);
+            return t;
+        });
         this.thread = new Thread(this::run, "gatehouse-audit");
         this.thread.setDaemon(true);
+    }
+
+    /** A writer with the gateway's settings, started. */
+    public static AuditWriter start(Database database, AuditSettings s) throws IOException {
+        return start(database, s.queueSize(), s.batchSize(), s.flushInterval(), s.writeTimeout(), s.spoolDir(),
+                s.spoolMaxSize(), s.spoolSegmentSize(), s.aggregateWindow());
+    }
+
+    static AuditWriter start(Database database, int queueSize, int batchSize, Duration flushInterval, Duration writeTimeout,
+                             Path spoolDir, long spoolMaxSize, long segmentSize, Duration aggregateWindow) throws IOException {
+        AuditSpool spool = new AuditSpool(spoolDir, spoolMaxSize, segmentSize);
         if (spool.hasPending()) {
-            log.info("Audit spool {} holds {} bytes from an earlier run: replaying", spool.file(), spool.bytes());
+            log.info("Audit spool {} holds {} bytes in {} segments from an earlier run: replaying", spool.dir(),
+                    spool.bytes(), spool.segmentCount());
         }
-        thread.start();
+        AuditWriter w = new AuditWriter(database, queueSize, batchSize, flushInterval, writeTimeout, spool, aggregateWindow);
+        w.thread.start();
+        return w;
     }
 
     /** Counts an event into its per-minute aggregate row (the aggregated audit mode); never blocks. */
@@ -83,8 +125,14 @@ public final class AuditWriter implements AutoCloseable {
             return true;
         }
         dropped.increment();
-        if (dropped.sum() % 1000 == 1) {
-            log.error("Audit queue full ({} events): {} events dropped so far", queue.size(), dropped.sum());
+        long now = System.nanoTime();
+        long last = lastDropLog;
+        if (last == 0 || now - last >= DROP_LOG_EVERY) { // the first drop, then every ten seconds at most
+            lastDropLog = now;
+            long total = dropped.sum();
+            log.error("Audit queue full ({} events): {} events dropped so far ({} since the last report)", queue.size(),
+                    total, total - droppedAtLastLog);
+            droppedAtLastLog = total;
         }
         return false;
     }
@@ -98,11 +146,11 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     public long written() {
-        return written.sum();
+        return db.written.sum();
     }
 
     public long dropped() {
-        return dropped.sum();
+        return dropped.sum() + db.dropped.sum();
     }
 
     public long spooled() {
@@ -111,13 +159,17 @@ public final class AuditWriter implements AutoCloseable {
 
     /** COPY statements run: events written over batches is the mean batch, which grows with the load. */
     public long batches() {
-        return batches.sum();
+        return db.batches.sum();
     }
 
     /**
-     * Time spent in COPY statements that succeeded, from taking a connection to the commit's answer: over
+     * Time spent in COPY statements that succeeded, from the first byte to the commit's answer: over
      * {@link #batches()}, the mean time a batch takes — and the events queued meanwhile are held in memory.
      */
+    public long copyNanos() {
+        return db.copyNanos.sum();
+    }
+
     /** Partitions the database could not create (each also logged once). */
     public long partitionFailures() {
         return partitions.failures();
@@ -128,208 +180,194 @@ public final class AuditWriter implements AutoCloseable {
         return partitions.defaultRows();
     }
 
-    public long copyNanos() {
-        return copyNanos.sum();
+    /** When the writer last completed a round of its loop (System.nanoTime): a stuck or dead writer stops moving it. */
+    public long lastProgressNanos() {
+        return thread.isAlive() ? lastProgressNanos : Long.MIN_VALUE;
     }
 
     private void run() {
         List<AuditEvent> batch = new ArrayList<>(batchSize);
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || inFlight != null && !inFlightSpooled) {
             try {
-                maintainPartitions();
-                take(batch);
-                batch.addAll(aggregator.drainCompleted(running ? java.time.Instant.now() : java.time.Instant.MAX));
-                if (spool.hasPending()) {
-                    if (!batch.isEmpty()) {
-                        spool(batch); // keep order: behind what is already spooled
-                    }
-                    replayIfDue();
-                } else if (!batch.isEmpty()) {
-                    try {
-                        copy(batch);
-                        databaseUp = true;
-                    } catch (SQLException e) {
-                        if (rejectsData(e)) {
-                            List<AuditEvent> unwritten = insertOneByOne(batch, e);
-                            if (!unwritten.isEmpty()) {
-                                spool(unwritten); // the database went away half-way
-                            }
-                        } else {
-                            databaseDown(e);
-                            spool(batch);
-                        }
-                    }
-                }
+                round(batch);
+                lastProgressNanos = System.nanoTime();
+            } catch (Throwable t) { // an OutOfMemoryError included: log, back off, go on — never die silently
                 batch.clear();
-            } catch (InterruptedException e) {
-                running = false;
-            } catch (RuntimeException e) {
-                log.error("Audit writer failure (continuing)", e);
-                batch.clear();
+                log.error("Audit writer failure (continuing in a second)", t);
+                pause(TimeUnit.SECONDS.toNanos(1));
             }
         }
-        if (spool.hasPending()) {
-            replayIfDue();
+        spool.close();
+        dbThread.execute(db::close);
+        dbThread.shutdown();
+    }
+
+    private void round(List<AuditEvent> batch) throws Exception {
+        settleInFlight();
+        if (inFlight == null) {
+            maintainPartitions();
         }
-        copyBuffer.release();
+        if (inFlight != null && !inFlightSpooled) {
+            return; // a COPY within its bound: let the queue fill meanwhile (batches grow with the load)
+        }
+        take(batch);
+        batch.addAll(aggregator.drainCompleted(running ? Instant.now() : Instant.MAX));
+        if (!batch.isEmpty()) {
+            if (spool.hasPending() || inFlight != null || !databaseUp && (System.nanoTime() < nextAttemptNanos || !running)) {
+                spool(batch); // behind what is spooled, or the database is busy or away: the disk takes it
+            } else {
+                submit(new ArrayList<>(batch), null);
+            }
+            batch.clear();
+        }
+        if (inFlight == null && spool.hasPending() && System.nanoTime() >= nextAttemptNanos && running) {
+            replayNext();
+        }
     }
 
     /**
-     * What has queued up, at most a batch; when nothing has, waits one flush interval first. The writer
-     * never waits on the queue itself: a waiting consumer is woken by every offer, and that wake-up (a
-     * futex call and a context switch) would be paid by the event loop, per audited request. So the
-     * event loops only ever enqueue, and batches grow with the load (whatever arrives while a COPY runs).
-     * Holding short batches back for a flush interval was tried: fewer commits, but each COPY became a
-     * burst that stalled the event loops of a machine shared with PostgreSQL (docs/BENCHMARKS.md).
+     * Hands the next spool records to the database thread, several at once up to a few batches' worth (records
+     * written during an outage are small: one per flush interval), all from one segment.
      */
-    private void take(List<AuditEvent> batch) throws InterruptedException {
+    private void replayNext() throws IOException {
+        List<AuditSpool.Record> records = new ArrayList<>();
+        List<AuditEvent> events = new ArrayList<>();
+        AuditSpool.Record r;
+        while (events.size() < REPLAY_EVENTS && (r = spool.next(records.isEmpty() ? null : records.get(records.size() - 1)))
+                != null) {
+            records.add(r);
+            events.addAll(r.events());
+        }
+        if (!records.isEmpty()) {
+            submit(events, records);
+        }
+    }
+
+    /** Hands a batch (or spool records to replay) to the database thread. */
+    private void submit(List<AuditEvent> events, List<AuditSpool.Record> records) {
+        inFlightBatch = events;
+        inFlightRecords = records;
+        inFlightSince = System.nanoTime();
+        inFlightSpooled = records != null; // a replay's events are in the spool already
+        inFlight = dbThread.submit(() -> {
+            db.write(events, records != null);
+            return null;
+        });
+    }
+
+    /**
+     * Looks at the task in flight, waiting at most what is left of its bound: done, it is settled; past the bound,
+     * a COPY's batch goes to the spool (the COPY may still commit: the replay will skip its events).
+     */
+    private void settleInFlight() throws InterruptedException, IOException {
+        if (inFlight == null) {
+            return;
+        }
+        long left = inFlightSince + writeTimeoutNanos - System.nanoTime();
+        try {
+            inFlight.get(inFlightSpooled ? Math.min(flushNanos, Math.max(0, left)) : Math.max(0, left), TimeUnit.NANOSECONDS);
+            inFlight = null;
+            up();
+            if (inFlightRecords != null) {
+                for (AuditSpool.Record r : inFlightRecords) {
+                    spool.written(r);
+                }
+                if (!spool.hasPending()) {
+                    log.info("Audit spool replayed; events go straight to the database again");
+                }
+            }
+        } catch (TimeoutException e) {
+            if (!inFlightSpooled && System.nanoTime() - inFlightSince >= writeTimeoutNanos) {
+                spool(inFlightBatch);
+                inFlightSpooled = true;
+                down("no answer within " + TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos)
+                        + " ms (gatehouse.audit.write-timeout)");
+            }
+        } catch (ExecutionException e) {
+            if (!inFlightSpooled) {
+                spool(e.getCause() instanceof AuditDatabase.PartlyWritten partly ? partly.unwritten : inFlightBatch);
+            }
+            inFlight = null;
+            Throwable cause = e.getCause();
+            down(cause instanceof SQLException sql ? Database.sqlReason(sql) : String.valueOf(cause));
+        }
+    }
+
+    private void up() {
+        if (!databaseUp) {
+            log.info("Audit database answering again{}", spool.hasPending()
+                    ? ": replaying the spool (" + spool.bytes() + " bytes)" : "");
+        }
+        databaseUp = true;
+        backoffMillis = 100;
+        nextAttemptNanos = 0;
+    }
+
+    private void down(String why) {
+        if (databaseUp) {
+            log.warn("Audit events go to the spool {} while the database does not answer: {}", spool.dir(), why);
+        }
+        databaseUp = false;
+        nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+    }
+
+    /**
+     * What has queued up, at most a batch; when nothing has, waits one flush interval first. The writer never
+     * waits on the queue itself: a waiting consumer is woken by every offer, and that wake-up (a futex call and a
+     * context switch) would be paid by the event loop, per audited request. So the event loops only ever enqueue,
+     * and batches grow with the load (whatever arrives while a COPY runs).
+     */
+    private void take(List<AuditEvent> batch) {
         queue.drainTo(batch, batchSize);
-        if (batch.isEmpty() && running) {
-            TimeUnit.NANOSECONDS.sleep(flushNanos);
+        boolean replaying = databaseUp && spool.hasPending() && inFlight == null;
+        if (batch.isEmpty() && running && !replaying) { // a replay goes on at the database's pace
+            pause(flushNanos);
             queue.drainTo(batch, batchSize);
         }
+    }
+
+    private static void pause(long nanos) {
+        // not interruptible: the writer is never interrupted (an interrupted thread cannot open the spool)
+        java.util.concurrent.locks.LockSupport.parkNanos(nanos);
     }
 
     private void spool(List<AuditEvent> batch) {
         try {
             spool.append(batch);
             spooled.add(batch.size());
+            if (spoolFailing) {
+                log.info("Audit spool {} takes batches again", spool.dir());
+                spoolFailing = false;
+            }
         } catch (IOException e) {
             dropped.add(batch.size());
-            log.error("Audit spool {} refused {} events ({}); they are lost", spool.file(), batch.size(), e.getMessage());
-        }
-    }
-
-    private void replayIfDue() {
-        if (System.nanoTime() < nextReplayNanos || (running && queue.remainingCapacity() < queue.size())) {
-            return; // not yet; or the queue is over half full: spool what arrives first, replay after
-        }
-        try {
-            List<AuditEvent> all = spool.readAll();
-            for (int i = 0; i < all.size(); i += batchSize) {
-                List<AuditEvent> part = all.subList(i, Math.min(all.size(), i + batchSize));
-                try {
-                    insert(part);
-                } catch (SQLException e) {
-                    if (!rejectsData(e)) {
-                        throw e;
-                    }
-                    if (!insertOneByOne(part, e).isEmpty()) {
-                        throw new SQLException("database lost during the replay"); // what is in stays: the replay is idempotent
-                    }
-                }
-            }
-            spool.delete();
-            databaseUp = true;
-            replayBackoffMillis = 500;
-            log.info("Audit spool replayed: {} events written", all.size());
-        } catch (SQLException e) {
-            databaseDown(e);
-            nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replayBackoffMillis);
-            replayBackoffMillis = Math.min(replayBackoffMillis * 2, 30_000);
-        } catch (IOException e) {
-            log.error("Cannot read the audit spool {}: {}", spool.file(), e.getMessage());
-            nextReplayNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        }
-    }
-
-    /**
-     * The database answered and refused the data (SQLSTATE class 22, data exception, or 23, integrity
-     * constraint violation): retrying the batch would fail forever and wedge the spool behind it.
-     */
-    static boolean rejectsData(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
-    }
-
-    /**
-     * A batch the database refused, written event by event (idempotently) so that one bad event costs
-     * only itself: it is logged and counted as dropped. Returns the events not yet written when the
-     * database stopped answering, for the spool.
-     */
-    private List<AuditEvent> insertOneByOne(List<AuditEvent> batch, SQLException cause) {
-        log.error("The database refused a batch of {} audit events ({}); writing them one by one", batch.size(),
-                Database.sqlReason(cause));
-        for (int i = 0; i < batch.size(); i++) {
-            AuditEvent e = batch.get(i);
-            try {
-                insert(List.of(e));
-            } catch (SQLException refused) {
-                if (!rejectsData(refused)) {
-                    databaseDown(refused);
-                    return new ArrayList<>(batch.subList(i, batch.size()));
-                }
-                dropped.increment();
-                log.error("Audit event {} at {} refused by the database, dropped: {}", e.eventId(), e.ts(),
-                        Database.sqlReason(refused));
+            if (!spoolFailing) { // once per episode: the next success ends it
+                log.error("Audit spool {} refused a batch of {} events, which are lost ({}); later refusals are"
+                        + " counted in gatehouse_audit_events_dropped_total", spool.dir(), batch.size(), e.toString());
+                spoolFailing = true;
             }
         }
-        return List.of();
-    }
-
-    private void databaseDown(SQLException e) {
-        if (databaseUp) {
-            log.warn("Audit events go to the spool {} while the database is unreachable: {}", spool.file(),
-                    Database.sqlReason(e));
-        }
-        databaseUp = false;
     }
 
     /** Keeps daily partitions a week ahead and repairs strays ({@link AuditPartitions}), every six hours. */
     private void maintainPartitions() {
         long now = System.nanoTime();
-        if (lastPartitionCheck != 0 && now - lastPartitionCheck < TimeUnit.HOURS.toNanos(6)) {
+        if (!databaseUp || lastPartitionCheck != 0 && now - lastPartitionCheck < TimeUnit.HOURS.toNanos(6)) {
             return;
         }
         lastPartitionCheck = now;
-        try (Connection c = database.connection()) {
-            partitions.maintain(c);
-        } catch (SQLException e) {
-            lastPartitionCheck = now - TimeUnit.HOURS.toNanos(6) + TimeUnit.MINUTES.toNanos(1); // retry in a minute
-        }
-    }
-
-    static final String COPY = "COPY access_events (ts, event_id, org_id, app_id, account_id, client_ip, peer_ip, method,"
-            + " path, status, decision, policy_id, user_agent, request_id, event_type, event_count) FROM STDIN (FORMAT binary)";
-
-    /**
-     * The fast path: one binary COPY per batch ({@link CopyBinary}: PostgreSQL parses no text). A COPY is
-     * all or nothing; if the connection breaks after it committed but before we heard so, the batch is
-     * spooled and its replay ({@link ReplayInsert}) finds the rows already there, so nothing is written twice.
-     */
-    void copy(List<AuditEvent> batch) throws SQLException {
-        ByteBuf rows = copyBuffer.clear();
-        CopyBinary.header(rows);
-        for (AuditEvent e : batch) {
-            CopyBinary.row(rows, e);
-        }
-        CopyBinary.trailer(rows);
-        long start = System.nanoTime();
-        try (Connection c = database.connection()) {
-            CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+        dbThread.execute(() -> {
             try {
-                in.writeToCopy(rows.array(), rows.arrayOffset() + rows.readerIndex(), rows.readableBytes());
-                in.endCopy();
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy(); // a failure half-way: end the COPY so the connection goes back usable
-                }
+                db.maintain(partitions);
+            } catch (SQLException e) {
+                log.debug("audit partition maintenance: {}", e.toString());
+                lastPartitionCheck = System.nanoTime() - TimeUnit.HOURS.toNanos(6) + TimeUnit.MINUTES.toNanos(1);
             }
-            written.add(batch.size());
-            batches.increment();
-            copyNanos.add(System.nanoTime() - start);
-        }
+        });
     }
 
-    /** The idempotent path, for spool replays. */
-    void insert(List<AuditEvent> batch) throws SQLException {
-        try (Connection c = database.connection()) {
-            ReplayInsert.run(c, batch);
-            written.add(batch.size());
-        }
-    }
-
-    /** Stops after writing (or spooling) what is queued, waiting up to {@code timeout}. */
+    /** Stops after writing (or spooling) what is queued, waiting up to {@code timeout}; never interrupts. */
     public void close(Duration timeout) {
         running = false;
         try {
@@ -338,7 +376,7 @@ public final class AuditWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            thread.interrupt();
+            log.warn("Audit writer still busy after {} ms at stop; {} events queued", timeout.toMillis(), queue.size());
         }
     }
 

@@ -103,4 +103,53 @@ final class CopyText {
             }
         }
     }
+
+    /** A row written by {@link #row}, read back; null for a line that does not parse (never guessed at). */
+    static AuditEvent parse(String line) {
+        String[] f = line.split("\t", -1);
+        if (f.length != 16) {
+            return null;
+        }
+        String[] v = new String[f.length];
+        for (int i = 0; i < f.length; i++) {
+            v[i] = unescape(f[i]);
+        }
+        try {
+            return new AuditEvent(Instant.parse(v[0]), java.util.UUID.fromString(v[1]), uuid(v[2]), uuid(v[3]), uuid(v[4]),
+                    dev.gatehouse.core.net.IpAddress.parse(v[5]), v[6] == null ? null : dev.gatehouse.core.net.IpAddress.parse(v[6]),
+                    v[7], v[8], v[9] == null ? 0 : Integer.parseInt(v[9]), v[10], uuid(v[11]), v[12], v[13], v[14],
+                    Integer.parseInt(v[15]));
+        } catch (RuntimeException e) { // a value that does not parse: damaged too
+            return null;
+        }
+    }
+
+    private static java.util.UUID uuid(String s) {
+        return s == null ? null : java.util.UUID.fromString(s);
+    }
+
+    private static String unescape(String s) {
+        if (s.equals("\\N")) {
+            return null;
+        }
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                sb.append(switch (n) {
+                    case 't' -> '\t';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    default -> n;
+                });
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
 }

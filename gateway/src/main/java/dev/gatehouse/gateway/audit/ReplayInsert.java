@@ -4,7 +4,6 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.UUID;
 
@@ -24,7 +23,7 @@ final class ReplayInsert {
      */
     static final String SQL = "INSERT INTO access_events (ts, event_id, org_id, app_id, account_id, client_ip, peer_ip,"
             + " method, path, status, decision, policy_id, user_agent, request_id, event_type, event_count)"
-            + " SELECT * FROM unnest(?::timestamptz[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[]::inet[],"
+            + " SELECT * FROM unnest(?::text[]::timestamptz[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[]::inet[],"
             + " ?::text[]::inet[], ?::text[], ?::text[], ?::int4[]::int2[], ?::text[], ?::uuid[], ?::text[], ?::text[],"
             + " ?::text[], ?::int4[]) AS u (ts, event_id, org_id, app_id, account_id, client_ip, peer_ip, method, path,"
             + " status, decision, policy_id, user_agent, request_id, event_type, event_count)"
@@ -33,18 +32,18 @@ final class ReplayInsert {
             + " AND NOT EXISTS (SELECT 1 FROM access_events a"
             + " WHERE u.org_id IS NULL AND a.org_id IS NULL AND a.ts = u.ts AND a.event_id = u.event_id)";
 
-    /** Writes the batch, skipping what is already in; the caller commits (autocommit). */
-    static void run(Connection c, List<AuditEvent> batch) throws SQLException {
+    /** Writes the batch, skipping what is already in; returns the rows inserted. The caller commits (autocommit). */
+    static int run(Connection c, List<AuditEvent> batch) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SQL)) {
             bind(c, ps, batch);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         }
     }
 
     /** Sets {@link #SQL}'s sixteen parameters: one array per column. */
     static void bind(Connection c, PreparedStatement ps, List<AuditEvent> batch) throws SQLException {
         int n = batch.size();
-        Timestamp[] ts = new Timestamp[n];
+        String[] ts = new String[n]; // ISO-8601 in UTC: an instant whatever the JVM's or the session's zone
         UUID[] id = new UUID[n];
         UUID[] org = new UUID[n];
         UUID[] app = new UUID[n];
@@ -62,7 +61,7 @@ final class ReplayInsert {
         Integer[] count = new Integer[n];
         for (int i = 0; i < n; i++) {
             AuditEvent e = batch.get(i);
-            ts[i] = Timestamp.from(e.ts());
+            ts[i] = e.ts().toString();
             id[i] = e.eventId();
             org[i] = e.orgId();
             app[i] = e.appId();
@@ -79,7 +78,7 @@ final class ReplayInsert {
             type[i] = e.eventType();
             count[i] = e.count();
         }
-        Array[] arrays = {c.createArrayOf("timestamptz", ts), c.createArrayOf("uuid", id), c.createArrayOf("uuid", org),
+        Array[] arrays = {c.createArrayOf("text", ts), c.createArrayOf("uuid", id), c.createArrayOf("uuid", org),
                 c.createArrayOf("uuid", app), c.createArrayOf("uuid", account), c.createArrayOf("text", client),
                 c.createArrayOf("text", peer), c.createArrayOf("text", method), c.createArrayOf("text", path),
                 c.createArrayOf("int4", status), c.createArrayOf("text", decision), c.createArrayOf("uuid", policy),

@@ -49,13 +49,7 @@ public record GatewaySettings(
         boolean accessLog,
         Duration policiesRefreshInterval,
         Duration policiesMaxBackoff,
-        boolean auditEnabled,
-        int auditQueueSize,
-        int auditBatchSize,
-        Duration auditFlushInterval,
-        java.nio.file.Path auditSpoolDir,
-        Duration auditAggregateWindow,
-        Duration auditRetentionInterval) {
+        AuditSettings audit) {
 
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "upstream", "upstreams", "strip-prefix", "max-body-size",
             "org", "app", "identify");
@@ -94,13 +88,7 @@ public record GatewaySettings(
                     g.getBoolean("access-log.enabled"),
                     positive(g, "policies.refresh-interval"),
                     positive(g, "policies.reconnect-max-backoff"),
-                    g.getBoolean("audit.enabled"),
-                    atLeast(g, "audit.queue-size", 1),
-                    atLeast(g, "audit.batch-size", 1),
-                    positive(g, "audit.flush-interval"),
-                    java.nio.file.Path.of(g.getString("audit.spool-dir")),
-                    positive(g, "audit.aggregate-window"),
-                    positive(g, "audit.retention-interval"));
+                    AuditSettings.from(g));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
@@ -113,8 +101,7 @@ public record GatewaySettings(
                 eventLoopThreads, maxHeaderSize, maxInitialLineLength, clientIdleTimeout, requestHeaderTimeout,
                 maxBodySize, drainTimeout, clientIp, cloudflareRangesCheckInterval, proxyProtocol, proxyProtocolSenders, upstreamHeaders,
                 managementEnabled, managementHost, managementPort, managementCheckInterval, accessLog,
-                policiesRefreshInterval, policiesMaxBackoff, auditEnabled, auditQueueSize, auditBatchSize,
-                auditFlushInterval, auditSpoolDir, auditAggregateWindow, auditRetentionInterval);
+                policiesRefreshInterval, policiesMaxBackoff, audit);
     }
 
     private static List<Route> routes(Config g, long defaultMaxBody) {

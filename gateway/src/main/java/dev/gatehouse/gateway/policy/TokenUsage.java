@@ -5,7 +5,6 @@ import dev.gatehouse.gateway.DaemonScheduler;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class TokenUsage implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TokenUsage.class);
     static final String UPDATE = "UPDATE api_tokens t SET last_used_at = u.at"
-            + " FROM unnest(?::uuid[], ?::timestamptz[]) AS u(id, at)"
+            + " FROM unnest(?::uuid[], ?::text[]::timestamptz[]) AS u(id, at)"
             + " WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)";
 
     private final Database database;
@@ -54,12 +53,12 @@ public final class TokenUsage implements AutoCloseable {
     /** Writes the times noted since the last write; on failure keeps them for the next. */
     void flush() {
         List<UUID> ids = new ArrayList<>();
-        List<Timestamp> times = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
         for (UUID id : pending.keySet()) {
             Long at = pending.remove(id);
             if (at != null) {
                 ids.add(id);
-                times.add(new Timestamp(at));
+                times.add(at);
             }
         }
         if (ids.isEmpty()) {
@@ -67,7 +66,9 @@ public final class TokenUsage implements AutoCloseable {
         }
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(UPDATE)) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-            ps.setArray(2, c.createArrayOf("timestamptz", times.toArray()));
+            // ISO-8601 in UTC: an instant whatever the JVM's or the session's zone (a Timestamp array is sent as
+            // local time without an offset)
+            ps.setArray(2, c.createArrayOf("text", times.stream().map(t -> java.time.Instant.ofEpochMilli(t).toString()).toArray()));
             ps.executeUpdate();
             if (failing) {
                 log.info("API token last-use times written again");
@@ -75,7 +76,7 @@ public final class TokenUsage implements AutoCloseable {
             failing = false;
         } catch (SQLException e) {
             for (int i = 0; i < ids.size(); i++) {
-                pending.merge(ids.get(i), times.get(i).getTime(), Math::max); // a newer use may have come meanwhile
+                pending.merge(ids.get(i), times.get(i), Math::max); // a newer use may have come meanwhile
             }
             if (!failing) {
                 log.warn("Cannot write API token last-use times (kept for the next try): {}", Database.sqlReason(e));
