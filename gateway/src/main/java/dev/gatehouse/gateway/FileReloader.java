@@ -67,7 +67,7 @@ public final class FileReloader<S> implements AutoCloseable {
         } catch (IllegalArgumentException | GatehouseException e) {
             failed(before, e.getMessage());
             return;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // anything: a scheduled task that throws is never run again
             failed(before, e.toString());
             return;
         }

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** How often api_tokens.last_used_at is written: the granularity `gatehouse-admin token list` shows. */
+    /** The audit writer's loop never waits longer than its flush interval or write bound: 30 s without a round is a stall. */
+    private static final java.time.Duration AUDIT_STALL = java.time.Duration.ofSeconds(30);
     static final java.time.Duration TOKEN_USAGE_INTERVAL = java.time.Duration.ofMinutes(1);
 
     private final Deque<AutoCloseable> stopOrder;
@@ -95,6 +97,8 @@ public final class Gateway implements AutoCloseable {
             }
             policies.start(java.time.Duration.ofSeconds(schema.ready() ? 5 : 0));
             started.push(policies);
+            // its loop goes round every 250 ms; a reload on a hanging connection may take the socket timeout (60 s)
+            readiness.watch("policy updates", policies::lastProgressNanos, java.time.Duration.ofSeconds(90));
             if (settings.routes().isEmpty()) {
                 DemoUpstream demo = DemoUpstream.start(0);
                 started.push(demo);
@@ -112,6 +116,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 started.push(audit);
                 metrics.audit(audit);
+                readiness.watch("audit writer", audit::lastProgressNanos, AUDIT_STALL);
                 started.push(new RetentionJob(database, settings.audit().retentionInterval()));
             }
             RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF,

@@ -17,9 +17,9 @@ import javax.sql.DataSource;
 
 /**
  * Network access policies: create, change, delete, assign, check. Every change runs in one
- * transaction and passes the lockout guard before it commits: if the organisation's policies, as
- * changed, would deny an address from which one of its admins made an allowed request in the last
- * 24 hours, the change is rolled back with those addresses named, unless forced.
+ * transaction and passes the lockout guard ({@link LockoutGuard}) before it commits: if the change would deny an
+ * address from which one of its admins made an allowed request in the last 24 hours, and which the policies allowed
+ * before it, the change is rolled back with those addresses named, unless forced.
  */
 public final class Policies {
     private final DataSource ds;
@@ -33,9 +33,17 @@ public final class Policies {
     /** Refused by the lockout guard; exit 1, nothing changed. */
     public static final class WouldLockOut extends GatehouseException {
         private static final long serialVersionUID = 1L;
+        private final transient List<Map<String, String>> lockedOut;
 
-        WouldLockOut(String message) {
-            super(message);
+        WouldLockOut(List<Map<String, String>> lockedOut) {
+            super("refused: this would deny admins who made allowed requests in the last 24 hours from "
+                    + LockoutGuard.describe(lockedOut) + "; nothing changed (use --force to do it anyway)");
+            this.lockedOut = List.copyOf(lockedOut);
+        }
+
+        /** Every (account, ip) the change would lock out. */
+        public List<Map<String, String>> lockedOut() {
+            return lockedOut;
         }
     }
 
@@ -43,12 +51,13 @@ public final class Policies {
                        boolean force) {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
+            LockoutGuard guard = LockoutGuard.before(c, orgId, force);
             UUID id = (UUID) Sql.insertReturning(c, "policy '" + name + "' in organisation '" + org + "'",
                     "INSERT INTO network_access_policies (org_id, name, description, is_global, created_by, updated_by)"
                             + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", orgId, name, description, global, actor, actor);
             addEntries(c, id, "allow", allow);
             addEntries(c, id, "deny", deny);
-            guard(c, orgId, force);
+            guard.check(c);
             AdminLog.record(c, actor, "policy create", org + "/" + name, null, describe(c, id));
             return id;
         });
@@ -60,6 +69,7 @@ public final class Policies {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID id = Lookup.policy(c, orgId, org, name);
+            LockoutGuard guard = LockoutGuard.before(c, orgId, force);
             Map<String, Object> before = describe(c, id);
             if (global != null) {
                 Sql.update(c, "UPDATE network_access_policies SET is_global = ? WHERE id = ?", global, id);
@@ -73,7 +83,7 @@ public final class Policies {
                 }
             }
             Sql.update(c, "UPDATE network_access_policies SET updated_at = now(), updated_by = ? WHERE id = ?", actor, id);
-            guard(c, orgId, force);
+            guard.check(c);
             Map<String, Object> after = describe(c, id);
             AdminLog.record(c, actor, "policy update", org + "/" + name, before, after);
             return after;
@@ -84,9 +94,10 @@ public final class Policies {
         Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID id = Lookup.policy(c, orgId, org, name);
+            LockoutGuard guard = LockoutGuard.before(c, orgId, force);
             Map<String, Object> before = describe(c, id);
             Sql.update(c, "DELETE FROM network_access_policies WHERE id = ?", id);
-            guard(c, orgId, force);
+            guard.check(c);
             AdminLog.record(c, actor, "policy delete", org + "/" + name, before, null);
             return null;
         });
@@ -97,6 +108,7 @@ public final class Policies {
             UUID orgId = Lookup.org(c, org);
             UUID accountId = Lookup.account(c, orgId, org, account);
             UUID policyId = Lookup.policy(c, orgId, org, policy);
+            LockoutGuard guard = LockoutGuard.before(c, orgId, force);
             int n = assign
                     ? Sql.update(c, "INSERT INTO account_network_policies (org_id, account_id, policy_id, assigned_by)"
                     + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", orgId, accountId, policyId, actor)
@@ -106,7 +118,7 @@ public final class Policies {
                 throw new GatehouseException("policy '" + policy + "' is " + (assign ? "already" : "not") + " assigned to '"
                         + account + "'");
             }
-            guard(c, orgId, force);
+            guard.check(c);
             AdminLog.record(c, actor, assign ? "policy assign" : "policy unassign", org + "/" + account,
                     null, Map.of("policy", policy));
             return null;
@@ -177,34 +189,4 @@ public final class Policies {
         return m;
     }
 
-    /**
-     * The lockout guard: with the transaction's changes in place, every (admin, address) pair that was
-     * allowed in the last 24 hours must still be allowed.
-     */
-    private static void guard(Connection c, UUID orgId, boolean force) throws SQLException {
-        if (force) {
-            return;
-        }
-        List<Map<String, Object>> recent = Rows.query(c, "SELECT DISTINCT e.account_id, a.name AS account,"
-                + " host(e.client_ip) AS ip FROM access_events e JOIN accounts a ON a.id = e.account_id"
-                + " WHERE e.org_id = ? AND a.role = 'admin' AND e.decision = 'allow'"
-                + " AND e.ts > now() - interval '24 hours'", orgId);
-        if (recent.isEmpty()) {
-            return;
-        }
-        PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c);
-        PolicySnapshot.Org o = s.org(orgId);
-        List<String> locked = new ArrayList<>();
-        for (Map<String, Object> r : recent) {
-            PolicySnapshot.Account a = o.accounts().get(UUID.fromString((String) r.get("account_id")));
-            IpAddress ip = IpAddress.parse((String) r.get("ip"));
-            if (!s.decide(o, a, ip).allowed()) {
-                locked.add(r.get("ip") + " (" + r.get("account") + ")");
-            }
-        }
-        if (!locked.isEmpty()) {
-            throw new WouldLockOut("refused: this would deny admins who made allowed requests in the last 24 hours from "
-                    + String.join(", ", locked) + "; nothing changed (use --force to do it anyway)");
-        }
-    }
 }

@@ -56,6 +56,12 @@ final class AuditSpool implements AutoCloseable {
     record Record(long segment, long offset, long next, List<AuditEvent> events) {
     }
 
+    /** How segment files are opened: FileChannel.open, or a test's faulty disk. */
+    interface Opener {
+        FileChannel open(Path p, java.nio.file.OpenOption... options) throws IOException;
+    }
+
+    private final Opener opener;
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
@@ -71,6 +77,11 @@ final class AuditSpool implements AutoCloseable {
     private long readOffset;
 
     AuditSpool(Path dir, long maxBytes, long segmentBytes) throws IOException {
+        this(dir, maxBytes, segmentBytes, FileChannel::open);
+    }
+
+    AuditSpool(Path dir, long maxBytes, long segmentBytes, Opener opener) throws IOException {
+        this.opener = opener;
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
@@ -164,7 +175,7 @@ final class AuditSpool implements AutoCloseable {
         }
         if (activeChannel == null) {
             long n = segments.isEmpty() ? 1 : segments.lastKey() + 1;
-            activeChannel = FileChannel.open(segment(n), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            activeChannel = opener.open(segment(n), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             active = n;
             activeBroken = false;
             segments.put(n, 0L);

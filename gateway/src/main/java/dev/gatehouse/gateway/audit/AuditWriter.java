@@ -202,7 +202,14 @@ public final class AuditWriter implements AutoCloseable {
         dbThread.shutdown();
     }
 
+    /** Tests only: run at the start of every round (to inject a failure). */
+    static volatile Runnable roundHook;
+
     private void round(List<AuditEvent> batch) throws Exception {
+        Runnable hook = roundHook;
+        if (hook != null) {
+            hook.run();
+        }
         settleInFlight();
         if (inFlight == null) {
             maintainPartitions();

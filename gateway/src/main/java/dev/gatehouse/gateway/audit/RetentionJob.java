@@ -60,7 +60,7 @@ public final class RetentionJob implements AutoCloseable {
                     ps.execute();
                 }
             }
-        } catch (Exception e) {
+        } catch (Throwable e) { // anything: a scheduled task that throws is never run again
             log.warn("Audit retention did not run: {}", Database.sqlReason(e));
             return false;
         }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether this gateway should receive traffic, checked on its own thread (never on an event loop):
- * the public listener is bound, the database answers, the schema is current, a policy snapshot is loaded.
+ * the public listener is bound, the database answers, the schema is current, a policy snapshot is loaded, and the
+ * long-lived threads it watches ({@link #watch}) go round their loops.
  * /readyz reads the last result.
  */
 public final class Readiness implements AutoCloseable {
@@ -26,6 +27,20 @@ public final class Readiness implements AutoCloseable {
     private final java.util.function.BooleanSupplier schemaCurrent;
     private final java.util.function.BooleanSupplier policiesLoaded;
     private volatile boolean listening;
+    /** Long-lived threads whose progress readiness follows: name -> (last progress, how long a pause is a stall). */
+    private final Map<String, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Watch(java.util.function.LongSupplier lastProgressNanos, long stallNanos) {
+        /** Null when the thread goes round; otherwise what is wrong with it. */
+        String problem() {
+            long last = lastProgressNanos.getAsLong();
+            if (last == Long.MIN_VALUE) {
+                return "dead";
+            }
+            long idle = System.nanoTime() - last;
+            return idle > stallNanos ? "stalled for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s" : null;
+        }
+    }
 
     public Readiness(Database database, java.util.function.BooleanSupplier schemaCurrent,
                      java.util.function.BooleanSupplier policiesLoaded, Duration interval) {
@@ -56,6 +71,27 @@ public final class Readiness implements AutoCloseable {
         }
     }
 
+    /**
+     * Follows a long-lived thread (the audit writer, the policy listener): one that died, or has not gone round its
+     * loop for {@code stallAfter}, makes the gateway not ready — its work (policy updates, the audit log) would
+     * silently stop otherwise — and /readyz says which.
+     */
+    public void watch(String name, java.util.function.LongSupplier lastProgressNanos, Duration stallAfter) {
+        watches.put(name, new Watch(lastProgressNanos, stallAfter.toNanos()));
+    }
+
+    /** The watched threads that are dead or stalled, with what is wrong; empty when all go round. */
+    public Map<String, String> threadProblems() {
+        Map<String, String> out = new LinkedHashMap<>();
+        watches.forEach((name, w) -> {
+            String p = w.problem();
+            if (p != null) {
+                out.put(name, p);
+            }
+        });
+        return out;
+    }
+
     /** The public listener is bound: until then the gateway is not ready, whatever else is. */
     public void listening() {
         listening = true;
@@ -71,7 +107,7 @@ public final class Readiness implements AutoCloseable {
      * snapshot), so load balancers keep sending it traffic.
      */
     public boolean ready() {
-        return listening && schemaCurrent.getAsBoolean() && policiesLoaded.getAsBoolean();
+        return listening && schemaCurrent.getAsBoolean() && policiesLoaded.getAsBoolean() && threadProblems().isEmpty();
     }
 
     /** "ready", "degraded" (serving from the last snapshot, database down) or "not ready". */
@@ -89,6 +125,14 @@ public final class Readiness implements AutoCloseable {
         m.put("database", databaseUp ? "up" : "down: " + databaseError);
         m.put("schema", schemaCurrent.getAsBoolean() ? "current" : "not checked yet (database unreachable) or not current");
         m.put("policies", policiesLoaded.getAsBoolean() ? (databaseUp ? "loaded" : "last snapshot (database down)") : "not loaded");
+        Map<String, String> threads = new LinkedHashMap<>();
+        watches.forEach((name, w) -> {
+            String p = w.problem();
+            threads.put(name, p == null ? "running" : p);
+        });
+        if (!threads.isEmpty()) {
+            m.put("threads", threads);
+        }
         return m;
     }
 

@@ -47,6 +47,7 @@ public final class PolicyService implements AutoCloseable {
     private final LongAdder reloads = new LongAdder();
     private final LongAdder reloadFailures = new LongAdder();
     private final Thread thread;
+    private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile Connection connection;
@@ -87,6 +88,11 @@ public final class PolicyService implements AutoCloseable {
         return reloads.sum();
     }
 
+    /** When the update loop last went round (System.nanoTime), or Long.MIN_VALUE when its thread is dead. */
+    public long lastProgressNanos() {
+        return thread.isAlive() ? lastProgressNanos : Long.MIN_VALUE;
+    }
+
     public long reloadFailures() {
         return reloadFailures.sum();
     }
@@ -106,6 +112,7 @@ public final class PolicyService implements AutoCloseable {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 long lastFull = System.nanoTime();
                 while (running) {
+                    lastProgressNanos = System.nanoTime();
                     PGNotification[] n = pg.getNotifications(250);
                     if (n != null && n.length > 0) {
                         // a transaction notifies once per changed row, all at its commit: take what has
@@ -126,9 +133,12 @@ public final class PolicyService implements AutoCloseable {
                         lastFull = System.nanoTime();
                     }
                 }
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) { // an OutOfMemoryError included: this thread must outlive any failure
                 if (!running) {
                     return;
+                }
+                if (e instanceof Error) {
+                    log.error("Policy updates failed; retrying", e);
                 }
                 if (e instanceof dev.gatehouse.core.GatehouseException && !Database.unreachable(e)) {
                     log.error("{}", e.getMessage()); // e.g. the schema is behind: not ready until an operator acts
@@ -139,6 +149,7 @@ public final class PolicyService implements AutoCloseable {
                 }
                 connected = false;
                 reloadFailures.increment();
+                lastProgressNanos = System.nanoTime();
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {

@@ -212,7 +212,11 @@ class AuditWriterIT {
     }
 
     static void waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        waitFor(Duration.ofSeconds(20), done);
+    }
+
+    static void waitFor(Duration within, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
