@@ -42,24 +42,24 @@ class MigrateCommandIT {
 
         CliRun dry = CliRun.of(Map.of(), "migrate", "--dry-run", "--database-url", url());
         assertThat(dry.code()).isEqualTo(0);
-        assertThat(dry.out()).isEqualTo("Would apply V1\nWould apply V2\nWould apply V3\n");
+        assertThat(dry.out()).isEqualTo("Would apply V1\nWould apply V2\nWould apply V3\nWould apply V4\n");
         assertThat(tables()).as("dry run changes nothing").isEqualTo(0);
 
         CliRun validate = CliRun.of(Map.of(), "migrate", "validate", "--database-url", url());
         assertThat(validate.code()).isEqualTo(1);
-        assertThat(validate.err()).isEqualTo("gatehouse-admin: the database schema is behind this Gatehouse (pending: V1, V2, V3);"
+        assertThat(validate.err()).isEqualTo("gatehouse-admin: the database schema is behind this Gatehouse (pending: V1, V2, V3, V4);"
                 + " run `gatehouse-admin migrate` first\n");
 
         CliRun migrate = CliRun.of(Map.of("DATABASE_URL", url()), "migrate");
         assertThat(migrate.code()).isEqualTo(0);
-        assertThat(migrate.out()).isEqualTo("Applied V1 (gatehouse model)\nApplied V2 (access events without primary key)\nApplied V3 (access events partitions in utc)\n");
+        assertThat(migrate.out()).isEqualTo("Applied V1 (gatehouse model)\nApplied V2 (access events without primary key)\nApplied V3 (access events partitions in utc)\nApplied V4 (global policy restores per organisation)\n");
         assertThat(tables()).isGreaterThan(10);
 
         assertThat(CliRun.of(Map.of("DATABASE_URL", url()), "migrate").out()).isEqualTo("Nothing to apply: the schema is current.\n");
         CliRun after = CliRun.of(Map.of(), "migrate", "info", "--json", "--database-url", url());
         assertThat(after.out()).startsWith("[{\"version\":\"1\",\"description\":\"gatehouse model\",\"state\":\"Success\",\"installed_on\":\"");
         assertThat(CliRun.of(Map.of(), "migrate", "validate", "--database-url", url()).out())
-                .isEqualTo("Schema valid: at V3, nothing pending.\n");
+                .isEqualTo("Schema valid: at V4, nothing pending.\n");
     }
 
     @Test
@@ -74,7 +74,7 @@ class MigrateCommandIT {
             CliRun r = CliRun.of(Map.of(), full);
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).isEqualTo("gatehouse-admin: the database schema is at V999, newer than this Gatehouse"
-                    + " (which knows up to V3); migrations are one-way: upgrade Gatehouse, or restore a backup taken"
+                    + " (which knows up to V4); migrations are one-way: upgrade Gatehouse, or restore a backup taken"
                     + " before the upgrade\n");
         }
     }

@@ -79,25 +79,63 @@ class RecoveryCommandsIT {
         assertThat((String) d.queryValue("SELECT after::text FROM admin_actions")).contains(office.toString()).contains(vpn.toString());
 
         // the restore turns on what the reset turned off, and nothing else: optional was never global
-        CliRun restore = admin("restore-global-policies", "--org", "Acme", "--json");
+        CliRun dry = admin("restore-global-policies", "--org", "Acme", "--dry-run");
+        assertThat(dry.out()).startsWith("Would turn back on 2 global policies:");
+        assertThat(global(office)).as("a dry run changes nothing").isFalse();
+        assertThat(admin("restore-global-policies", "--org", "Acme").code()).as("--yes off a terminal").isEqualTo(2);
+        CliRun restore = admin("restore-global-policies", "--org", "Acme", "--json", "--yes");
         assertThat(restore.code()).isEqualTo(0);
         assertThat(restore.out()).contains("\"policy\":\"office\"").contains("\"policy\":\"vpn\"");
         assertThat(global(office)).isTrue();
         assertThat(global(vpn)).isTrue();
         assertThat(global(optional)).isFalse();
-        assertThat(admin("restore-global-policies", "--org", "Acme").err())
-                .isEqualTo("gatehouse-admin: no reset of global policies to restore for organisation 'Acme'\n");
+        assertThat(admin("restore-global-policies", "--org", "Acme", "--yes").err())
+                .isEqualTo("gatehouse-admin: no reset of global policies to restore for organisation 'Acme'"
+                        + " (none, or its part was restored already)\n");
     }
 
     @Test
     void resetOfAllOrganisationsIsRestoredOrganisationByOrganisation() {
         assertThat(admin("reset-global-policies", "--yes").out()).startsWith("Turned off 3 global policies");
-        assertThat(admin("restore-global-policies", "--org", "Beta").code()).isEqualTo(0);
+        assertThat(admin("restore-global-policies", "--org", "Beta", "--yes").code()).isEqualTo(0);
         assertThat(global(other)).isTrue();
         assertThat(global(office)).isFalse();
-        assertThat(admin("restore-global-policies", "--org", "Acme").code()).isEqualTo(0);
+        assertThat(admin("restore-global-policies", "--org", "Acme", "--yes").code()).isEqualTo(0);
         assertThat(global(office)).isTrue();
         assertThat(d.queryValue("SELECT count(*) FROM global_policy_resets WHERE restored_at IS NULL")).isEqualTo(0L);
+    }
+
+    /**
+     * The operator's sequence of issue #17: reset everyone, restore Acme, deliberately turn Acme's office off again,
+     * restore the others — and a second restore of Acme must not turn office back on.
+     */
+    @Test
+    void eachOrganisationsPartOfAResetIsRestoredAtMostOnce() {
+        assertThat(admin("reset-global-policies", "--yes").code()).isEqualTo(0);
+        assertThat(admin("restore-global-policies", "--org", "Acme", "--yes").code()).isEqualTo(0);
+        assertThat(global(office)).isTrue();
+        d.update("UPDATE network_access_policies SET is_global = false, updated_at = now() WHERE id = ?", office);
+        assertThat(admin("restore-global-policies", "--org", "Beta", "--yes").code()).isEqualTo(0);
+
+        CliRun again = admin("restore-global-policies", "--org", "Acme", "--yes");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("its part was restored already");
+        assertThat(global(office)).as("left off, as the operator set it").isFalse();
+        assertThat(global(vpn)).isTrue();
+    }
+
+    /** A policy changed after the reset is the operator's now: the restore leaves it, and says why. */
+    @Test
+    void aRestoreSkipsAPolicyChangedSinceTheReset() throws Exception {
+        assertThat(admin("reset-global-policies", "--org", "Acme", "--yes").code()).isEqualTo(0);
+        Thread.sleep(5); // a later now()
+        assertThat(admin("policy", "update", "--org", "Acme", "vpn", "--add-allow", "192.0.2.0/24").code()).isEqualTo(0);
+        CliRun restore = admin("restore-global-policies", "--org", "Acme", "--yes");
+        assertThat(restore.code()).as(restore.err()).isEqualTo(0);
+        assertThat(restore.out()).startsWith("Turned back on 1 global policy:").contains("office")
+                .contains("Left as they are (1):").contains("vpn").contains("changed since the reset (by oncall at");
+        assertThat(global(office)).isTrue();
+        assertThat(global(vpn)).isFalse();
     }
 
     @Test

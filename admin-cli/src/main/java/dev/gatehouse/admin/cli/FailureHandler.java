@@ -17,6 +17,15 @@ public final class FailureHandler implements CommandLine.IExecutionExceptionHand
         }
         boolean verbose = ((AdminMain) cmd.getCommandSpec().root().userObject()).verbose;
         String message = e instanceof GatehouseException ? e.getMessage() : "unexpected failure: " + e;
+        if (e instanceof dev.gatehouse.core.admin.Policies.WouldLockOut refused && cmd.getParseResult() != null
+                && cmd.getParseResult().hasMatchedOption("--json")) {
+            // the one line names ten addresses at most; a script gets every one
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("error", message);
+            m.put("locked_out", refused.lockedOut());
+            cmd.getOut().println(dev.gatehouse.core.util.Json.write(m));
+            cmd.getOut().flush();
+        }
         cmd.getErr().println("gatehouse-admin: " + message);
         if (verbose) {
             e.printStackTrace(cmd.getErr());

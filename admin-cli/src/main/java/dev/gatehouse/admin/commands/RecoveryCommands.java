@@ -45,6 +45,9 @@ public final class RecoveryCommands {
         String org;
         @Option(names = "--dry-run", description = "Show what would change; change nothing.")
         boolean dryRun;
+        @Option(names = "--force", description = "Even if it would deny an admin seen allowed in the last 24 hours"
+                + " (a global allow policy may be all that allows them).")
+        boolean force;
         @Mixin DatabaseOptions database;
         @Mixin Confirmation confirmation;
         @Mixin ActorOption actor;
@@ -61,7 +64,7 @@ public final class RecoveryCommands {
                 } else {
                     confirmation.require("This turns off the global network policies of "
                             + (org == null ? "EVERY organisation" : "organisation '" + org + "'"));
-                    List<Map<String, Object>> rows = r.resetGlobalPolicies(org);
+                    List<Map<String, Object>> rows = r.resetGlobalPolicies(org, force);
                     printPolicies(out, output.json, "Turned off", rows,
                             rows.isEmpty() ? "." : " (restore with: gatehouse-admin restore-global-policies --org ORG):");
                 }
@@ -71,12 +74,21 @@ public final class RecoveryCommands {
     }
 
     @Command(name = "restore-global-policies", mixinStandardHelpOptions = true,
-            description = "Turns back on exactly the global policies that the last reset turned off, for one organisation.",
-            footer = {"", "Example:", "  gatehouse-admin restore-global-policies --org Acme"})
+            description = {"Turns back on the global policies that the last reset turned off, for one organisation:",
+                    "only those nobody has changed since (the others are listed as skipped, with why), and each",
+                    "organisation's part of a reset at most once. Refused if it would deny an admin seen allowed in",
+                    "the last 24 hours, unless --force."},
+            footer = {"", "Examples:", "  gatehouse-admin restore-global-policies --org Acme --dry-run",
+                    "  gatehouse-admin restore-global-policies --org Acme --yes"})
     public static final class Restore implements java.util.concurrent.Callable<Integer> {
         @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation.")
         String org;
+        @Option(names = "--dry-run", description = "Show what would change; change nothing.")
+        boolean dryRun;
+        @Option(names = "--force", description = "Even if it would deny an admin seen allowed in the last 24 hours.")
+        boolean force;
         @Mixin DatabaseOptions database;
+        @Mixin Confirmation confirmation;
         @Mixin ActorOption actor;
         @Mixin OutputOptions output;
         @Spec CommandSpec spec;
@@ -85,8 +97,29 @@ public final class RecoveryCommands {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (Database db = database.open()) {
-                printPolicies(out, output.json, "Turned back on",
-                        new Recovery(db.dataSource(), actor.actor()).restoreGlobalPolicies(org), ":");
+                Recovery r = new Recovery(db.dataSource(), actor.actor());
+                Recovery.RestorePlan plan;
+                if (dryRun) {
+                    plan = r.planRestore(org);
+                } else {
+                    confirmation.require("This turns the global network policies of organisation '" + org
+                            + "' back on as the last reset found them");
+                    plan = r.restoreGlobalPolicies(org, force);
+                }
+                if (output.json) {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put(dryRun ? "would_restore" : "restored", plan.restore());
+                    m.put("skipped", plan.skipped());
+                    m.put("reset_at", plan.resetAt().toString());
+                    out.println(Json.write(m));
+                } else {
+                    printPolicies(out, false, dryRun ? "Would turn back on" : "Turned back on", plan.restore(),
+                            plan.restore().isEmpty() ? "." : ":");
+                    if (!plan.skipped().isEmpty()) {
+                        out.println("Left as they are (" + plan.skipped().size() + "):");
+                        Output.rows(out, false, plan.skipped(), "org", "policy", "why");
+                    }
+                }
                 return ExitCodes.OK;
             }
         }
