@@ -82,6 +82,18 @@ class PurgeCommandIT {
     }
 
     @Test
+    void anAppIsNamedAsRetentionAndAuditModeName() {
+        CliRun dry = admin("purge-logs", "Acme", "--retain", "30", "--app", "vault", "--dry-run");
+        assertThat(dry.out()).startsWith("Would delete 400 events");
+        CliRun ask = admin("purge-logs", "Acme", "--retain", "30", "--app", "vault");
+        assertThat(ask.code()).as("no --yes off a terminal").isEqualTo(2);
+        assertThat(ask.err()).contains("This deletes 400 access events older than").contains("(app vault)");
+        assertThat(admin("purge-logs", "Acme", "--retain", "30", "--app", "vault", "--yes").out()).startsWith("deleted 400 events");
+        assertThat(admin("purge-logs", "Acme", "--app", "nope", "--yes").err()).contains("nope");
+        assertThat(admin("purge-logs", "Acme", "--app", "vault", "--app-id", vault.toString(), "--yes").code()).isEqualTo(2);
+    }
+
+    @Test
     void retainZeroDeletesEverything() {
         assertThat(admin("purge-logs", "Beta", "--retain", "0", "--yes").out()).startsWith("deleted 500 events");
         assertThat(rows(beta)).isZero();

@@ -156,13 +156,18 @@ class RecoveryCommandsIT {
 
         CliRun enforcement = admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes");
         assertThat(enforcement.code()).isEqualTo(0);
-        assertThat(enforcement.out()).contains("require_sso:  false").containsPattern("Okta\\s+oidc\\s+true");
+        assertThat(enforcement.out()).startsWith("require_sso turned off.\n").contains("require_sso:  false")
+                .containsPattern("Okta\\s+oidc\\s+true");
+        assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes").out())
+                .as("says what already was so").startsWith("require_sso was already false.\n");
         assertThat(d.queryValue("SELECT count(*) FROM sso_providers WHERE enabled")).isEqualTo(2L);
 
         CliRun providers = admin("disable-org-sso", "--org", "Acme", "--disable-providers", "--yes", "--json");
         assertThat(providers.out()).contains("\"require_sso\":false").contains("\"enabled\":false").doesNotContain("\"enabled\":true");
         assertThat(d.queryValue("SELECT count(*) FROM sso_providers")).as("disabled, not deleted").isEqualTo(2L);
-        assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command LIKE 'disable-org-sso%'")).isEqualTo(2L);
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command LIKE 'disable-org-sso%'")).isEqualTo(3L);
+        assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-providers", "--yes").out())
+                .startsWith("require_sso was already false.\nEvery provider was already disabled.\n");
     }
 
     @Test

@@ -88,9 +88,11 @@ public final class Gateway implements AutoCloseable {
                     started.push(management);
                 }
             } finally {
-                checker.join(); // never leave the check running behind a failed start
+                if (database.reachableAtOpen()) {
+                    checker.join(); // never leave the check running behind a failed start
+                } // else: it waits on the pool's timeout; the policy thread takes the schema over (SchemaGate is locked)
             }
-            if (!schemaReachable(schemaCheck)) {
+            if (!database.reachableAtOpen() || !schemaReachable(schemaCheck)) {
                 log.warn("The database at {} is unreachable: starting without it. Unbound routes are served;"
                         + " policy-bound routes answer 503 until it is reachable (the schema is then {}).",
                         database.description(), dbSettings.externalMigration() ? "checked" : "migrated");

@@ -27,6 +27,26 @@ class StartWithoutDatabaseIT {
     @TempDir
     Path dir;
 
+    /**
+     * With the pool's default timeout (5 s): a start that finds the database away does not wait on it (it took
+     * ~10.7 s: the schema check and the first readiness check each waited out the pool's timeout).
+     */
+    @Test
+    void aStartWithoutTheDatabaseDoesNotWaitForIt() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        TestDatabase absent = new TestDatabase("postgres", "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        long t0 = System.nanoTime();
+        try (Gateway gateway = Gateway.start(GatewayConfigs.load(dir, absent, ""))) {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("start without the database: listening after %d ms%n", ms);
+            assertThat(ms).as("listening without waiting out the pool's 5 s timeout").isLessThan(4000);
+            assertThat(readyz(gateway).statusCode()).isEqualTo(503);
+        }
+    }
+
     @Test
     void startsFailStaticThenCatchesUp() throws Exception {
         int port;

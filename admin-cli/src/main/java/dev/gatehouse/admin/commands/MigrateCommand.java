@@ -33,6 +33,9 @@ public final class MigrateCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
+    @Mixin
+    dev.gatehouse.admin.cli.ActorOption actor;
+
     @Option(names = "--dry-run", description = "List what would be applied, change nothing.")
     boolean dryRun;
 
@@ -54,9 +57,22 @@ public final class MigrateCommand implements Callable<Integer> {
                 }
                 return ExitCodes.OK;
             }
+            List<String> before = m.info().stream().filter(v -> "Success".equals(v.state())).map(Migrations.Version::version)
+                    .toList();
             List<Migrations.Version> applied = m.migrate();
             for (Migrations.Version v : applied) {
                 out.println("Applied V" + v.version() + " (" + v.description() + ")");
+            }
+            if (!applied.isEmpty()) { // every change leaves its row, a migration too
+                try (java.sql.Connection c = db.connection()) {
+                    dev.gatehouse.core.admin.AdminLog.record(c, actor.actor(), "migrate", db.description(),
+                            java.util.Map.of("version", before.isEmpty() ? "none" : "V" + before.get(before.size() - 1)),
+                            java.util.Map.of("version", "V" + applied.get(applied.size() - 1).version(),
+                                    "applied", applied.stream().map(v -> "V" + v.version()).toList()));
+                } catch (java.sql.SQLException e) {
+                    throw new dev.gatehouse.core.GatehouseException("the migrations were applied, but their admin_actions"
+                            + " row could not be written: " + dev.gatehouse.core.db.Database.sqlReason(e), e);
+                }
             }
             if (applied.isEmpty()) {
                 out.println("Nothing to apply: the schema is current.");

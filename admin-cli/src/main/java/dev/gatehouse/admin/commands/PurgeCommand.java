@@ -30,9 +30,11 @@ import picocli.CommandLine.Spec;
         description = {"Deletes an organisation's (or one app's) access events older than --retain days, in batches of",
                 "short transactions so gateways keep inserting. Ctrl-C stops after the current batch and reports",
                 "what was deleted; running again resumes. With --all-orgs, whole daily partitions older than the",
-                "cutoff are dropped (instant, disk returned at once) and only the boundary is deleted in batches."},
+                "cutoff are dropped (instant, disk returned at once) and a partition holding the cutoff is deleted",
+                "in batches. Partitions are UTC days, judged by their bounds."},
         footer = {"", "Examples:", "  gatehouse-admin purge-logs Acme --retain 90 --dry-run",
                 "  gatehouse-admin purge-logs Acme --retain 90 --yes",
+                "  gatehouse-admin purge-logs Acme --app vault --retain 30 --yes",
                 "  gatehouse-admin purge-logs --all-orgs --retain 365 --yes"})
 public final class PurgeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ORG_NAME", arity = "0..1", description = "The organisation (or --all-orgs).")
@@ -42,8 +44,10 @@ public final class PurgeCommand implements Callable<Integer> {
     @Option(names = "--retain", paramLabel = "DAYS", defaultValue = "30",
             description = "Keep the last DAYS days (default ${DEFAULT-VALUE}; 0 deletes everything).")
     int retain;
-    @Option(names = "--app-id", paramLabel = "ID", description = "Only this app of the organisation.")
+    @Option(names = "--app-id", paramLabel = "ID", description = "Only this app of the organisation, by id.")
     String appId;
+    @Option(names = "--app", paramLabel = "NAME", description = "Only this app of the organisation, by name.")
+    String appName;
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "10000", description = "Rows per batch (default ${DEFAULT-VALUE}).")
     int batchSize;
     @Option(names = "--dry-run", description = "Count what would be deleted; delete nothing.")
@@ -65,8 +69,11 @@ public final class PurgeCommand implements Callable<Integer> {
         if ((org == null) == !allOrgs) {
             throw new UsageException(allOrgs ? "give ORG_NAME or --all-orgs, not both" : "ORG_NAME or --all-orgs is required");
         }
-        if (allOrgs && (appId != null || dryRun)) {
-            throw new UsageException("--all-orgs goes without --app-id and --dry-run");
+        if (allOrgs && (appId != null || appName != null || dryRun)) {
+            throw new UsageException("--all-orgs goes without --app, --app-id and --dry-run");
+        }
+        if (appId != null && appName != null) {
+            throw new UsageException("give --app or --app-id, not both");
         }
         UUID app = null;
         if (appId != null) {
@@ -80,14 +87,19 @@ public final class PurgeCommand implements Callable<Integer> {
         Instant cutoff = AuditPurge.cutoff(retain);
         try (Database db = database.open()) {
             AuditPurge purge = new AuditPurge(db.dataSource(), actor.actor());
+            if (appName != null) {
+                app = purge.appId(org, appName);
+            }
             if (dryRun) {
                 long n = purge.count(org, app, cutoff);
                 print(out, Map.of("would_delete", n, "cutoff", cutoff.toString()),
                         "Would delete " + n + " events older than " + cutoff + ".");
                 return ExitCodes.OK;
             }
-            confirmation.require("This deletes the access events older than " + cutoff + " of "
-                    + (allOrgs ? "EVERY organisation" : "organisation '" + org + "'"));
+            confirmation.require(allOrgs
+                    ? "This deletes the access events older than " + cutoff + " of EVERY organisation"
+                    : "This deletes " + purge.count(org, app, cutoff) + " access events older than " + cutoff
+                    + " of organisation '" + org + "'" + (appName != null ? " (app " + appName + ")" : ""));
             AtomicBoolean stop = new AtomicBoolean();
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -100,10 +112,18 @@ public final class PurgeCommand implements Callable<Integer> {
             }, "purge-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             ProgressReport report = new ProgressReport(spec.commandLine().getErr(), System.console() != null);
-            AuditPurge.Result r;
             try {
-                r = allOrgs ? purge.purgeAll(cutoff, batchSize, report::update, stop::get)
+                AuditPurge.Result r = allOrgs ? purge.purgeAll(cutoff, batchSize, report::update, stop::get)
                         : purge.purgeOrg(org, app, cutoff, batchSize, report::update, stop::get);
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("deleted", r.deleted());
+                doc.put("partitions_dropped", r.partitionsDropped());
+                doc.put("stopped", r.stopped());
+                doc.put("cutoff", r.cutoff().toString());
+                print(out, doc, (r.stopped() ? "Stopped: " : "") + "deleted " + r.deleted() + " events"
+                        + (allOrgs ? " and dropped " + r.partitionsDropped() + " daily partitions" : "")
+                        + " older than " + r.cutoff() + (r.stopped() ? "; run again to resume." : "."));
+                out.flush(); // before the Ctrl-C hook lets the JVM go: the summary is printed every time
             } finally {
                 report.done();
                 finished.countDown();
@@ -113,14 +133,6 @@ public final class PurgeCommand implements Callable<Integer> {
                     // Ctrl-C: the hook is running and waits for us
                 }
             }
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("deleted", r.deleted());
-            doc.put("partitions_dropped", r.partitionsDropped());
-            doc.put("stopped", r.stopped());
-            doc.put("cutoff", r.cutoff().toString());
-            print(out, doc, (r.stopped() ? "Stopped: " : "") + "deleted " + r.deleted() + " events"
-                    + (allOrgs ? " and dropped " + r.partitionsDropped() + " daily partitions" : "")
-                    + " older than " + r.cutoff() + (r.stopped() ? "; run again to resume." : "."));
             return ExitCodes.OK;
         }
     }

@@ -167,7 +167,19 @@ public final class RecoveryCommands {
                     }
                     confirmation.require("This turns off SSO enforcement for organisation '" + org + "'"
                             + (mode.providers ? " and disables its identity providers" : ""));
+                    Map<String, Object> before = r.ssoState(org);
                     state = r.disableSso(org, mode.providers);
+                    if (!output.json) {
+                        out.println(Boolean.TRUE.equals(before.get("require_sso"))
+                                ? "require_sso turned off." : "require_sso was already false.");
+                        if (mode.providers) {
+                            @SuppressWarnings("unchecked")
+                            long enabled = ((List<Map<String, Object>>) before.get("providers")).stream()
+                                    .filter(p -> Boolean.TRUE.equals(p.get("enabled"))).count();
+                            out.println(enabled == 0 ? "Every provider was already disabled."
+                                    : "Disabled " + enabled + " provider" + (enabled == 1 ? "" : "s") + " (none deleted).");
+                        }
+                    }
                 }
                 print(out, state);
                 return ExitCodes.OK;

@@ -46,6 +46,11 @@ public final class AuditPurge {
         return Instant.now().truncatedTo(ChronoUnit.MICROS).minus(retainDays, ChronoUnit.DAYS);
     }
 
+    /** The id of the organisation's app named {@code app} (NotFound when there is none). */
+    public UUID appId(String org, String app) {
+        return Tx.run(ds, c -> Lookup.app(c, Lookup.org(c, org), org, app));
+    }
+
     /** The rows a purge of this organisation (or app) would delete. */
     public long count(String org, UUID appId, Instant cutoff) {
         return Tx.run(ds, c -> {

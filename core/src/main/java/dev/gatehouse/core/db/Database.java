@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 public final class Database implements AutoCloseable {
     /** Run on every connection as it opens. */
     static final String UTC_SESSION = "SET TIME ZONE 'UTC'";
+    private volatile boolean reachableAtOpen = true;
     private final HikariDataSource dataSource;
     private final EmbeddedPostgresServer embedded;
     private final String description;
@@ -88,13 +89,22 @@ public final class Database implements AutoCloseable {
     /** Tries one connection: an unreachable server is fine here; a refused login is not. */
     private void refuseBadLogin() {
         try (Connection c = dedicatedConnection("gatehouse-check", 10)) {
-            c.isValid(2);
+            reachableAtOpen = c.isValid(2);
         } catch (SQLException e) {
             if (!unreachable(e)) {
                 close();
                 throw new GatehouseException("cannot connect to the database at " + description + ": " + sqlReason(e), e);
             }
+            reachableAtOpen = false;
         }
+    }
+
+    /**
+     * Whether the server answered when the pool was opened (tolerating an unreachable one): a start that finds it
+     * away does not wait on it — the pool's own waits are for requests, not for a start.
+     */
+    public boolean reachableAtOpen() {
+        return reachableAtOpen;
     }
 
     /**

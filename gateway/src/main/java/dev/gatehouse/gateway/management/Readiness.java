@@ -27,6 +27,8 @@ public final class Readiness implements AutoCloseable {
     private final java.util.function.BooleanSupplier schemaCurrent;
     private final java.util.function.BooleanSupplier policiesLoaded;
     private volatile boolean listening;
+    /** The checker thread's own connection. */
+    private Connection connection;
     /** Long-lived threads whose progress readiness follows: name -> (last progress, how long a pause is a stall). */
     private final Map<String, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -48,19 +50,33 @@ public final class Readiness implements AutoCloseable {
         this.schemaCurrent = schemaCurrent;
         this.policiesLoaded = policiesLoaded;
         this.checker = DaemonScheduler.named("gatehouse-readiness");
-        check();
-        checker.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        if (database.reachableAtOpen()) {
+            check(); // answered a moment ago: known before the listener opens
+        } // else the first check runs on the checker's thread: a start never waits on an absent database
+        checker.scheduleWithFixedDelay(this::check, database.reachableAtOpen() ? interval.toMillis() : 0,
+                interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * One look at the database, on a connection of the checker's own (not the pool's: a pool hands out a connection
+     * it checked half a second ago, and waits its timeout when there is none): an outage shows at the next check.
+     */
     private void check() {
         boolean was = databaseUp;
-        try (Connection c = database.connection()) {
-            boolean ok = c.isValid(2);
+        try {
+            if (connection == null) {
+                connection = database.dedicatedConnection("gatehouse-readiness", 10);
+            }
+            boolean ok = connection.isValid(2);
             databaseUp = ok;
             databaseError = ok ? null : "the connection did not answer within 2 s";
-        } catch (Exception e) {
+            if (!ok) {
+                dropConnection();
+            }
+        } catch (Throwable e) {
             databaseUp = false;
             databaseError = Database.sqlReason(e);
+            dropConnection();
         }
         if (was != databaseUp) {
             if (databaseUp) {
@@ -90,6 +106,17 @@ public final class Readiness implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    private void dropConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (Exception e) {
+                log.debug("closing the readiness connection: {}", e.toString());
+            }
+            connection = null;
+        }
     }
 
     /** The public listener is bound: until then the gateway is not ready, whatever else is. */
@@ -139,5 +166,11 @@ public final class Readiness implements AutoCloseable {
     @Override
     public void close() {
         checker.shutdownNow();
+        try {
+            checker.awaitTermination(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dropConnection();
     }
 }
