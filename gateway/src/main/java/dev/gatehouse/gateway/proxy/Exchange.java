@@ -280,7 +280,8 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
 
     private void upstreamHead(HttpResponse response) {
         int code = response.status().code();
-        if (response.decoderResult().isFailure() || code == 101 && !upgradeRequested) {
+        if (response.decoderResult().isFailure() || code == 101 && !upgradeRequested
+                || ForwardedMessages.framedInDoubt(response)) {
             // not framed without doubt (CL with TE, two lengths, a bad status line), or switching unasked
             ReferenceCountUtil.release(response);
             upstreamMalformed();

@@ -5,6 +5,7 @@ import dev.gatehouse.gateway.clientip.RequestIds;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamHeaders;
+import dev.gatehouse.gateway.request.FramingHeaders;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -263,6 +264,35 @@ final class ForwardedMessages {
         if (doomed != null) {
             doomed.forEach(headers::remove);
         }
+    }
+
+    /**
+     * Whether an upstream response's framing is in doubt, beyond what Netty's decoder refuses itself (Content-Length
+     * with chunked, two lengths on HTTP/1.1, a bad status line): a version other than HTTP/1.0 and 1.1; more than one
+     * Content-Length on HTTP/1.0 ({@link FramingHeaders}); a Transfer-Encoding other
+     * than exactly {@code chunked} (nginx: "unknown Transfer-Encoding", 502); a 1xx, 204 or 304 with a
+     * Transfer-Encoding, or a 204 with a non-zero Content-Length (RFC 9112 §6.1, RFC 9110 §8.6: they have no body,
+     * so whatever follows would be read as the next response). Such a response is a 502 and its connection closed.
+     */
+    static boolean framedInDoubt(HttpResponse r) {
+        HttpVersion v = r.protocolVersion();
+        if (v.majorVersion() != 1 || v.minorVersion() > 1 || FramingHeaders.repeatedContentLength(r.headers())) {
+            return true;
+        }
+        List<String> codings = r.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        int code = r.status().code();
+        if ((code < 200 || code == 204 || code == 304) && FramingHeaders.hadTransferEncoding(r.headers())) {
+            return true; // the decoder dropped it: the body that follows would be read as the next response
+        }
+        if (!codings.isEmpty()) {
+            if (codings.size() > 1 || !codings.get(0).strip().equalsIgnoreCase("chunked")) {
+                return true;
+            }
+            if (code < 200 || code == 204 || code == 304) {
+                return true;
+            }
+        }
+        return code == 204 && HttpUtil.getContentLength(r, 0L) != 0;
     }
 
     /** What the response head implies for both connections. */

@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import dev.gatehouse.gateway.request.FramingHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -174,7 +176,8 @@ public final class UpstreamPool implements AutoCloseable {
                             ch.pipeline().addLast(TLS, tlsHandler(ch, upstream));
                         }
                         ch.pipeline()
-                                .addLast(CODEC, new HttpClientCodec())
+                                .addLast(CODEC, new HttpClientCodec(
+                                        new HttpDecoderConfig().setHeadersFactory(FramingHeaders.FACTORY), false, false))
                                 .addLast(HANDLER, new ProxyBackendHandler());
                     }
                 });

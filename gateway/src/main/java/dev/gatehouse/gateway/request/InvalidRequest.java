@@ -15,6 +15,7 @@ public final class InvalidRequest extends IllegalArgumentException {
         HTTP_VERSION(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http_version"),
         TARGET(HttpResponseStatus.BAD_REQUEST, "invalid_target"),
         HOST(HttpResponseStatus.BAD_REQUEST, "invalid_host"),
+        FRAMING(HttpResponseStatus.BAD_REQUEST, "invalid_framing"),
         METHOD(HttpResponseStatus.BAD_REQUEST, "invalid_method"),
         TRANSFER_CODING(HttpResponseStatus.NOT_IMPLEMENTED, "transfer_coding");
 

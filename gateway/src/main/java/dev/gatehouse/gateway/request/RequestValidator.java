@@ -62,6 +62,9 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
             throw new InvalidRequest(InvalidRequest.Kind.METHOD, "the method is not a token");
         }
         HttpHeaders headers = head.headers();
+        if (FramingHeaders.repeatedContentLength(headers)) {
+            throw new InvalidRequest(InvalidRequest.Kind.FRAMING, "more than one Content-Length");
+        }
         List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
             throw new InvalidRequest(InvalidRequest.Kind.HOST, "more than one Host header");

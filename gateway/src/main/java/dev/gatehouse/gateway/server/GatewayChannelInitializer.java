@@ -13,6 +13,7 @@ import dev.gatehouse.gateway.policy.RouteHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.proxy.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
+import dev.gatehouse.gateway.request.FramingHeaders;
 import dev.gatehouse.gateway.request.RequestValidator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -72,7 +73,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(16 * 1024)));
+                .setMaxChunkSize(16 * 1024)
+                .setHeadersFactory(FramingHeaders.FACTORY)));
         p.addLast(VALIDATOR, new RequestValidator());
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);

@@ -92,13 +92,13 @@ final class EdgeCaseGenerator {
                 String[] words = line.strip().split("[ \t]+", 3);
                 line = String.join(" ", words);
             }
-            sb.append(line).append(end(0));
+            sb.append(line).append(end(0, forOracle));
             for (int i = 0; i < headers.size(); i++) {
                 String[] h = headers.get(i);
                 if (i == foldHeader) {
-                    sb.append(h[0]).append(h[1]).append("\r\n ").append("folded").append(end(i + 1));
+                    sb.append(h[0]).append(h[1]).append("\r\n ").append("folded").append(end(i + 1, forOracle));
                 } else {
-                    sb.append(h[0]).append(h[1]).append(end(i + 1));
+                    sb.append(h[0]).append(h[1]).append(end(i + 1, forOracle));
                 }
             }
             sb.append("\r\n");
@@ -127,6 +127,13 @@ final class EdgeCaseGenerator {
 
         private String end(int line) {
             return line == oddEndingLine ? oddEnding : "\r\n";
+        }
+
+        /** For the oracle: a CR before a line's CRLF is trailing whitespace the decoder trims (and the gateway writes
+         * the line anew), so the oracle reads it as the plain line end. */
+        private String end(int line, boolean forOracle) {
+            String e = end(line);
+            return forOracle && e.equals("\r\r\n") ? "\r\n" : e;
         }
 
         void header(String name, String value) {

@@ -196,7 +196,7 @@ class EdgeDifferentialIT {
         if (!want.method().equals(got.method())) {
             return "method " + got.method() + ", the client sent " + want.method();
         }
-        String wantTarget = want.uri().startsWith("http://") ? want.uri().substring(want.uri().indexOf('/', 7)) : want.uri();
+        String wantTarget = originForm(want.uri());
         if (!wantTarget.equals(got.uri())) {
             return "target " + got.uri() + ", the client sent " + want.uri();
         }
@@ -229,6 +229,21 @@ class EdgeDifferentialIT {
             return "trailers reached the upstream: " + got.trailers().stream().map(t -> t[0]).toList();
         }
         return null;
+    }
+
+    /** An absolute-form target as origin-form (RFC 9112 §3.2.2), as the upstream must receive it. */
+    static String originForm(String uri) {
+        int scheme = uri.indexOf("://");
+        if (uri.startsWith("/") || scheme < 0) {
+            return uri;
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        String rest = uri.substring(end);
+        return rest.isEmpty() ? "/" : rest.charAt(0) == '?' ? "/" + rest : rest;
     }
 
     static String printable(byte[] b) {

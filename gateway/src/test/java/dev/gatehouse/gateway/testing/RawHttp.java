@@ -82,7 +82,11 @@ public final class RawHttp implements AutoCloseable {
         }
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             while (true) {
-                int size = Integer.parseInt(line().split(";")[0].trim(), 16);
+                String sizeLine = line();
+                if (sizeLine == null) {
+                    throw new java.io.EOFException("connection closed in the middle of a chunked body");
+                }
+                int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
                 if (size == 0) {
                     while ((l = line()) != null && !l.isEmpty()) {
                         // trailers
