@@ -2,6 +2,7 @@ package dev.gatehouse.admin;
 
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.FailureHandler;
+import dev.gatehouse.admin.commands.AuditCommand;
 import dev.gatehouse.admin.commands.AuditModeCommand;
 import dev.gatehouse.admin.commands.ClientIpCommand;
 import dev.gatehouse.admin.commands.CloudflareRangesCommand;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
                 "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
                 "started for the length of the command otherwise)."},
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
-                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class,
+                TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class, AuditCommand.class,
                 MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
                 RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
@@ -75,6 +76,11 @@ public final class AdminMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--verbose")) {
+            // the connection pool's warnings (and their stack traces), silenced otherwise (logback.xml)
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari"))
+                    .setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, System.getenv(), args));

@@ -81,6 +81,7 @@ public final class Gateway implements AutoCloseable {
                     settings.managementCheckInterval());
             started.push(readiness);
             metrics.databaseUp(readiness::databaseUp);
+            metrics.threads(readiness::secondsSinceProgress);
             ManagementServer management = null;
             try {
                 if (settings.managementEnabled()) {

@@ -67,6 +67,9 @@ class ManagementIT {
                     .contains("gatehouse_requests_total{route=\"/app\",status=\"2xx\"} 4\n")
                     .contains("gatehouse_requests_total{route=\"\",status=\"4xx\"} 1\n")
                     .contains("gatehouse_rejections_total{reason=\"no_route\"} 1\n")
+                    .containsPattern("gatehouse_thread_seconds_since_progress\\{thread=\"audit writer\"} \\d")
+                    .containsPattern("gatehouse_thread_seconds_since_progress\\{thread=\"policy updates\"} \\d")
+                    .contains("gatehouse_audit_partition_failures_total 0\n")
                     .contains("gatehouse_upstream_latency_seconds_count{route=\"/app\"} 4\n")
                     .contains("gatehouse_upstream_latency_seconds_bucket{route=\"/app\",le=\"+Inf\"} 4\n")
                     // the first request opened a connection to the upstream, the next three took it from the pool
@@ -140,6 +143,8 @@ class ManagementIT {
             assertThat(r.checks().get("threads")).asString().contains("audit writer=stalled for 31 s");
             last[0] = Long.MIN_VALUE;
             assertThat(r.threadProblems()).containsEntry("audit writer", "dead");
+            assertThat(r.deadThreads()).as("for /healthz: a dead thread gets the process restarted").containsExactly("audit writer");
+            assertThat(r.secondsSinceProgress()).containsEntry("audit writer", -1.0);
             last[0] = System.nanoTime();
             assertThat(r.ready()).as("going round again").isTrue();
         }

@@ -68,25 +68,67 @@ public final class MaintenanceCommands {
     }
 
     @Command(name = "db-stats", mixinStandardHelpOptions = true,
-            description = "Data, index and total size, live and dead tuples, last (auto)vacuum of every Gatehouse table.")
+            description = {"Data, index and total size, live and dead tuples, last (auto)vacuum of every Gatehouse",
+                    "table; the partitioned audit log with the totals of its daily partitions (--partitions: each one).",
+                    "Rows in the audit log's default partition (outside every daily partition) are called out."},
+            footer = {"", "Examples:", "  gatehouse-admin db-stats", "  gatehouse-admin db-stats --partitions --bytes"})
     public static final class DbStats implements Callable<Integer> {
+        @Option(names = "--partitions", description = "List each partition under its table.")
+        boolean partitions;
+        @Option(names = "--bytes", description = "Sizes in bytes, not in KB/MB/GB.")
+        boolean bytes;
         @Mixin DatabaseOptions db;
         @Mixin OutputOptions output;
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
             try (Database d = db.open()) {
-                List<Map<String, Object>> rows = new Maintenance(d.dataSource(), "-").stats();
-                Output.rows(spec.commandLine().getOut(), output.json, rows, "table", "data_bytes", "index_bytes",
-                        "total_bytes", "live", "dead", "last_vacuum", "last_autovacuum");
+                Maintenance m = new Maintenance(d.dataSource(), "-");
+                List<Map<String, Object>> rows = m.stats(partitions);
+                long stray = m.defaultPartitionRows();
+                if (output.json) {
+                    Output.rows(out, true, rows);
+                    return ExitCodes.OK;
+                }
+                List<Map<String, Object>> shown = new java.util.ArrayList<>();
+                for (Map<String, Object> r : rows) {
+                    Map<String, Object> v = new java.util.LinkedHashMap<>(r);
+                    if (v.get("partition_of") != null) {
+                        v.put("table", "  " + v.get("table"));
+                    }
+                    for (String k : List.of("data_bytes", "index_bytes", "total_bytes")) {
+                        v.put(k, bytes ? v.get(k) : human(((Number) v.get(k)).longValue()));
+                    }
+                    shown.add(v);
+                }
+                Output.rows(out, false, shown, "table", "partitions", "data_bytes", "index_bytes", "total_bytes", "live",
+                        "dead", "last_vacuum", "last_autovacuum");
+                if (stray > 0) {
+                    out.println("access_events_default holds " + stray + " rows outside every daily partition: the"
+                            + " gateways' partition maintenance moves them (gatehouse_audit_default_partition_rows).");
+                }
                 return ExitCodes.OK;
             }
         }
     }
 
+    /** 1536 -> "1.5 KB": binary units, one decimal. */
+    static String human(long bytes) {
+        String[] units = {"B", "KB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
     @Command(name = "vacuum", mixinStandardHelpOptions = true,
-            description = {"Runs VACUUM (VERBOSE) on a Gatehouse table or all of them, showing the size before and after.",
+            description = {"Runs VACUUM on a Gatehouse table or all of them: per table, the size and dead tuples before and",
+                    "after and the time taken (--verbose adds VACUUM VERBOSE's own report).",
                     "--full rewrites the table to return disk space, but holds an exclusive lock that blocks the",
                     "gateways' audit writes meanwhile (they spool): prefer purge-logs --all-orgs, which drops partitions."},
             footer = {"", "Examples:", "  gatehouse-admin vacuum --analyze access_events", "  gatehouse-admin vacuum --full admin_actions --yes"})
@@ -110,24 +152,16 @@ public final class MaintenanceCommands {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (Database d = db.open()) {
-                Maintenance m = new Maintenance(d.dataSource(), actor.actor());
-                String sized = table == null ? "access_events" : table;
-                long before = safeSize(m, sized);
-                List<String> report = m.vacuum(table, full, analyze);
-                report.forEach(out::println);
-                long after = safeSize(m, sized);
-                if (before >= 0 && after >= 0) {
-                    out.println(sized + ": " + before + " bytes before, " + after + " bytes after");
+                Maintenance.Vacuumed v = new Maintenance(d.dataSource(), actor.actor()).vacuum(table, full, analyze);
+                if (((dev.gatehouse.admin.AdminMain) spec.root().userObject()).verbose) {
+                    v.report().forEach(out::println); // VACUUM VERBOSE's own report: long
+                }
+                for (Maintenance.VacuumResult r : v.tables()) {
+                    out.println(r.table() + ": " + human(r.bytesBefore()) + " -> " + human(r.bytesAfter()) + " ("
+                            + r.bytesBefore() + " -> " + r.bytesAfter() + " bytes), dead tuples " + r.deadBefore()
+                            + " -> " + r.deadAfter() + ", " + r.millis() + " ms");
                 }
                 return ExitCodes.OK;
-            }
-        }
-
-        private static long safeSize(Maintenance m, String table) {
-            try {
-                return m.size(table);
-            } catch (RuntimeException e) {
-                return -1;
             }
         }
     }

@@ -63,13 +63,49 @@ public final class Maintenance {
                 + " OR a.audit_mode IS NOT NULL ORDER BY 1, 2 NULLS FIRST"));
     }
 
-    /** Sizes, live and dead tuples, last (auto)vacuum of every Gatehouse table and partition. */
-    public List<Map<String, Object>> stats() {
-        return Tx.run(ds, c -> Rows.query(c, "SELECT s.relname AS table, pg_relation_size(s.relid) AS data_bytes,"
-                + " pg_indexes_size(s.relid) AS index_bytes, pg_total_relation_size(s.relid) AS total_bytes,"
-                + " s.n_live_tup AS live, s.n_dead_tup AS dead, s.last_vacuum, s.last_autovacuum"
-                + " FROM pg_stat_user_tables s WHERE s.schemaname = current_schema()"
-                + " ORDER BY pg_total_relation_size(s.relid) DESC, s.relname"));
+    /**
+     * Sizes, live and dead tuples, last (auto)vacuum of every Gatehouse table; a partitioned table (access_events) with
+     * the totals of its partitions and their count, and — with {@code partitions} — each partition on a row of its own
+     * after it ({@code partition_of} names the parent). Largest first.
+     */
+    public List<Map<String, Object>> stats(boolean partitions) {
+        return Tx.run(ds, c -> {
+            List<Map<String, Object>> tables = Rows.query(c, "WITH t AS (SELECT s.relid, s.relname, i.inhparent AS parent,"
+                    + " pg_relation_size(s.relid) AS data_bytes, pg_indexes_size(s.relid) AS index_bytes,"
+                    + " pg_total_relation_size(s.relid) AS total_bytes, s.n_live_tup AS live, s.n_dead_tup AS dead,"
+                    + " s.last_vacuum, s.last_autovacuum FROM pg_stat_user_tables s"
+                    + " LEFT JOIN pg_inherits i ON i.inhrelid = s.relid WHERE s.schemaname = current_schema())"
+                    + " SELECT p.relname AS table, (SELECT count(*) FROM t c WHERE c.parent = p.relid) AS partitions,"
+                    + " (p.data_bytes + coalesce(sum(c.data_bytes), 0))::bigint AS data_bytes,"
+                    + " (p.index_bytes + coalesce(sum(c.index_bytes), 0))::bigint AS index_bytes,"
+                    + " (p.total_bytes + coalesce(sum(c.total_bytes), 0))::bigint AS total_bytes,"
+                    + " (p.live + coalesce(sum(c.live), 0))::bigint AS live, (p.dead + coalesce(sum(c.dead), 0))::bigint AS dead,"
+                    + " greatest(p.last_vacuum, max(c.last_vacuum)) AS last_vacuum,"
+                    + " greatest(p.last_autovacuum, max(c.last_autovacuum)) AS last_autovacuum"
+                    + " FROM t p LEFT JOIN t c ON c.parent = p.relid WHERE p.parent IS NULL"
+                    + " GROUP BY p.relid, p.relname, p.data_bytes, p.index_bytes, p.total_bytes, p.live, p.dead,"
+                    + " p.last_vacuum, p.last_autovacuum ORDER BY 5 DESC, 1");
+            if (!partitions) {
+                return tables;
+            }
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Map<String, Object> t : tables) {
+                out.add(t);
+                out.addAll(Rows.query(c, "SELECT s.relname AS table, ?::text AS partition_of,"
+                        + " pg_relation_size(s.relid) AS data_bytes, pg_indexes_size(s.relid) AS index_bytes,"
+                        + " pg_total_relation_size(s.relid) AS total_bytes, s.n_live_tup AS live, s.n_dead_tup AS dead,"
+                        + " s.last_vacuum, s.last_autovacuum FROM pg_stat_user_tables s JOIN pg_inherits i"
+                        + " ON i.inhrelid = s.relid WHERE i.inhparent = ?::regclass ORDER BY s.relname",
+                        t.get("table"), t.get("table")));
+            }
+            return out;
+        });
+    }
+
+    /** Rows in access_events' default partition (outside every daily partition), counted exactly. */
+    public long defaultPartitionRows() {
+        return Tx.run(ds, c -> ((Number) Rows.query(c, "SELECT count(*) AS n FROM access_events_default").get(0).get("n"))
+                .longValue());
     }
 
     /** The size of a table with its partitions and indexes. */
@@ -82,8 +118,17 @@ public final class Maintenance {
         });
     }
 
-    /** Runs VACUUM (VERBOSE[, FULL][, ANALYZE]) on a Gatehouse table, or all; returns the server's report lines. */
-    public List<String> vacuum(String table, boolean full, boolean analyze) {
+    /** What a vacuum did to one table (its partitions included): size and dead tuples before and after, and time. */
+    public record VacuumResult(String table, long bytesBefore, long bytesAfter, long deadBefore, long deadAfter,
+                               long millis) {
+    }
+
+    /** A vacuum's outcome: one summary per table, and the server's VERBOSE report (for --verbose). */
+    public record Vacuumed(List<VacuumResult> tables, List<String> report) {
+    }
+
+    /** Runs VACUUM (VERBOSE[, FULL][, ANALYZE]) on a Gatehouse table, or all of them, one at a time. */
+    public Vacuumed vacuum(String table, boolean full, boolean analyze) {
         List<String> targets = new ArrayList<>();
         Tx.run(ds, c -> {
             List<Map<String, Object>> known = Rows.query(c, "SELECT relname FROM pg_class WHERE relname IN (" + TABLES + ")"
@@ -99,15 +144,21 @@ public final class Maintenance {
             throw new NotFound("no Gatehouse table named '" + table + "'");
         }
         List<String> report = new ArrayList<>();
+        List<VacuumResult> results = new ArrayList<>();
         String options = "VERBOSE" + (full ? ", FULL" : "") + (analyze ? ", ANALYZE" : "");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(true); // VACUUM cannot run inside a transaction
             for (String t : targets) {
+                long size = size(c, t);
+                long dead = dead(c, t);
+                long start = System.nanoTime();
                 s.execute("VACUUM (" + options + ") " + t);
+                long millis = (System.nanoTime() - start) / 1_000_000;
                 for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
                     report.add(w.getMessage());
                 }
                 s.clearWarnings();
+                results.add(new VacuumResult(t, size, size(c, t), dead, dead(c, t), millis));
             }
         } catch (SQLException e) {
             throw new GatehouseException("vacuum failed: " + Database.sqlReason(e), e);
@@ -117,6 +168,19 @@ public final class Maintenance {
                     Map.of("tables", targets));
             return null;
         });
-        return report;
+        return new Vacuumed(results, report);
+    }
+
+    private static long size(Connection c, String table) throws SQLException {
+        return ((Number) Rows.query(c, "SELECT coalesce(sum(pg_total_relation_size(r)), 0)::bigint AS size FROM ("
+                + " SELECT ?::regclass AS r UNION ALL SELECT inhrelid FROM pg_inherits WHERE inhparent = ?::regclass) t",
+                table, table).get(0).get("size")).longValue();
+    }
+
+    /** Dead tuples as the statistics collector saw them last (VACUUM updates them as it ends). */
+    private static long dead(Connection c, String table) throws SQLException {
+        return ((Number) Rows.query(c, "SELECT coalesce(sum(n_dead_tup), 0)::bigint AS dead FROM pg_stat_user_tables"
+                + " WHERE relid = ?::regclass OR relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = ?::regclass)",
+                table, table).get(0).get("dead")).longValue();
     }
 }

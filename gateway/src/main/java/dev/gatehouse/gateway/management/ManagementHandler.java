@@ -36,7 +36,12 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
             res = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "GET only\n");
         } else if (path.equals("/healthz")) {
-            res = text(ctx, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
+            java.util.List<String> dead = readiness.deadThreads();
+            // a dead thread will not come back by itself (they catch everything; one that died anyway is a bug):
+            // failing the liveness probe gets the process restarted
+            res = dead.isEmpty() ? text(ctx, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n")
+                    : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                    "dead: " + String.join(", ", dead) + "\n");
         } else if (path.equals("/readyz")) {
             boolean ready = readiness.ready();
             Map<String, Object> body = new LinkedHashMap<>();

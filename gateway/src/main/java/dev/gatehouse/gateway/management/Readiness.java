@@ -96,6 +96,28 @@ public final class Readiness implements AutoCloseable {
         watches.put(name, new Watch(lastProgressNanos, stallAfter.toNanos()));
     }
 
+    /** The watched threads that have died (not merely stalled). */
+    public java.util.List<String> deadThreads() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        watches.forEach((name, w) -> {
+            if (w.lastProgressNanos().getAsLong() == Long.MIN_VALUE) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    /** Seconds since each watched thread last went round its loop (-1: dead), for /metrics. */
+    public Map<String, Double> secondsSinceProgress() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        long now = System.nanoTime();
+        watches.forEach((name, w) -> {
+            long last = w.lastProgressNanos().getAsLong();
+            out.put(name, last == Long.MIN_VALUE ? -1 : (now - last) / 1e9);
+        });
+        return out;
+    }
+
     /** The watched threads that are dead or stalled, with what is wrong; empty when all go round. */
     public Map<String, String> threadProblems() {
         Map<String, String> out = new LinkedHashMap<>();

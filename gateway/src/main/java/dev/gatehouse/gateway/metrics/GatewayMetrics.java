@@ -62,6 +62,17 @@ public final class GatewayMetrics {
         this.openConnections = supplier;
     }
 
+    private volatile java.util.function.Supplier<Map<String, Double>> threadIdle = Map::of;
+
+    /** Seconds since each long-lived thread went round its loop (-1: dead), from readiness. */
+    public void threads(java.util.function.Supplier<Map<String, Double>> supplier) {
+        this.threadIdle = supplier;
+    }
+
+    Map<String, Double> threadIdle() {
+        return threadIdle.get();
+    }
+
     public void databaseUp(java.util.function.BooleanSupplier supplier) {
         this.databaseUp = supplier;
     }

@@ -53,6 +53,13 @@ public final class PrometheusFormat {
         upstreamConnections(sb, m);
         gauge(sb, "gatehouse_open_connections", "Open client connections.", m.openConnections());
         gauge(sb, "gatehouse_database_up", "1 when the last database check succeeded.", m.databaseUp() ? 1 : 0);
+        var threads = m.threadIdle();
+        if (!threads.isEmpty()) {
+            header(sb, "gatehouse_thread_seconds_since_progress", "gauge",
+                    "Seconds since a long-lived thread last went round its loop (-1: the thread died).");
+            threads.forEach((name, secs) -> sb.append("gatehouse_thread_seconds_since_progress{thread=\"")
+                    .append(escape(name)).append("\"} ").append(secs).append('\n'));
+        }
         var p = m.policies();
         if (p != null) {
             var snap = p.snapshot();

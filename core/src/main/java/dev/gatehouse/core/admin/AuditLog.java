@@ -1,0 +1,59 @@
+package dev.gatehouse.core.admin;
+
+import dev.gatehouse.core.net.Cidr;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Reading the audit log back — "why was I denied" without SQL. Every query names an organisation and a time window,
+ * so it walks the (org_id, ts) index of the partitions the window covers, newest first.
+ */
+public final class AuditLog {
+    /** What to look for: the organisation is required, everything else narrows. */
+    public record Query(String org, String app, String account, Cidr network, String decision, Instant since,
+                        String requestId, int limit) {
+    }
+
+    private final DataSource ds;
+
+    public AuditLog(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** The matching events, newest first (at most {@code limit}). */
+    public List<Map<String, Object>> search(Query q) {
+        return Tx.run(ds, c -> {
+            UUID org = Lookup.org(c, q.org());
+            UUID app = q.app() == null ? null : Lookup.app(c, org, q.org(), q.app());
+            UUID account = q.account() == null ? null : Lookup.account(c, org, q.org(), q.account());
+            return Rows.query(c, SELECT + " WHERE e.org_id = ? AND e.ts >= ?"
+                    + " AND (?::uuid IS NULL OR e.app_id = ?::uuid) AND (?::uuid IS NULL OR e.account_id = ?::uuid)"
+                    + " AND (?::cidr IS NULL OR e.client_ip <<= ?::cidr) AND (?::text IS NULL OR e.decision = ?)"
+                    + " AND (?::text IS NULL OR e.request_id = ?) ORDER BY e.ts DESC LIMIT ?",
+                    org, Timestamp.from(q.since()), app, app, account, account,
+                    q.network() == null ? null : q.network().toString(), q.network() == null ? null : q.network().toString(),
+                    q.decision(), q.decision(), q.requestId(), q.requestId(), q.limit());
+        });
+    }
+
+    /** The events of the organisation written after {@code after} (oldest first), for following the log. */
+    public List<Map<String, Object>> after(String orgName, Instant after, int limit) {
+        return Tx.run(ds, c -> {
+            UUID org = Lookup.org(c, orgName);
+            List<Map<String, Object>> rows = Rows.query(c, SELECT + " WHERE e.org_id = ? AND e.ts > ? ORDER BY e.ts LIMIT ?",
+                    org, Timestamp.from(after), limit);
+            return new ArrayList<>(rows);
+        });
+    }
+
+    private static final String SELECT = "SELECT e.ts AS time, host(e.client_ip) AS client_ip, e.decision,"
+            + " e.status, e.method, e.path, a.name AS app, acc.name AS account, p.name AS policy, e.event_count AS count,"
+            + " e.request_id, host(e.peer_ip) AS peer, e.user_agent"
+            + " FROM access_events e LEFT JOIN apps a ON a.id = e.app_id LEFT JOIN accounts acc ON acc.id = e.account_id"
+            + " LEFT JOIN network_access_policies p ON p.id = e.policy_id";
+}
