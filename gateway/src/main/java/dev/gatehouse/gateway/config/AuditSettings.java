@@ -33,30 +33,15 @@ public record AuditSettings(boolean enabled, int queueSize, int batchSize, Durat
         }
         return new AuditSettings(
                 g.getBoolean("audit.enabled"),
-                atLeastOne(g, "audit.queue-size"),
-                atLeastOne(g, "audit.batch-size"),
-                positive(g, "audit.flush-interval"),
-                positive(g, "audit.write-timeout"),
+                GatewaySettings.atLeast(g, "audit.queue-size", 1),
+                GatewaySettings.atLeast(g, "audit.batch-size", 1),
+                GatewaySettings.positive(g, "audit.flush-interval"),
+                GatewaySettings.positive(g, "audit.write-timeout"),
                 Path.of(g.getString("audit.spool-dir")),
                 max,
                 segment,
-                positive(g, "audit.aggregate-window"),
-                positive(g, "audit.retention-interval"));
+                GatewaySettings.positive(g, "audit.aggregate-window"),
+                GatewaySettings.positive(g, "audit.retention-interval"));
     }
 
-    private static int atLeastOne(Config g, String path) {
-        int v = g.getInt(path);
-        if (v < 1) {
-            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be at least 1");
-        }
-        return v;
-    }
-
-    private static Duration positive(Config g, String path) {
-        Duration d = g.getDuration(path);
-        if (d.isNegative() || d.isZero()) {
-            throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be more than 0");
-        }
-        return d;
-    }
 }

@@ -261,7 +261,7 @@ public record GatewaySettings(
         return p;
     }
 
-    private static int atLeast(Config g, String path, int min) {
+    static int atLeast(Config g, String path, int min) {
         int v = g.getInt(path);
         if (v < min) {
             throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be at least " + min + ", got " + v);
@@ -277,7 +277,7 @@ public record GatewaySettings(
         return d;
     }
 
-    private static Duration positive(Config g, String path) {
+    static Duration positive(Config g, String path) {
         Duration d = g.getDuration(path);
         if (d.isNegative() || d.isZero()) {
             throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "must be greater than zero");

@@ -10,16 +10,14 @@ import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.JettyParsed;
 import dev.gatehouse.gateway.testing.JettyUpstream;
 import dev.gatehouse.gateway.testing.RawHttp;
+import dev.gatehouse.gateway.testing.RawUpstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -227,7 +225,7 @@ class EdgeRegressionIT {
                 RawHttp.Response second = c.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n").read();
                 assertThat(second.status()).as(as).isEqualTo(200);
                 assertThat(second.body()).as(as).isEqualTo("good");
-                assertThat(up.connections.get()).as("a new upstream connection for the second request: " + as).isEqualTo(2);
+                assertThat(up.connections()).as("a new upstream connection for the second request: " + as).isEqualTo(2);
             }
         }
     }
@@ -249,54 +247,39 @@ class EdgeRegressionIT {
             try (RawHttp c = new RawHttp(g.port())) {
                 assertThat(c.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("good");
             }
-            assertThat(up.connections.get()).isEqualTo(2);
+            assertThat(up.connections()).isEqualTo(2);
         }
     }
 
     /** Answers the first connection's request with a scripted response, every later connection's with "good". */
     static final class ScriptedUpstream implements AutoCloseable {
-        final ServerSocket server;
-        final AtomicInteger connections = new AtomicInteger();
+        private final RawUpstream server;
 
         ScriptedUpstream(String first) throws IOException {
-            server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        int n = connections.incrementAndGet();
-                        Thread h = new Thread(() -> answer(s, n == 1 ? first
-                                : "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ngood"));
-                        h.setDaemon(true);
-                        h.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+            server = new RawUpstream((s, n) -> answer(s, n == 1 ? first : "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ngood"));
         }
 
-        private static void answer(Socket s, String response) {
-            try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-                StringBuilder head = new StringBuilder();
-                int b;
-                while ((b = in.read()) != -1) {
-                    head.append((char) b);
-                    if (head.toString().endsWith("\r\n\r\n")) {
-                        out.write(response.getBytes(StandardCharsets.ISO_8859_1));
-                        out.flush();
-                        head.setLength(0);
-                    }
+        private static void answer(Socket s, String response) throws IOException {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            StringBuilder head = new StringBuilder();
+            int b;
+            while ((b = in.read()) != -1) {
+                head.append((char) b);
+                if (head.toString().endsWith("\r\n\r\n")) {
+                    out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    head.setLength(0);
                 }
-            } catch (IOException e) {
-                // closed by the gateway
             }
         }
 
+        int connections() {
+            return server.connections();
+        }
+
         int port() {
-            return server.getLocalPort();
+            return server.port();
         }
 
         @Override

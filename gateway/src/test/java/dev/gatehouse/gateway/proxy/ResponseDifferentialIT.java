@@ -6,12 +6,11 @@ import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.RawHttp;
+import dev.gatehouse.gateway.testing.RawUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -355,59 +354,42 @@ class ResponseDifferentialIT {
 
     /** Answers /case-N with the current case's bytes, anything else with "canary PATH"; keeps connections alive. */
     static final class MutatingUpstream implements AutoCloseable {
-        final ServerSocket server;
+        private final RawUpstream server;
         volatile Case next;
 
         MutatingUpstream() throws IOException {
-            server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        s.setTcpNoDelay(true);
-                        Thread h = new Thread(() -> serve(s));
-                        h.setDaemon(true);
-                        h.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+            server = new RawUpstream((s, n) -> serve(s));
         }
 
-        private void serve(Socket s) {
-            try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-                StringBuilder head = new StringBuilder();
-                int b;
-                while ((b = in.read()) != -1) {
-                    head.append((char) b);
-                    if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                        String path = head.substring(head.indexOf(" ") + 1, head.indexOf(" ", head.indexOf(" ") + 1));
-                        head.setLength(0);
-                        Case c = next;
-                        if (path.startsWith("/case-") && c != null) {
-                            out.write(c.bytes());
-                            out.flush();
-                            if (c.closeAfter()) {
-                                return;
-                            }
-                        } else {
-                            String body = "canary " + path;
-                            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                                    .getBytes(StandardCharsets.ISO_8859_1)); // one write: no Nagle wait
-                            out.flush();
+        private void serve(Socket s) throws IOException {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            StringBuilder head = new StringBuilder();
+            int b;
+            while ((b = in.read()) != -1) {
+                head.append((char) b);
+                if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                    String path = head.substring(head.indexOf(" ") + 1, head.indexOf(" ", head.indexOf(" ") + 1));
+                    head.setLength(0);
+                    Case c = next;
+                    if (path.startsWith("/case-") && c != null) {
+                        out.write(c.bytes());
+                        out.flush();
+                        if (c.closeAfter()) {
+                            return;
                         }
+                    } else {
+                        String body = "canary " + path;
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                                .getBytes(StandardCharsets.ISO_8859_1)); // one write: no Nagle wait
+                        out.flush();
                     }
                 }
-            } catch (IOException e) {
-                // closed by the gateway
             }
         }
 
         int port() {
-            return server.getLocalPort();
+            return server.port();
         }
 
         @Override

@@ -3,8 +3,6 @@ package dev.gatehouse.gateway.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,21 +21,17 @@ public final class JettyUpstream implements AutoCloseable {
     public record Seen(int seq, JettyParsed.Request request) {
     }
 
-    private final ServerSocket server;
+    private final RawUpstream server;
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private final AtomicInteger seq = new AtomicInteger();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
 
     public JettyUpstream() throws IOException {
-        server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(this::accept, "jetty-upstream");
-        t.setDaemon(true);
-        t.start();
+        server = new RawUpstream((s, n) -> serve(s));
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** Takes (and forgets) what was parsed since the last call. */
@@ -54,24 +48,9 @@ public final class JettyUpstream implements AutoCloseable {
         return errors;
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                open.add(s);
-                Thread t = new Thread(() -> serve(s), "jetty-upstream-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket s) {
+    private void serve(Socket s) throws IOException {
         JettyParsed.Stream parser = new JettyParsed.Stream(HttpCompliance.STRICT);
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        try (InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
             byte[] buf = new byte[16 * 1024];
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -92,18 +71,11 @@ public final class JettyUpstream implements AutoCloseable {
                     return;
                 }
             }
-        } catch (IOException e) {
-            // the gateway closed the connection
-        } finally {
-            open.remove(s);
         }
     }
 
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : open) {
-            s.close();
-        }
     }
 }
