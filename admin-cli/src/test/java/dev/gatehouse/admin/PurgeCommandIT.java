@@ -81,6 +81,38 @@ class PurgeCommandIT {
         assertThat(rows(acme)).isEqualTo(700);
     }
 
+    /**
+     * Ctrl-C (SIGINT) in the middle of a purge whose output goes to a pipe: the summary line is printed every time
+     * (it was lost when the shutdown hook let the JVM go before the summary was written).
+     */
+    @Test
+    void ctrlCPrintsTheSummaryEvenIntoAPipe() throws Exception {
+        events(acme, null, 150_000, "40 days");
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), dev.gatehouse.admin.AdminMain.class.getName(),
+                "purge-logs", "Acme", "--retain", "30", "--batch-size", "50", "--yes", "--database-url", url)
+                .redirectErrorStream(false).start();
+        java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (rows(acme) > 151_100 - 2_000 && p.isAlive() && System.nanoTime() < deadline) { // some batches done
+            Thread.sleep(50);
+        }
+        assertThat(p.isAlive()).as("still purging when interrupted").isTrue();
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String printed = out.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(printed).as("stdout of the interrupted purge").startsWith("Stopped: deleted ")
+                .contains("; run again to resume.");
+        long deleted = Long.parseLong(printed.substring("Stopped: deleted ".length(), printed.indexOf(" events")));
+        assertThat(rows(acme)).isEqualTo(151_100 - deleted);
+    }
+
     @Test
     void anAppIsNamedAsRetentionAndAuditModeName() {
         CliRun dry = admin("purge-logs", "Acme", "--retain", "30", "--app", "vault", "--dry-run");
