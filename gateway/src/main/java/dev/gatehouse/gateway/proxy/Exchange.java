@@ -367,7 +367,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         Channel ch = upstream;
         upstream = null;
         ch.pipeline().get(ProxyBackendHandler.class).detach();
-        if (reuseUpstream && requestComplete) {
+        if (reuseUpstream && requestComplete && UpstreamCodec.holdsNothing(ch)) {
             front.pool().release(ch, target);
         } else {
             ch.close();

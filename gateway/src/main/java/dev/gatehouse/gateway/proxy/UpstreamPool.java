@@ -11,9 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import dev.gatehouse.gateway.request.FramingHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -140,7 +137,7 @@ public final class UpstreamPool implements AutoCloseable {
         ArrayDeque<Channel> idle = loopPool(loop).get(key);
         while (idle != null && !idle.isEmpty()) {
             Channel ch = idle.pollLast();   // most recently used: warmest, least likely closed by the upstream
-            if (ch.isActive()) {
+            if (ch.isActive() && UpstreamCodec.holdsNothing(ch)) { // bytes that came while idle: never reused
                 ProxyBackendHandler h = backend(ch);
                 h.idleSince = 0;
                 h.reused = true;
@@ -176,8 +173,7 @@ public final class UpstreamPool implements AutoCloseable {
                             ch.pipeline().addLast(TLS, tlsHandler(ch, upstream));
                         }
                         ch.pipeline()
-                                .addLast(CODEC, new HttpClientCodec(
-                                        new HttpDecoderConfig().setHeadersFactory(FramingHeaders.FACTORY), false, false))
+                                .addLast(CODEC, new UpstreamCodec())
                                 .addLast(HANDLER, new ProxyBackendHandler());
                     }
                 });
