@@ -39,6 +39,15 @@ public record Upstream(String host, int port, String basePath, boolean tls) {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
+        if (looksLikeAddress(host)) {
+            // parsed strictly, as every address in Gatehouse is: 010.0.0.1 is refused, not read as 10.0.0.1
+            // (Netty's NetUtil would) nor as 8.0.0.1 (as inet_aton would), and never looked up as a name
+            try {
+                host = dev.gatehouse.core.net.IpAddress.parse(host).toString();
+            } catch (dev.gatehouse.core.net.InvalidAddressException e) {
+                throw new IllegalArgumentException(e.getMessage() + " in '" + url + "'");
+            }
+        }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         if (path.equals("/")) {
             path = "";
@@ -48,6 +57,40 @@ public record Upstream(String host, int port, String basePath, boolean tls) {
 
     private static int defaultPort(boolean tls) {
         return tls ? 443 : 80;
+    }
+
+    /** An IPv6 literal (it has a colon), or a name made of digits and dots only: it must be an IPv4 address. */
+    static boolean looksLikeAddress(String host) {
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return !host.isEmpty();
+    }
+
+    /** An address literal as an InetAddress (no lookup), or null for a name. */
+    public java.net.InetAddress literal() {
+        if (!looksLikeAddress(host)) {
+            return null;
+        }
+        dev.gatehouse.core.net.IpAddress a = dev.gatehouse.core.net.IpAddress.parse(host);
+        byte[] bytes;
+        if (a.isV4()) {
+            long v = a.lo();
+            bytes = new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+        } else {
+            bytes = java.nio.ByteBuffer.allocate(16).putLong(a.hi()).putLong(a.lo()).array();
+        }
+        try {
+            return java.net.InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // a 4- or 16-byte address is always accepted
+        }
     }
 
     /** host[:port] as written in a Host header (the port left out when it is the scheme's own). */

@@ -18,7 +18,6 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -158,7 +157,7 @@ public final class UpstreamPool implements AutoCloseable {
         assert loop.inEventLoop();
         Promise<Channel> promise = loop.newPromise();
         // an IP literal is connected to as it is (the default group never resolves a resolved address)
-        java.net.InetAddress literal = NetUtil.createInetAddressFromIpAddressString(upstream.host());
+        java.net.InetAddress literal = upstream.literal(); // strict, like every address in Gatehouse (not NetUtil's)
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
