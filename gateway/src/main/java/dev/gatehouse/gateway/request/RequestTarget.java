@@ -53,23 +53,37 @@ public final class RequestTarget {
         return sb.append(target, end, target.length()).toString();
     }
 
-    /** "//", or a segment that is "." or ".." in any spelling (%2e is '.'). */
+    /** "//", or a segment that is "." or ".." in any spelling (%2e is '.'); allocates nothing. */
     private static boolean needsWork(String t, int end) {
-        for (int i = 0; i < end; i++) {
-            char c = t.charAt(i);
-            if (c == '/' && i + 1 < end && t.charAt(i + 1) == '/') {
-                return true;
-            }
-            if (c == '.' || c == '%' && i + 2 < end && t.charAt(i + 1) == '2' && (t.charAt(i + 2) | 0x20) == 'e') {
-                int start = t.lastIndexOf('/', i) + 1;
-                int stop = t.indexOf('/', i);
-                String seg = t.substring(start, stop < 0 || stop > end ? end : stop);
-                if (isDot(seg) || isDotDot(seg)) {
+        int segStart = 1;
+        for (int i = 1; i <= end; i++) {
+            if (i == end || t.charAt(i) == '/') {
+                int len = i - segStart;
+                if (len == 0 && i < end || isDotSegment(t, segStart, len)) {
                     return true;
                 }
+                segStart = i + 1;
             }
         }
         return false;
+    }
+
+    /** t[from, from+len) is ".", "..", or one of them with %2e for a dot. */
+    private static boolean isDotSegment(String t, int from, int len) {
+        int dots = 0;
+        int i = from;
+        int to = from + len;
+        while (i < to && dots < 3) {
+            if (t.charAt(i) == '.') {
+                i++;
+            } else if (i + 3 <= to && t.charAt(i) == '%' && t.charAt(i + 1) == '2' && (t.charAt(i + 2) | 0x20) == 'e') {
+                i += 3;
+            } else {
+                return false;
+            }
+            dots++;
+        }
+        return i == to && (dots == 1 || dots == 2);
     }
 
     private static boolean isDot(String seg) {

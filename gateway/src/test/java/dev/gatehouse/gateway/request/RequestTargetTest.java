@@ -12,6 +12,8 @@ class RequestTargetTest {
         assertThat(RequestTarget.normalize(t)).isSameAs(t);
         assertThat(RequestTarget.normalize("/")).isEqualTo("/");
         assertThat(RequestTarget.normalize("/a/.hidden/b..c/...")).isEqualTo("/a/.hidden/b..c/...");
+        String dotty = "/a/.%2e./x.json/%2e%2e%2e/%2";
+        assertThat(RequestTarget.normalize(dotty)).as("three dots, or a cut escape, are names").isSameAs(dotty);
     }
 
     @Test
