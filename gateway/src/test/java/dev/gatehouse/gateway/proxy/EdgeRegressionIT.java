@@ -81,12 +81,24 @@ class EdgeRegressionIT {
 
     @Test
     void onlyHttp10And11AreServed() throws Exception {
+        long before = rejections("http_version");
         try (RawHttp c = client()) {
             RawHttp.Response r = c.send("GET / HTTP/9.9\r\nHost: x\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(505);
             assertThat(r.body()).contains("HTTP/9.9 is not supported");
         }
         assertThat(upstream.drain()).isEmpty();
+        assertThat(rejections("http_version")).as("counted in metrics by reason").isEqualTo(before + 1);
+    }
+
+    /** gatehouse_rejections_total for one reason (0 before the first). */
+    private static long rejections(String reason) throws Exception {
+        try (RawHttp m = new RawHttp(gateway.managementPort())) {
+            String body = m.send("GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n").read().body();
+            java.util.regex.Matcher found = java.util.regex.Pattern.compile(
+                    "(?m)^gatehouse_rejections_total\\{reason=\"" + reason + "\"} (\\d+)$").matcher(body);
+            return found.find() ? Long.parseLong(found.group(1)) : 0;
+        }
     }
 
     @Test
@@ -103,6 +115,7 @@ class EdgeRegressionIT {
 
     @Test
     void aRequestWithTwoHostsIsRefusedAndOneWithoutIsOnHttp11() throws Exception {
+        long before = rejections("invalid_host");
         try (RawHttp c = client()) {
             assertThat(c.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").read().status()).isEqualTo(400);
         }
@@ -112,6 +125,7 @@ class EdgeRegressionIT {
             assertThat(r.body()).contains("needs a Host");
         }
         assertThat(upstream.drain()).isEmpty();
+        assertThat(rejections("invalid_host")).isEqualTo(before + 2);
     }
 
     @Test
