@@ -108,16 +108,6 @@ public final class Maintenance {
                 .longValue());
     }
 
-    /** The size of a table with its partitions and indexes. */
-    public long size(String table) {
-        return Tx.run(ds, c -> {
-            var rows = Rows.query(c, "SELECT coalesce(sum(pg_total_relation_size(r)), 0)::bigint AS size FROM ("
-                    + " SELECT ?::regclass AS r UNION ALL SELECT inhrelid FROM pg_inherits WHERE inhparent = ?::regclass) t",
-                    table, table);
-            return ((Number) rows.get(0).get("size")).longValue();
-        });
-    }
-
     /** What a vacuum did to one table (its partitions included): size and dead tuples before and after, and time. */
     public record VacuumResult(String table, long bytesBefore, long bytesAfter, long deadBefore, long deadAfter,
                                long millis) {

@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.config;
 
 import com.typesafe.config.Config;
 import dev.gatehouse.core.config.ConfigError;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,7 @@ public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientH
         List<String> out = new ArrayList<>();
         for (String raw : g.getStringList(path)) {
             String name = raw.strip().toLowerCase(Locale.ROOT);
-            if (!isToken(name)) {
+            if (name.isEmpty() || HttpHeaderValidationUtil.validateToken(name) >= 0) {
                 throw ConfigError.at("gatehouse." + path, g.getValue(path).origin(), "'" + raw + "' is not a header name");
             }
             if (!out.contains(name)) {
@@ -67,19 +68,4 @@ public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientH
         return out;
     }
 
-    /** RFC 9110 token: the characters a header name may have. */
-    static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

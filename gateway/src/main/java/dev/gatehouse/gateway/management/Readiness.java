@@ -33,11 +33,13 @@ public final class Readiness implements AutoCloseable {
     private final Map<String, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Watch(java.util.function.LongSupplier lastProgressNanos, long stallNanos) {
+        static final String DEAD = "dead";
+
         /** Null when the thread goes round; otherwise what is wrong with it. */
         String problem() {
             long last = lastProgressNanos.getAsLong();
             if (last == Long.MIN_VALUE) {
-                return "dead";
+                return DEAD;
             }
             long idle = System.nanoTime() - last;
             return idle > stallNanos ? "stalled for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s" : null;
@@ -99,8 +101,8 @@ public final class Readiness implements AutoCloseable {
     /** The watched threads that have died (not merely stalled). */
     public java.util.List<String> deadThreads() {
         java.util.List<String> out = new java.util.ArrayList<>();
-        watches.forEach((name, w) -> {
-            if (w.lastProgressNanos().getAsLong() == Long.MIN_VALUE) {
+        threadProblems().forEach((name, problem) -> {
+            if (problem.equals(Watch.DEAD)) {
                 out.add(name);
             }
         });
@@ -174,12 +176,10 @@ public final class Readiness implements AutoCloseable {
         m.put("database", databaseUp ? "up" : "down: " + databaseError);
         m.put("schema", schemaCurrent.getAsBoolean() ? "current" : "not checked yet (database unreachable) or not current");
         m.put("policies", policiesLoaded.getAsBoolean() ? (databaseUp ? "loaded" : "last snapshot (database down)") : "not loaded");
-        Map<String, String> threads = new LinkedHashMap<>();
-        watches.forEach((name, w) -> {
-            String p = w.problem();
-            threads.put(name, p == null ? "running" : p);
-        });
-        if (!threads.isEmpty()) {
+        if (!watches.isEmpty()) {
+            Map<String, String> threads = new LinkedHashMap<>();
+            watches.keySet().forEach(name -> threads.put(name, "running"));
+            threads.putAll(threadProblems());
             m.put("threads", threads);
         }
         return m;

@@ -17,7 +17,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof InboundRequest in && in.head().uri().startsWith("/")) {
+        if (msg instanceof InboundRequest in) { // origin-form and normalised by RequestValidator
             in.context().route(routes.match(in.head().uri()));
         }
         ctx.fireChannelRead(msg);

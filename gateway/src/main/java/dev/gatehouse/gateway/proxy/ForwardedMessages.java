@@ -159,16 +159,17 @@ final class ForwardedMessages {
 
     /**
      * A request to switch to WebSocket: a GET with Upgrade {@code websocket} named in Connection, on HTTP/1.1
-     * (RFC 6455 §4.1). No other
-     * protocol is tunnelled: after a 101 the gateway no longer sees requests, and an upgrade to {@code h2c} (say)
+     * (RFC 6455 §4.1). No other protocol is tunnelled: after a 101 the gateway no longer sees requests, and an upgrade to {@code h2c} (say)
      * would let every later request on the connection past the client-IP decision and the policies. Other
      * Upgrade headers are dropped as hop-by-hop and the request is served as plain HTTP.
      */
     static boolean isUpgrade(HttpRequest in) {
         String upgrade = in.headers().get(HttpHeaderNames.UPGRADE);
-        return upgrade != null && in.protocolVersion().equals(HttpVersion.HTTP_1_1) && in.method().equals(HttpMethod.GET)
-                && upgrade.strip().regionMatches(true, 0, "websocket", 0, 9)
-                && (upgrade.strip().length() == 9 || upgrade.strip().charAt(9) == '/')
+        if (upgrade == null || !in.protocolVersion().equals(HttpVersion.HTTP_1_1) || !in.method().equals(HttpMethod.GET)) {
+            return false;
+        }
+        String protocol = upgrade.strip();
+        return protocol.regionMatches(true, 0, "websocket", 0, 9) && (protocol.length() == 9 || protocol.charAt(9) == '/')
                 && in.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
@@ -279,18 +280,14 @@ final class ForwardedMessages {
         if (v.majorVersion() != 1 || v.minorVersion() > 1 || FramingHeaders.repeatedContentLength(r.headers())) {
             return true;
         }
-        List<String> codings = r.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
         int code = r.status().code();
-        if ((code < 200 || code == 204 || code == 304) && FramingHeaders.hadTransferEncoding(r.headers())) {
-            return true; // the decoder dropped it: the body that follows would be read as the next response
+        boolean bodyless = code < 200 || code == 204 || code == 304;
+        int codings = FramingHeaders.count(r.headers(), HttpHeaderNames.TRANSFER_ENCODING);
+        if (bodyless && (codings > 0 || FramingHeaders.hadTransferEncoding(r.headers()))) {
+            return true; // (the decoder drops it from these): the body that follows would be read as the next response
         }
-        if (!codings.isEmpty()) {
-            if (codings.size() > 1 || !codings.get(0).strip().equalsIgnoreCase("chunked")) {
-                return true;
-            }
-            if (code < 200 || code == 204 || code == 304) {
-                return true;
-            }
+        if (codings > 1 || codings == 1 && !r.headers().get(HttpHeaderNames.TRANSFER_ENCODING).strip().equalsIgnoreCase("chunked")) {
+            return true;
         }
         return code == 204 && HttpUtil.getContentLength(r, 0L) != 0;
     }

@@ -125,10 +125,7 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         if (context.rejection() != null) {
             error = ProxyErrors.BAD_CLIENT_ADDRESS;
             detail = context.rejection();
-        } else if (!request.uri().startsWith("/")) {
-            error = ProxyErrors.BAD_REQUEST;
-            detail = "the request target must be a path starting with '/'";
-        } else if ((selector = context.route()) == null) {
+        } else if ((selector = context.route()) == null) { // the target is origin-form: RequestValidator saw to it
             error = ProxyErrors.NO_ROUTE;
         }
         if (error != null) {

@@ -9,7 +9,7 @@ import io.netty.util.AsciiString;
 
 /**
  * The headers of a decoded message, remembering what the decoder's normalisation hides: how many Content-Length
- * values the message carried, and whether it carried a Transfer-Encoding. Netty refuses differing lengths on HTTP/1.1 but takes the first on HTTP/1.0 and then
+ * values the message carried, and how many Transfer-Encoding and Host fields. Netty refuses differing lengths on HTTP/1.1 but takes the first on HTTP/1.0 and then
  * keeps only that one; a peer reading the same bytes may take another — so the edge refuses any message that
  * carried more than one, on requests ({@link RequestValidator}) and upstream responses alike. Validates names and
  * values exactly as Netty's default headers do.
@@ -32,6 +32,7 @@ public final class FramingHeaders extends DefaultHttpHeaders {
 
     private int contentLengths;
     private int transferEncodings;
+    private int hosts;
 
     private FramingHeaders() {
         super(DEFAULTS.getNameValidator(), DEFAULTS.getValueValidator());
@@ -54,7 +55,25 @@ public final class FramingHeaders extends DefaultHttpHeaders {
             contentLengths += value instanceof CharSequence v && AsciiString.indexOf(v, ',', 0) >= 0 ? 2 : 1;
         } else if (name.length() == 17 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
             transferEncodings++;
+        } else if (name.length() == 4 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+            hosts++;
         }
+    }
+
+    /**
+     * How many fields named {@code name} (Host or Transfer-Encoding) the message carried as decoded, without building
+     * a list per message; for other headers objects, as many as they hold now.
+     */
+    public static int count(HttpHeaders headers, AsciiString name) {
+        if (headers instanceof FramingHeaders f) {
+            if (name == HttpHeaderNames.HOST) {
+                return f.hosts;
+            }
+            if (name == HttpHeaderNames.TRANSFER_ENCODING) {
+                return f.transferEncodings;
+            }
+        }
+        return headers.getAll(name).size();
     }
 
     /**

@@ -4,11 +4,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.util.List;
 
 /**
  * The edge's strict reading of a request head (RFC 9110, RFC 9112), right after the decoder and before anything
@@ -58,21 +58,21 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
         if (v.majorVersion() != 1 || v.minorVersion() > 1) {
             throw new InvalidRequest(InvalidRequest.Kind.HTTP_VERSION, v.text() + " is not supported (HTTP/1.0 or HTTP/1.1)");
         }
-        if (!isToken(head.method().name())) {
+        if (HttpHeaderValidationUtil.validateToken(head.method().name()) >= 0) {
             throw new InvalidRequest(InvalidRequest.Kind.METHOD, "the method is not a token");
         }
         HttpHeaders headers = head.headers();
         if (FramingHeaders.repeatedContentLength(headers)) {
             throw new InvalidRequest(InvalidRequest.Kind.FRAMING, "more than one Content-Length");
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
+        int hosts = FramingHeaders.count(headers, HttpHeaderNames.HOST); // counted as decoded: no list per request
+        if (hosts > 1) {
             throw new InvalidRequest(InvalidRequest.Kind.HOST, "more than one Host header");
         }
-        if (hosts.isEmpty() && v.minorVersion() == 1) {
+        if (hosts == 0 && v.minorVersion() == 1) {
             throw new InvalidRequest(InvalidRequest.Kind.HOST, "an HTTP/1.1 request needs a Host header");
         }
-        if (!hosts.isEmpty() && !isHost(hosts.get(0))) {
+        if (hosts == 1 && !isHost(headers.get(HttpHeaderNames.HOST))) {
             throw new InvalidRequest(InvalidRequest.Kind.HOST, "the Host header is not a host[:port]");
         }
         String target = head.uri();
@@ -90,8 +90,8 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
         if (normal != target) {
             head.setUri(normal);
         }
-        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty() && (codings.size() > 1 || !codings.get(0).strip().equalsIgnoreCase("chunked"))) {
+        int codings = FramingHeaders.count(headers, HttpHeaderNames.TRANSFER_ENCODING);
+        if (codings > 1 || codings == 1 && !headers.get(HttpHeaderNames.TRANSFER_ENCODING).strip().equalsIgnoreCase("chunked")) {
             throw new InvalidRequest(InvalidRequest.Kind.TRANSFER_CODING,
                     "Transfer-Encoding other than chunked is not supported");
         }
@@ -169,18 +169,5 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
 
     private static boolean isAlnum(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-    }
-
-    private static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(isAlnum(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
