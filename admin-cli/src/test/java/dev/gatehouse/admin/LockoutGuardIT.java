@@ -88,6 +88,18 @@ class LockoutGuardIT {
         assertThat(json.out().split("\"ip\"", -1)).hasSize(54);
     }
 
+    /** A reset too: with a policy of her own, a global allow may be all that lets an admin in. */
+    @Test
+    void aResetThatWouldLockAnAdminOutIsRefused() {
+        UUID vpn = new Fixtures(d).policy(org, "vpn", false, "allow 10.0.0.0/8");
+        new Fixtures(d).assign(ada, vpn);
+        CliRun r = admin("reset-global-policies", "--yes");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("would deny admins").contains("127.0.0.1 (ada)");
+        assertThat(d.queryValue("SELECT is_global FROM network_access_policies WHERE name = 'office'")).isEqualTo(true);
+        assertThat(admin("reset-global-policies", "--yes", "--force").code()).isEqualTo(0);
+    }
+
     @Test
     void aRestoreThatWouldLockAnAdminOutIsRefused() {
         d.update("UPDATE network_access_policies SET is_global = false, updated_at = now() - interval '1 minute'");

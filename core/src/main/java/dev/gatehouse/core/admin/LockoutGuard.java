@@ -22,35 +22,41 @@ final class LockoutGuard {
     /** Addresses named in the refusal's message at most; every one is in {@link Policies.WouldLockOut#lockedOut()}. */
     static final int LISTED = 10;
 
-    private record Pair(UUID account, String accountName, IpAddress ip, String ipText) {
+    private record Pair(UUID org, UUID account, String accountName, IpAddress ip, String ipText) {
     }
 
-    private final UUID orgId;
     private final List<Pair> allowedBefore;
 
-    private LockoutGuard(UUID orgId, List<Pair> allowedBefore) {
-        this.orgId = orgId;
+    private LockoutGuard(List<Pair> allowedBefore) {
         this.allowedBefore = allowedBefore;
     }
 
     /** The pairs the organisation's policies allow now (none to watch when forced). */
     static LockoutGuard before(Connection c, UUID orgId, boolean force) throws SQLException {
-        if (force) {
-            return new LockoutGuard(orgId, List.of());
+        return before(c, List.of(orgId), force);
+    }
+
+    /**
+     * The same for several organisations at once (a reset of all of them): one query and one policy snapshot,
+     * whatever their number.
+     */
+    static LockoutGuard before(Connection c, List<UUID> orgIds, boolean force) throws SQLException {
+        if (force || orgIds.isEmpty()) {
+            return new LockoutGuard(List.of());
         }
-        List<Map<String, Object>> recent = Rows.query(c, "SELECT DISTINCT e.account_id, a.name AS account,"
+        List<Map<String, Object>> recent = Rows.query(c, "SELECT DISTINCT e.org_id, e.account_id, a.name AS account,"
                 + " host(e.client_ip) AS ip FROM access_events e JOIN accounts a ON a.id = e.account_id"
-                + " WHERE e.org_id = ? AND a.role = 'admin' AND e.decision = 'allow'"
-                + " AND e.ts > now() - interval '24 hours' ORDER BY 2, 3", orgId);
+                + " WHERE e.org_id = ANY (?) AND a.role = 'admin' AND e.decision = 'allow'"
+                + " AND e.ts > now() - interval '24 hours' ORDER BY 3, 4", c.createArrayOf("uuid", orgIds.toArray()));
         if (recent.isEmpty()) {
-            return new LockoutGuard(orgId, List.of());
+            return new LockoutGuard(List.of());
         }
         List<Pair> pairs = new ArrayList<>();
         for (Map<String, Object> r : recent) {
-            pairs.add(new Pair(UUID.fromString((String) r.get("account_id")), (String) r.get("account"),
-                    IpAddress.parse((String) r.get("ip")), (String) r.get("ip")));
+            pairs.add(new Pair(UUID.fromString((String) r.get("org_id")), UUID.fromString((String) r.get("account_id")),
+                    (String) r.get("account"), IpAddress.parse((String) r.get("ip")), (String) r.get("ip")));
         }
-        return new LockoutGuard(orgId, allowed(c, orgId, pairs));
+        return new LockoutGuard(allowed(c, pairs));
     }
 
     /** Refuses (rolling the transaction back) when the change denies a pair that was allowed before it. */
@@ -58,7 +64,7 @@ final class LockoutGuard {
         if (allowedBefore.isEmpty()) {
             return;
         }
-        List<Pair> still = allowed(c, orgId, allowedBefore);
+        List<Pair> still = allowed(c, allowedBefore);
         List<Map<String, String>> locked = new ArrayList<>();
         for (Pair p : allowedBefore) {
             if (!still.contains(p)) {
@@ -73,16 +79,12 @@ final class LockoutGuard {
         }
     }
 
-    private static List<Pair> allowed(Connection c, UUID orgId, List<Pair> pairs) throws SQLException {
+    private static List<Pair> allowed(Connection c, List<Pair> pairs) throws SQLException {
         PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c);
-        PolicySnapshot.Org o = s.org(orgId);
         List<Pair> out = new ArrayList<>();
-        if (o == null) {
-            return out;
-        }
         for (Pair p : pairs) {
-            PolicySnapshot.Account a = o.accounts().get(p.account());
-            if (s.decide(o, a, p.ip()).allowed()) {
+            PolicySnapshot.Org o = s.org(p.org());
+            if (o != null && s.decide(o, o.accounts().get(p.account()), p.ip()).allowed()) {
                 out.add(p);
             }
         }

@@ -45,11 +45,12 @@ public final class Recovery {
     public List<Map<String, Object>> resetGlobalPolicies(String orgName, boolean force) {
         return Tx.run(ds, c -> {
             UUID org = orgName == null ? null : Lookup.org(c, orgName);
-            List<LockoutGuard> guards = new ArrayList<>();
+            List<UUID> touched = new ArrayList<>();
             for (Map<String, Object> r : Rows.query(c, "SELECT DISTINCT org_id FROM network_access_policies"
                     + " WHERE is_global AND (?::uuid IS NULL OR org_id = ?::uuid)", org, org)) {
-                guards.add(LockoutGuard.before(c, UUID.fromString((String) r.get("org_id")), force));
+                touched.add(UUID.fromString((String) r.get("org_id")));
             }
+            LockoutGuard guard = LockoutGuard.before(c, touched, force); // every organisation: one snapshot, not one each
             List<Map<String, Object>> changed = Rows.query(c, "UPDATE network_access_policies p SET is_global = false,"
                     + " updated_at = now(), updated_by = ? FROM organisations o WHERE o.id = p.org_id AND p.is_global"
                     + " AND (?::uuid IS NULL OR p.org_id = ?::uuid) RETURNING o.name AS org, p.name AS policy, p.id AS policy_id",
@@ -59,9 +60,7 @@ public final class Recovery {
             if (ids.isEmpty()) {
                 return changed; // nothing was global: nothing to record or restore
             }
-            for (LockoutGuard g : guards) {
-                g.check(c);
-            }
+            guard.check(c);
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO global_policy_resets (org_id, policy_ids, reset_by) VALUES (?, ?, ?)")) {
                 ps.setObject(1, org);
