@@ -3,7 +3,6 @@ package dev.gatehouse.core.admin;
 import dev.gatehouse.core.net.Cidr;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,9 +44,8 @@ public final class AuditLog {
     public List<Map<String, Object>> after(String orgName, Instant after, int limit) {
         return Tx.run(ds, c -> {
             UUID org = Lookup.org(c, orgName);
-            List<Map<String, Object>> rows = Rows.query(c, SELECT + " WHERE e.org_id = ? AND e.ts > ? ORDER BY e.ts LIMIT ?",
-                    org, Timestamp.from(after), limit);
-            return new ArrayList<>(rows);
+            return Rows.query(c, SELECT + " WHERE e.org_id = ? AND e.ts > ? ORDER BY e.ts LIMIT ?", org,
+                    Timestamp.from(after), limit);
         });
     }
 
