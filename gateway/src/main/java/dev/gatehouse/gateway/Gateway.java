@@ -141,8 +141,8 @@ public final class Gateway implements AutoCloseable {
             }
             readiness.listening();
 
-            log.info("Gatehouse listening on http://{}:{} (database: {})", settings.listenHost(), server.port(),
-                    database.description());
+            log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listenHost(),
+                    server.port(), database.description(), dev.gatehouse.gateway.server.Transport.describeBest());
             if (management != null) {
                 log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.managementHost(), management.port());
             }

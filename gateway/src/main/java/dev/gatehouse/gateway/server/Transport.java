@@ -44,6 +44,19 @@ public enum Transport {
         return NIO;
     }
 
+    /** What {@link #best()} chose and why, for the start-up log: an arm64 host silently on NIO was a surprise once. */
+    public static String describeBest() {
+        if (Boolean.getBoolean("gatehouse.nio")) {
+            return "NIO (-Dgatehouse.nio=true)";
+        }
+        if (Epoll.isAvailable()) {
+            return "epoll (native, " + System.getProperty("os.arch") + ")";
+        }
+        Throwable why = Epoll.unavailabilityCause();
+        return "NIO (native epoll unavailable on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                + (why == null ? "" : ": " + why.getMessage()) + ")";
+    }
+
     public EventLoopGroup newGroup(int threads) {
         IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, factory);
