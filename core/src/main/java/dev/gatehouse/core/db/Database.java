@@ -46,6 +46,10 @@ public final class Database implements AutoCloseable {
         EmbeddedPostgresServer embedded = null;
         DatabaseSettings effective = settings;
         if (settings.embedded()) {
+            if (!EmbeddedPostgresServer.bundled()) {
+                throw new GatehouseException("gatehouse.database.url is empty and this build has no embedded PostgreSQL"
+                        + " (the container image leaves it out): set gatehouse.database.url or DATABASE_URL");
+            }
             embedded = EmbeddedPostgresServer.startOrAttach(settings);
             effective = settings.withJdbc(embedded.jdbcUrl(), embedded.user(), "");
         }

@@ -63,6 +63,20 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** Attaches to the server of this data directory if one is running, otherwise starts it. */
+    /**
+     * Whether the embedded server's library is on the classpath: it is an optional dependency, in the jars
+     * {@code bin/gatehouse} runs and not in the container image.
+     */
+    public static boolean bundled() {
+        try {
+            Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", false,
+                    EmbeddedPostgresServer.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     public static EmbeddedPostgresServer startOrAttach(DatabaseSettings settings) {
         Path dataDir = settings.embeddedDataDir().toAbsolutePath().normalize();
         Path parent = dataDir.getParent();
