@@ -1,6 +1,8 @@
 package dev.gatehouse.gateway;
 
 import dev.gatehouse.core.GatehouseException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,7 @@ public final class FileReloader<S> implements AutoCloseable {
     private final Consumer<S> apply;
     private final Function<S, String> describe;
     private final ScheduledExecutorService scheduler;
+    private final Duration interval;
     private final LongAdder reloads = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private volatile S inForce;
@@ -49,8 +52,14 @@ public final class FileReloader<S> implements AutoCloseable {
         this.read = read;
         this.apply = apply;
         this.describe = describe;
+        this.interval = interval;
         this.scheduler = DaemonScheduler.named("gatehouse-reload-" + owner.getSimpleName());
+    }
+
+    /** Looks again every interval from now on. */
+    public FileReloader<S> start() {
         scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
     }
 
     /** One look: applies a changed, usable reading; keeps the one in force otherwise. */
@@ -97,6 +106,15 @@ public final class FileReloader<S> implements AutoCloseable {
     /** Checks that found the files unusable (and kept what was in force). */
     public long failures() {
         return failures.sum();
+    }
+
+    /** Its two counters, {@code <prefix>_reloads_total} and {@code <prefix>_reload_failures_total}. */
+    public FileReloader<S> meters(MeterRegistry registry, String prefix, String files) {
+        FunctionCounter.builder(prefix + ".reloads", this, FileReloader::reloads)
+                .description("Changes to the " + files + " applied since start.").register(registry);
+        FunctionCounter.builder(prefix + ".reload.failures", this, FileReloader::failures)
+                .description("Checks that found the " + files + " unusable (what was in force stayed).").register(registry);
+        return this;
     }
 
     @Override

@@ -17,12 +17,16 @@ import dev.gatehouse.gateway.demo.DemoUpstream;
 import dev.gatehouse.gateway.management.ManagementServer;
 import dev.gatehouse.gateway.management.Readiness;
 import dev.gatehouse.gateway.metrics.AccessLog;
-import dev.gatehouse.gateway.metrics.GatewayMetrics;
+import dev.gatehouse.gateway.metrics.RequestMeters;
+import dev.gatehouse.gateway.metrics.StandardMeters;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.proxy.UpstreamTlsWatcher;
 import dev.gatehouse.gateway.server.GatewayServer;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -63,7 +67,15 @@ public final class Gateway implements AutoCloseable {
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            Database database = Database.open(dbSettings, "gatehouse-gateway", true);
+            // Every component registers its own meters on this registry; with no management listener to show them,
+            // a registry that keeps none (its meters are no-ops).
+            StandardMeters meters = settings.managementEnabled() ? StandardMeters.create() : null;
+            if (meters != null) {
+                started.push(meters);
+            }
+            MeterRegistry registry = meters != null ? meters.registry() : new CompositeMeterRegistry();
+            Database database = Database.open(dbSettings, "gatehouse-gateway", true,
+                    new MicrometerMetricsTrackerFactory(registry));
             started.push(database);
             SchemaGate schema = new SchemaGate(database, dbSettings.externalMigration());
             // The schema check (one query when the schema is current; Flyway's classes when there is work) runs
@@ -73,19 +85,16 @@ public final class Gateway implements AutoCloseable {
             Thread checker = new Thread(schemaCheck, "gatehouse-schema-check");
             checker.start();
 
-            GatewayMetrics metrics = new GatewayMetrics();
             PolicyService policies = new PolicyService(database, schema, settings.policiesRefreshInterval(),
                     settings.policiesMaxBackoff());
-            metrics.policies(policies);
+            policies.bindTo(registry);
             Readiness readiness = new Readiness(database, schema::ready, () -> policies.snapshot() != null,
-                    settings.managementCheckInterval());
+                    settings.managementCheckInterval(), registry).start();
             started.push(readiness);
-            metrics.databaseUp(readiness::databaseUp);
-            metrics.threads(readiness::secondsSinceProgress);
             ManagementServer management = null;
             try {
-                if (settings.managementEnabled()) {
-                    management = ManagementServer.start(settings.managementHost(), settings.managementPort(), readiness, metrics);
+                if (meters != null) {
+                    management = ManagementServer.start(settings.managementHost(), settings.managementPort(), readiness, meters);
                     started.push(management);
                 }
             } finally {
@@ -118,26 +127,27 @@ public final class Gateway implements AutoCloseable {
                             + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);
                 }
                 started.push(audit);
-                metrics.audit(audit);
+                audit.bindTo(registry);
                 readiness.watch("audit writer", audit::lastProgressNanos, AUDIT_STALL);
-                started.push(new RetentionJob(database, settings.audit().retentionInterval()));
+                RetentionJob retention = new RetentionJob(database, settings.audit().retentionInterval());
+                retention.bindTo(registry);
+                started.push(retention.start());
             }
-            RequestObserver observer = new RequestObserver(metrics, settings.accessLog() ? AccessLog.json() : AccessLog.OFF,
-                    audit);
+            RequestMeters requestMeters = new RequestMeters(registry, settings.routes().stream().map(Route::prefix).toList());
+            RequestObserver observer = new RequestObserver(requestMeters,
+                    settings.accessLog() ? AccessLog.json() : AccessLog.OFF, audit);
             TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
             started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
             TrustedHops hops = new TrustedHops(settings.clientIp(), settings.proxyProtocolSenders());
-            FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(config, settings, hops);
+            FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(config, settings, hops, registry);
             if (cloudflare != null) {
                 started.push(cloudflare);
-                metrics.cloudflareRanges(cloudflare);
             }
-            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage);
+            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry);
             started.push(server);
-            FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool());
+            FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool(), registry);
             if (upstreamTls != null) {
                 started.push(upstreamTls);
-                metrics.upstreamTls(upstreamTls);
             }
             readiness.listening();
 

@@ -43,6 +43,15 @@ public final class Database implements AutoCloseable {
      * a refused login or an unknown database still is.
      */
     public static Database open(DatabaseSettings settings, String poolName, boolean tolerateUnreachable) {
+        return open(settings, poolName, tolerateUnreachable, null);
+    }
+
+    /**
+     * As {@link #open(DatabaseSettings, String, boolean)}, with the pool measured by {@code metrics} (HikariCP's
+     * tracker: the gateway hands in Micrometer's); null measures nothing.
+     */
+    public static Database open(DatabaseSettings settings, String poolName, boolean tolerateUnreachable,
+                                com.zaxxer.hikari.metrics.MetricsTrackerFactory metrics) {
         EmbeddedPostgresServer embedded = null;
         DatabaseSettings effective = settings;
         if (settings.embedded()) {
@@ -72,6 +81,9 @@ public final class Database implements AutoCloseable {
         hc.setConnectionInitSql(UTC_SESSION);
         if (tolerateUnreachable) {
             hc.setInitializationFailTimeout(-1);
+        }
+        if (metrics != null) {
+            hc.setMetricsTrackerFactory(metrics);
         }
         String where = embedded != null
                 ? "embedded PostgreSQL (127.0.0.1:" + embedded.port() + ", data " + settings.embeddedDataDir() + ")"

@@ -167,23 +167,6 @@ final class AuditDatabase {
         }
     }
 
-    /** Partition upkeep ({@link AuditPartitions}) on this thread's connection. */
-    void maintain(AuditPartitions partitions) throws SQLException {
-        try (Statement s = connection().createStatement()) {
-            s.execute("SET statement_timeout = 0"); // a repair moves rows: not bounded like a batch
-            s.execute("SET lock_timeout = 0");
-            try {
-                partitions.maintain(connection);
-            } finally {
-                s.execute("SET lock_timeout = " + Math.max(1, writeTimeout.toMillis()));
-                s.execute("SET statement_timeout = " + Math.max(30_000, writeTimeout.toMillis() * 10));
-            }
-        } catch (SQLException e) {
-            discard();
-            throw e;
-        }
-    }
-
     /**
      * The database answered and refused the data (SQLSTATE class 22, data exception, or 23, integrity constraint
      * violation): retrying the batch would fail forever and wedge the spool behind it.

@@ -2,6 +2,10 @@ package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.gateway.config.AuditSettings;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -41,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Neither thread dies of a failure: the writer's loop catches everything, logs it, backs off and goes on, and
  * records when it last completed a round ({@link #lastProgressNanos()}) for readiness.
  */
-public final class AuditWriter implements AutoCloseable {
+public final class AuditWriter implements AutoCloseable, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
     private static final long DROP_LOG_EVERY = TimeUnit.SECONDS.toNanos(10);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
@@ -55,7 +59,6 @@ public final class AuditWriter implements AutoCloseable {
     private final AuditSpool spool;
     private final AuditAggregator aggregator;
     private final AuditDatabase db;
-    private final AuditPartitions partitions = new AuditPartitions();
     private final ExecutorService dbThread;
     private final Thread thread;
     private final LongAdder dropped = new LongAdder();
@@ -73,7 +76,6 @@ public final class AuditWriter implements AutoCloseable {
     private boolean databaseUp = true;
     private long nextAttemptNanos;
     private long backoffMillis = 100;
-    private volatile long lastPartitionCheck;
     private long lastDropLog;
     private long droppedAtLastLog;
     private boolean spoolFailing;
@@ -112,6 +114,29 @@ public final class AuditWriter implements AutoCloseable {
         AuditWriter w = new AuditWriter(database, queueSize, batchSize, flushInterval, writeTimeout, spool, aggregateWindow);
         w.thread.start();
         return w;
+    }
+
+    /** Its meters: the queue, the spool, and what was written, spooled and lost. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("gatehouse.audit.queue.depth", this, AuditWriter::queueDepth)
+                .description("Audit events waiting for the writer.").register(registry);
+        Gauge.builder("gatehouse.audit.spool.bytes", this, AuditWriter::spoolBytes)
+                .description("Size of the local audit spool (non-zero while the database is away or slow).")
+                .register(registry);
+        FunctionCounter.builder("gatehouse.audit.events.written", this, AuditWriter::written)
+                .description("Audit events inserted.").register(registry);
+        FunctionCounter.builder("gatehouse.audit.batches", this, AuditWriter::batches)
+                .description("COPY statements that wrote audit events (events written / batches = mean batch).")
+                .register(registry);
+        FunctionCounter.builder("gatehouse.audit.copy.seconds", this, w -> w.copyNanos() / 1e9)
+                .description("Time spent writing audit batches (over gatehouse_audit_batches_total: the mean time per COPY).")
+                .register(registry);
+        FunctionCounter.builder("gatehouse.audit.events.spooled", this, AuditWriter::spooled)
+                .description("Audit events written to the spool.").register(registry);
+        FunctionCounter.builder("gatehouse.audit.events.dropped", this, AuditWriter::dropped)
+                .description("Audit events lost (queue full, spool refused by the disk, or event refused by the database).")
+                .register(registry);
     }
 
     /** Counts an event into its per-minute aggregate row (the aggregated audit mode); never blocks. */
@@ -170,16 +195,6 @@ public final class AuditWriter implements AutoCloseable {
         return db.copyNanos.sum();
     }
 
-    /** Partitions the database could not create (each also logged once). */
-    public long partitionFailures() {
-        return partitions.failures();
-    }
-
-    /** Rows left in the default partition after the last maintenance (0 when all is well). */
-    public long defaultPartitionRows() {
-        return partitions.defaultRows();
-    }
-
     /** When the writer last completed a round of its loop (System.nanoTime): a stuck or dead writer stops moving it. */
     public long lastProgressNanos() {
         return thread.isAlive() ? lastProgressNanos : Long.MIN_VALUE;
@@ -211,9 +226,6 @@ public final class AuditWriter implements AutoCloseable {
             hook.run();
         }
         settleInFlight();
-        if (inFlight == null) {
-            maintainPartitions();
-        }
         if (inFlight != null && !inFlightSpooled) {
             return; // a COPY within its bound: let the queue fill meanwhile (batches grow with the load)
         }
@@ -355,23 +367,6 @@ public final class AuditWriter implements AutoCloseable {
                 spoolFailing = true;
             }
         }
-    }
-
-    /** Keeps daily partitions a week ahead and repairs strays ({@link AuditPartitions}), every six hours. */
-    private void maintainPartitions() {
-        long now = System.nanoTime();
-        if (!databaseUp || lastPartitionCheck != 0 && now - lastPartitionCheck < TimeUnit.HOURS.toNanos(6)) {
-            return;
-        }
-        lastPartitionCheck = now;
-        dbThread.execute(() -> {
-            try {
-                db.maintain(partitions);
-            } catch (SQLException e) {
-                log.debug("audit partition maintenance: {}", e.toString());
-                lastPartitionCheck = System.nanoTime() - TimeUnit.HOURS.toNanos(6) + TimeUnit.MINUTES.toNanos(1);
-            }
-        });
     }
 
     /** Stops after writing (or spooling) what is queued, waiting up to {@code timeout}; never interrupts. */

@@ -5,6 +5,8 @@ import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.core.clientip.CloudflareRanges;
 import dev.gatehouse.gateway.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -27,15 +29,20 @@ public final class CloudflareRangesWatcher {
      * Watches the file the configuration names, starting from the ranges read at start; null when there is
      * nothing to watch (the built-in snapshot, or an interval of 0).
      */
-    public static FileReloader<CloudflareRanges> start(Config config, GatewaySettings settings, TrustedHops hops) {
+    public static FileReloader<CloudflareRanges> start(Config config, GatewaySettings settings, TrustedHops hops,
+                                                       MeterRegistry registry) {
         Path file = ClientIpSettings.cloudflareRangesFile(config);
         Duration interval = settings.cloudflareRangesCheckInterval();
         if (file == null || interval.isZero()) {
             return null;
         }
-        return new FileReloader<>(CloudflareRangesWatcher.class, "Cloudflare ranges", interval,
+        FileReloader<CloudflareRanges> reloader = new FileReloader<>(CloudflareRangesWatcher.class, "Cloudflare ranges", interval,
                 settings.clientIp().cloudflare(), () -> CloudflareRanges.load(file),
                 ranges -> hops.replace(ClientIpSettings.from(config, ranges), GatewaySettings.proxyProtocolSenders(config, ranges)),
                 ranges -> ranges.networks().size() + " networks from " + ranges.source() + " (snapshot " + ranges.snapshotDate() + ")");
+        reloader.meters(registry, "gatehouse.cloudflare.ranges", "Cloudflare ranges file");
+        Gauge.builder("gatehouse.cloudflare.ranges.networks", reloader, r -> r.inForce().networks().size())
+                .description("Networks behind the cloudflare preset now.").register(registry);
+        return reloader.start();
     }
 }

@@ -1,8 +1,7 @@
 package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.core.util.Json;
-import dev.gatehouse.gateway.metrics.GatewayMetrics;
-import dev.gatehouse.gateway.metrics.PrometheusFormat;
+import dev.gatehouse.gateway.metrics.StandardMeters;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,9 +21,9 @@ import java.util.Map;
 @ChannelHandler.Sharable
 final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Readiness readiness;
-    private final GatewayMetrics metrics;
+    private final StandardMeters metrics;
 
-    ManagementHandler(Readiness readiness, GatewayMetrics metrics) {
+    ManagementHandler(Readiness readiness, StandardMeters metrics) {
         this.readiness = readiness;
         this.metrics = metrics;
     }
@@ -50,7 +49,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             res = text(ctx, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "application/json; charset=utf-8", Json.write(body) + "\n");
         } else if (path.equals("/metrics")) {
-            res = text(ctx, HttpResponseStatus.OK, PrometheusFormat.CONTENT_TYPE, PrometheusFormat.render(metrics));
+            res = text(ctx, HttpResponseStatus.OK, StandardMeters.CONTENT_TYPE, metrics.scrape());
         } else {
             res = text(ctx, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "try /healthz, /readyz or /metrics\n");
         }

@@ -1,6 +1,6 @@
 package dev.gatehouse.gateway.management;
 
-import dev.gatehouse.gateway.metrics.GatewayMetrics;
+import dev.gatehouse.gateway.metrics.StandardMeters;
 import dev.gatehouse.gateway.server.SmallHttpServer;
 
 /** The management listener (health, readiness, metrics), on its own thread, apart from the traffic. */
@@ -11,7 +11,7 @@ public final class ManagementServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static ManagementServer start(String host, int port, Readiness readiness, GatewayMetrics metrics) {
+    public static ManagementServer start(String host, int port, Readiness readiness, StandardMeters metrics) {
         return new ManagementServer(SmallHttpServer.start("gatehouse.management", host, port, 8192,
                 new ManagementHandler(readiness, metrics)));
     }

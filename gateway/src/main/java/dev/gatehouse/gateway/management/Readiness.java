@@ -2,6 +2,8 @@ package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.gateway.DaemonScheduler;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -46,17 +48,29 @@ public final class Readiness implements AutoCloseable {
         }
     }
 
+    private final Duration interval;
+    private final MeterRegistry registry;
+
     public Readiness(Database database, java.util.function.BooleanSupplier schemaCurrent,
-                     java.util.function.BooleanSupplier policiesLoaded, Duration interval) {
+                     java.util.function.BooleanSupplier policiesLoaded, Duration interval, MeterRegistry registry) {
         this.database = database;
         this.schemaCurrent = schemaCurrent;
         this.policiesLoaded = policiesLoaded;
+        this.interval = interval;
+        this.registry = registry;
         this.checker = DaemonScheduler.named("gatehouse-readiness");
+        Gauge.builder("gatehouse.database.up", this, r -> r.databaseUp() ? 1 : 0)
+                .description("1 when the last database check succeeded.").register(registry);
+    }
+
+    /** Checks the database now when it answered at open (so it is known before the listener opens), then periodically. */
+    public Readiness start() {
         if (database.reachableAtOpen()) {
-            check(); // answered a moment ago: known before the listener opens
+            check();
         } // else the first check runs on the checker's thread: a start never waits on an absent database
         checker.scheduleWithFixedDelay(this::check, database.reachableAtOpen() ? interval.toMillis() : 0,
                 interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
     }
 
     /**
@@ -96,6 +110,9 @@ public final class Readiness implements AutoCloseable {
      */
     public void watch(String name, java.util.function.LongSupplier lastProgressNanos, Duration stallAfter) {
         watches.put(name, new Watch(lastProgressNanos, stallAfter.toNanos()));
+        Gauge.builder("gatehouse.thread.seconds.since.progress", this, r -> r.secondsSinceProgress(name))
+                .description("Seconds since a long-lived thread last went round its loop (-1: the thread died).")
+                .tag("thread", name).register(registry);
     }
 
     /** The watched threads that have died (not merely stalled). */
@@ -109,15 +126,11 @@ public final class Readiness implements AutoCloseable {
         return out;
     }
 
-    /** Seconds since each watched thread last went round its loop (-1: dead), for /metrics. */
-    public Map<String, Double> secondsSinceProgress() {
-        Map<String, Double> out = new java.util.TreeMap<>();
-        long now = System.nanoTime();
-        watches.forEach((name, w) -> {
-            long last = w.lastProgressNanos().getAsLong();
-            out.put(name, last == Long.MIN_VALUE ? -1 : (now - last) / 1e9);
-        });
-        return out;
+    /** Seconds since a watched thread last went round its loop (-1: dead), for /metrics. */
+    private double secondsSinceProgress(String name) {
+        Watch w = watches.get(name);
+        long last = w.lastProgressNanos().getAsLong();
+        return last == Long.MIN_VALUE ? -1 : (System.nanoTime() - last) / 1e9;
     }
 
     /** The watched threads that are dead or stalled, with what is wrong; empty when all go round. */

@@ -18,18 +18,14 @@ public final class RequestObserver {
     static final int MAX_USER_AGENT = 512;
     static final int MAX_PATH = 2048;
 
-    private final GatewayMetrics metrics;
+    private final RequestMeters metrics;
     private final AccessLog accessLog;
     private final AuditWriter audit; // null: audit off
 
-    public RequestObserver(GatewayMetrics metrics, AccessLog accessLog, AuditWriter audit) {
+    public RequestObserver(RequestMeters metrics, AccessLog accessLog, AuditWriter audit) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.audit = audit;
-    }
-
-    public GatewayMetrics metrics() {
-        return metrics;
     }
 
     /**

@@ -4,6 +4,10 @@ import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.PolicySnapshotLoader;
 import dev.gatehouse.gateway.SchemaGate;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * covers whatever was missed. Until the first snapshot is loaded, {@link #snapshot()} is null and
  * policy-bound routes answer 503.
  */
-public final class PolicyService implements AutoCloseable {
+public final class PolicyService implements AutoCloseable, MeterBinder {
     public static final String CHANNEL = "gatehouse_policy_changes";
     private static final Logger log = LoggerFactory.getLogger(PolicyService.class);
     /** The payload's organisation: {@code {"table" : "...", "op" : "...", "org_id" : "<uuid>"}}. */
@@ -82,6 +86,26 @@ public final class PolicyService implements AutoCloseable {
     /** False while the database is unreachable (the last snapshot is still enforced). */
     public boolean connected() {
         return connected;
+    }
+
+    /** Its meters: whether a snapshot is loaded, how old it is, whether LISTEN is up, and the reloads. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("gatehouse.policy.snapshot.loaded", this, p -> p.snapshot() == null ? 0 : 1)
+                .description("1 once a policy snapshot is loaded.").register(registry);
+        Gauge.builder("gatehouse.policy.updates.connected", this, p -> p.connected() ? 1 : 0)
+                .description("1 while the policy LISTEN connection is up; 0 means fail-static on the last snapshot.")
+                .register(registry);
+        Gauge.builder("gatehouse.policy.snapshot.age.seconds", this, PolicyService::snapshotAgeSeconds)
+                .description("Seconds since the policy snapshot was last read from the database (wholly, or the"
+                        + " organisations a change named); NaN before the first.").register(registry);
+        FunctionCounter.builder("gatehouse.policy.reloads", this, PolicyService::reloads)
+                .description("Policy snapshot loads.").register(registry);
+    }
+
+    private double snapshotAgeSeconds() {
+        PolicySnapshot s = snapshot();
+        return s == null ? Double.NaN : Duration.between(s.loadedAt(), java.time.Instant.now()).toMillis() / 1000.0;
     }
 
     public long reloads() {

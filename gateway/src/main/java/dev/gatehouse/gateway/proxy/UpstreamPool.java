@@ -3,7 +3,8 @@ package dev.gatehouse.gateway.proxy;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamTls;
-import dev.gatehouse.gateway.metrics.GatewayMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.gatehouse.gateway.server.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -46,7 +47,9 @@ public final class UpstreamPool implements AutoCloseable {
 
     private final Transport transport;
     private final GatewaySettings settings;
-    private final GatewayMetrics metrics;
+    private final MeterRegistry registry;
+    /** Per upstream origin: [0] connections opened, [1] requests sent on a pooled (kept-alive) connection. */
+    private final Map<Upstream, Counter[]> connectionCounters = new ConcurrentHashMap<>();
     private final Map<EventLoop, Map<Upstream, ArrayDeque<Channel>>> idleByLoop = new ConcurrentHashMap<>();
     /** Created when the first upstream given by name is connected to (IP literals need none). */
     private volatile DnsAddressResolverGroup resolver;
@@ -55,12 +58,32 @@ public final class UpstreamPool implements AutoCloseable {
     /** When a failed TLS handshake was last logged, per upstream: once a minute at most, whatever the load. */
     private final Map<Upstream, Long> tlsWarned = new ConcurrentHashMap<>();
 
-    public UpstreamPool(Transport transport, GatewaySettings settings, GatewayMetrics metrics) {
+    public UpstreamPool(Transport transport, GatewaySettings settings, MeterRegistry registry) {
         this.transport = transport;
         this.settings = settings;
-        this.metrics = metrics;
+        this.registry = registry;
         boolean anyTls = settings.routes().stream().flatMap(r -> r.upstreams().stream()).anyMatch(Upstream::tls);
         this.tlsContext = anyTls ? tlsContext(settings.upstreamTls()) : null;
+    }
+
+    /**
+     * A connection to an upstream for one request: a new one ({@code reused} false) or one from the pool. Opened
+     * over both is the pool's miss rate; an upstream that closes kept-alive connections (or a keepalive shorter
+     * than {@code upstream.idle-timeout}) shows as opened growing with requests. Labelled by origin (scheme, host,
+     * port: the pool's keys carry no base path), so http://h:8443 and https://h:8443 stay two series.
+     */
+    private void counted(Upstream key, boolean reused) {
+        Counter[] c = connectionCounters.get(key);
+        if (c == null) {
+            c = connectionCounters.computeIfAbsent(key, u -> new Counter[] {
+                    Counter.builder("gatehouse.upstream.connections.opened").tag("upstream", u.toString())
+                            .description("Connections opened to an upstream (a request that found no idle kept-alive one, or a retry).")
+                            .register(registry),
+                    Counter.builder("gatehouse.upstream.connections.reused").tag("upstream", u.toString())
+                            .description("Requests sent on a kept-alive upstream connection from the pool.")
+                            .register(registry)});
+        }
+        c[reused ? 1 : 0].increment();
     }
 
     private AddressResolverGroup<InetSocketAddress> dns() {
@@ -140,7 +163,7 @@ public final class UpstreamPool implements AutoCloseable {
                 ProxyBackendHandler h = backend(ch);
                 h.idleSince = 0;
                 h.reused = true;
-                metrics.upstreamConnection(key, true);
+                counted(key, true);
                 return ch;
             }
             ch.close();
@@ -189,12 +212,12 @@ public final class UpstreamPool implements AutoCloseable {
             if (!done.isSuccess()) {
                 promise.setFailure(done.cause());
             } else if (!upstream.tls()) {
-                metrics.upstreamConnection(key, false);
+                counted(key, false);
                 promise.setSuccess(f.channel());
             } else {
                 f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(shook -> {
                     if (shook.isSuccess()) {
-                        metrics.upstreamConnection(key, false);
+                        counted(key, false);
                         promise.setSuccess(f.channel());
                     } else {
                         f.channel().close();

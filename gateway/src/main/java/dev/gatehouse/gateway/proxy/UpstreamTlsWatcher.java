@@ -28,7 +28,8 @@ public final class UpstreamTlsWatcher {
     }
 
     /** Null when there is nothing to watch: no https:// upstream, no file named, or an interval of 0. */
-    public static FileReloader<Reading> start(Config config, GatewaySettings settings, UpstreamPool pool) {
+    public static FileReloader<Reading> start(Config config, GatewaySettings settings, UpstreamPool pool,
+                                             io.micrometer.core.instrument.MeterRegistry registry) {
         UpstreamTls tls = settings.upstreamTls();
         if (!pool.usesTls() || tls.reloadInterval().isZero() || (tls.caFile() == null && tls.certificateFile() == null)) {
             return null;
@@ -47,7 +48,8 @@ public final class UpstreamTlsWatcher {
                     }
                     pool.useTls(context);
                 },
-                reading -> reading.tls().describe());
+                reading -> reading.tls().describe())
+                .meters(registry, "gatehouse.upstream.tls", "upstream TLS files (CAs, client certificate and key)").start();
     }
 
     /** SHA-256 over what the files hold now; a file that cannot be read is one line's problem. */

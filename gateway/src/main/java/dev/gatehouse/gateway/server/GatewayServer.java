@@ -3,6 +3,8 @@ package dev.gatehouse.gateway.server;
 import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.proxy.RouteTable;
@@ -35,12 +37,13 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds the listener; throws with a clear message when the address is in use. */
     public static GatewayServer start(GatewaySettings settings, TrustedHops hops, RequestObserver observer,
-                                      PolicyService policies, TokenUsage tokenUsage) throws InterruptedException {
+                                      PolicyService policies, TokenUsage tokenUsage, MeterRegistry registry)
+            throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(settings.eventLoopThreads());
         try {
-            UpstreamPool pool = new UpstreamPool(transport, settings, observer.metrics());
+            UpstreamPool pool = new UpstreamPool(transport, settings, registry);
             ConnectionTracker tracker = new ConnectionTracker();
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
@@ -52,7 +55,8 @@ public final class GatewayServer implements AutoCloseable {
                     .childHandler(new GatewayChannelInitializer(settings,
                             new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker, observer, policies,
                             tokenUsage, hops));
-            observer.metrics().openConnections(tracker::open);
+            Gauge.builder("gatehouse.open.connections", tracker, ConnectionTracker::open)
+                    .description("Open client connections.").strongReference(true).register(registry);
             Channel ch = b.bind(settings.listenHost(), settings.listenPort()).sync().channel();
             return new GatewayServer(boss, workers, ch, settings, tracker, pool);
         } catch (Exception e) {

@@ -93,12 +93,8 @@ class EdgeRegressionIT {
 
     /** gatehouse_rejections_total for one reason (0 before the first). */
     private static long rejections(String reason) throws Exception {
-        try (RawHttp m = new RawHttp(gateway.managementPort())) {
-            String body = m.send("GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n").read().body();
-            java.util.regex.Matcher found = java.util.regex.Pattern.compile(
-                    "(?m)^gatehouse_rejections_total\\{reason=\"" + reason + "\"} (\\d+)$").matcher(body);
-            return found.find() ? Long.parseLong(found.group(1)) : 0;
-        }
+        return dev.gatehouse.gateway.testing.MetricsScrape.valueOrZero(gateway,
+                "gatehouse_rejections_total{reason=\"" + reason + "\"}");
     }
 
     @Test
