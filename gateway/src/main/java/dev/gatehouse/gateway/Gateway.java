@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway;
 
+import dev.gatehouse.gateway.support.FileReloader;
+import dev.gatehouse.gateway.support.SchemaGate;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.clientip.CloudflareRanges;
@@ -69,7 +71,7 @@ public final class Gateway implements AutoCloseable {
         try {
             // Every component registers its own meters on this registry; with no management listener to show them,
             // a registry that keeps none (its meters are no-ops).
-            StandardMeters meters = settings.managementEnabled() ? StandardMeters.create() : null;
+            StandardMeters meters = settings.management().enabled() ? StandardMeters.create() : null;
             if (meters != null) {
                 started.push(meters);
             }
@@ -85,16 +87,16 @@ public final class Gateway implements AutoCloseable {
             Thread checker = new Thread(schemaCheck, "gatehouse-schema-check");
             checker.start();
 
-            PolicyService policies = new PolicyService(database, schema, settings.policiesRefreshInterval(),
-                    settings.policiesMaxBackoff());
+            PolicyService policies = new PolicyService(database, schema, settings.policies().refreshInterval(),
+                    settings.policies().reconnectMaxBackoff());
             policies.bindTo(registry);
             Readiness readiness = new Readiness(database, schema::ready, () -> policies.snapshot() != null,
-                    settings.managementCheckInterval(), registry).start();
+                    settings.management().checkInterval(), registry).start();
             started.push(readiness);
             ManagementServer management = null;
             try {
                 if (meters != null) {
-                    management = ManagementServer.start(settings.managementHost(), settings.managementPort(), readiness, meters);
+                    management = ManagementServer.start(settings.management().host(), settings.management().port(), readiness, meters);
                     started.push(management);
                 }
             } finally {
@@ -115,7 +117,7 @@ public final class Gateway implements AutoCloseable {
                 DemoUpstream demo = DemoUpstream.start(0);
                 started.push(demo);
                 settings = settings.withRoutes(List.of(new Route("/", List.of(new Upstream("127.0.0.1", demo.port(), "")),
-                        false, settings.maxBodySize(), RouteBinding.NONE)));
+                        false, settings.server().maxBodySize(), RouteBinding.NONE)));
                 log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
             }
             AuditWriter audit = null;
@@ -138,7 +140,7 @@ public final class Gateway implements AutoCloseable {
                     settings.accessLog() ? AccessLog.json() : AccessLog.OFF, audit);
             TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
             started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
-            TrustedHops hops = new TrustedHops(settings.clientIp(), settings.proxyProtocolSenders());
+            TrustedHops hops = new TrustedHops(settings.clientIp().trust(), settings.listen().proxyProtocolSenders());
             FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(config, settings, hops, registry);
             if (cloudflare != null) {
                 started.push(cloudflare);
@@ -151,10 +153,10 @@ public final class Gateway implements AutoCloseable {
             }
             readiness.listening();
 
-            log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listenHost(),
-                    server.port(), database.description(), dev.gatehouse.gateway.server.Transport.describeBest());
+            log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listen().host(),
+                    server.port(), database.description(), dev.gatehouse.gateway.support.Transport.describeBest());
             if (management != null) {
-                log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.managementHost(), management.port());
+                log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
             }
             for (Route r : settings.routes()) {
                 log.info("  route {} -> {}{}", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "");

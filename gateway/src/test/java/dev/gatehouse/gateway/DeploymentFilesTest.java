@@ -79,8 +79,8 @@ class DeploymentFilesTest {
         GatewaySettings s = settings(Files.readString(DOCKER.resolve("gatehouse.conf")),
                 Map.of("DATABASE_URL", "postgres://u:p@postgres:5432/gatehouse", "EXTERNAL_MIGRATION", "true"));
         String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("EXPOSE " + s.listenPort() + " " + s.managementPort());
-        assertThat(s.managementHost()).isEqualTo("0.0.0.0");
+        assertThat(dockerfile).contains("EXPOSE " + s.listen().port() + " " + s.management().port());
+        assertThat(s.management().host()).isEqualTo("0.0.0.0");
         assertThat(dockerfile).contains("ENV GATEHOUSE_CONFIG=/etc/gatehouse/gatehouse.conf");
     }
 
@@ -115,7 +115,7 @@ class DeploymentFilesTest {
                 .filter(v -> v.endsWith(":/etc/gatehouse/gatehouse.conf:ro")).findFirst().orElseThrow();
         GatewaySettings s = settings(Files.readString(DOCKER.resolve(mounted.split(":")[0])), Map.of());
         assertThat(s.routes()).anyMatch(r -> r.upstreams().get(0).host().equals("demo"));
-        assertThat(s.clientIp().trusted().contains(dev.gatehouse.core.net.IpAddress.parse("127.0.0.1"))).isTrue();
+        assertThat(s.clientIp().trust().trusted().contains(dev.gatehouse.core.net.IpAddress.parse("127.0.0.1"))).isTrue();
 
         // nginx shares the gateway's namespace and mounts files that exist
         Map<String, Object> nginx = map(services.get("nginx"));
@@ -154,15 +154,15 @@ class DeploymentFilesTest {
         assertThat(list(container.get("command"))).containsExactly("gatehouse");
         Map<String, Object> ready = map(map(container.get("readinessProbe")).get("httpGet"));
         Map<String, Object> live = map(map(container.get("livenessProbe")).get("httpGet"));
-        assertThat(ready).containsEntry("path", "/readyz").containsEntry("port", s.managementPort());
-        assertThat(live).containsEntry("path", "/healthz").containsEntry("port", s.managementPort());
+        assertThat(ready).containsEntry("path", "/readyz").containsEntry("port", s.management().port());
+        assertThat(live).containsEntry("path", "/healthz").containsEntry("port", s.management().port());
         assertThat(list(container.get("ports"))).extracting(p -> map(p).get("containerPort"))
-                .contains(s.listenPort(), s.managementPort());
+                .contains(s.listen().port(), s.management().port());
         List<String> envNames = list(container.get("env")).stream().map(e -> (String) map(e).get("name")).toList();
         assertThat(KNOWN_ENV).containsAll(envNames);
         assertThat(list(container.get("env"))).anySatisfy(e -> assertThat(map(e)).containsEntry("name", "EXTERNAL_MIGRATION")
                 .containsEntry("value", "true"));
-        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThan((int) s.drainTimeout().toSeconds());
+        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThan((int) s.server().drainTimeout().toSeconds());
 
         Map<String, Object> secretData = map(byKind.get("Secret").get("stringData"));
         assertThat(KNOWN_ENV).containsAll(secretData.keySet());

@@ -15,7 +15,7 @@ import java.util.Map;
  * the start instead of being silently ignored. An object that is empty in the reference is
  * free-form (its keys are the user's to choose).
  */
-final class StrictKeys {
+public final class StrictKeys {
     private StrictKeys() {
     }
 
@@ -28,6 +28,19 @@ final class StrictKeys {
             throw ConfigError.at(root, top.origin(), "must be an object");
         }
         walk((ConfigObject) top, reference.getObject(root), List.of(root));
+    }
+
+    /**
+     * Refuses keys of {@code user} (an object the configuration holds at {@code key}, a list element say) that
+     * {@code known} lacks, with the same "did you mean" as everywhere else.
+     */
+    public static void checkObject(ConfigObject user, ConfigObject known, String key) {
+        for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+            if (!known.containsKey(entry.getKey())) {
+                throw ConfigError.at(key + "." + entry.getKey(), entry.getValue().origin(),
+                        "unknown key" + suggestion(entry.getKey(), known));
+            }
+        }
     }
 
     private static void walk(ConfigObject user, ConfigObject reference, List<String> path) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.clientip;
 
+import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.core.clientip.ClientIpResolver;
 import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.IpAddress;

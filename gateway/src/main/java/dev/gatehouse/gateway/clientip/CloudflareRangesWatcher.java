@@ -3,8 +3,9 @@ package dev.gatehouse.gateway.clientip;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.core.clientip.CloudflareRanges;
-import dev.gatehouse.gateway.FileReloader;
+import dev.gatehouse.gateway.support.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.config.ListenSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -32,13 +33,13 @@ public final class CloudflareRangesWatcher {
     public static FileReloader<CloudflareRanges> start(Config config, GatewaySettings settings, TrustedHops hops,
                                                        MeterRegistry registry) {
         Path file = ClientIpSettings.cloudflareRangesFile(config);
-        Duration interval = settings.cloudflareRangesCheckInterval();
+        Duration interval = settings.clientIp().cloudflareRangesCheckInterval();
         if (file == null || interval.isZero()) {
             return null;
         }
         FileReloader<CloudflareRanges> reloader = new FileReloader<>(CloudflareRangesWatcher.class, "Cloudflare ranges", interval,
-                settings.clientIp().cloudflare(), () -> CloudflareRanges.load(file),
-                ranges -> hops.replace(ClientIpSettings.from(config, ranges), GatewaySettings.proxyProtocolSenders(config, ranges)),
+                settings.clientIp().trust().cloudflare(), () -> CloudflareRanges.load(file),
+                ranges -> hops.replace(ClientIpSettings.from(config, ranges), ListenSettings.proxyProtocolSenders(config, ranges)),
                 ranges -> ranges.networks().size() + " networks from " + ranges.source() + " (snapshot " + ranges.snapshotDate() + ")");
         reloader.meters(registry, "gatehouse.cloudflare.ranges", "Cloudflare ranges file");
         Gauge.builder("gatehouse.cloudflare.ranges.networks", reloader, r -> r.inForce().networks().size())

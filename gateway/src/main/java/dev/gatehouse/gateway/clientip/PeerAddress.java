@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
  * The peer of a client connection: the socket peer, or the source address a PROXY protocol header
  * announced. Stored once per connection; everything else asks here.
  */
-public final class PeerAddress {
+final class PeerAddress {
     static final AttributeKey<IpAddress> KEY = AttributeKey.valueOf("gatehouse.peer");
 
     private PeerAddress() {

@@ -33,15 +33,15 @@ public record AuditSettings(boolean enabled, int queueSize, int batchSize, Durat
         }
         return new AuditSettings(
                 g.getBoolean("audit.enabled"),
-                GatewaySettings.atLeast(g, "audit.queue-size", 1),
-                GatewaySettings.atLeast(g, "audit.batch-size", 1),
-                GatewaySettings.positive(g, "audit.flush-interval"),
-                GatewaySettings.positive(g, "audit.write-timeout"),
+                ConfigValues.atLeast(g, "audit.queue-size", 1),
+                ConfigValues.atLeast(g, "audit.batch-size", 1),
+                ConfigValues.positive(g, "audit.flush-interval"),
+                ConfigValues.positive(g, "audit.write-timeout"),
                 Path.of(g.getString("audit.spool-dir")),
                 max,
                 segment,
-                GatewaySettings.positive(g, "audit.aggregate-window"),
-                GatewaySettings.positive(g, "audit.retention-interval"));
+                ConfigValues.positive(g, "audit.aggregate-window"),
+                ConfigValues.positive(g, "audit.retention-interval"));
     }
 
 }

@@ -1,6 +1,6 @@
 package dev.gatehouse.gateway.demo;
 
-import dev.gatehouse.gateway.server.SmallHttpServer;
+import dev.gatehouse.gateway.support.SmallHttpServer;
 
 /**
  * The built-in upstream started when no route is configured: on 127.0.0.1, it answers every request

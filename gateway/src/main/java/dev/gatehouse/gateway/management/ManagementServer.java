@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.gateway.metrics.StandardMeters;
-import dev.gatehouse.gateway.server.SmallHttpServer;
+import dev.gatehouse.gateway.support.SmallHttpServer;
 
 /** The management listener (health, readiness, metrics), on its own thread, apart from the traffic. */
 public final class ManagementServer implements AutoCloseable {

@@ -4,7 +4,7 @@ import dev.gatehouse.gateway.audit.AuditEvent;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.EventIds;
 import dev.gatehouse.gateway.config.Upstream;
-import dev.gatehouse.gateway.policy.Identity;
+import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.policy;
 
+import dev.gatehouse.gateway.request.Denial;
+import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.TokenHash;
@@ -13,6 +15,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Identity and network policy for routes bound to an organisation or app, or requiring a token:
@@ -26,12 +30,16 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
     /** A longer Authorization value is refused outright (tokens are far shorter). */
     static final int MAX_AUTHORIZATION = 1024;
 
-    private final PolicyService policies;
-    private final TokenUsage tokenUsage;
+    private final Supplier<PolicySnapshot> snapshots;
+    private final Consumer<UUID> tokenUsed;
 
-    public AccessHandler(PolicyService policies, TokenUsage tokenUsage) {
-        this.policies = policies;
-        this.tokenUsage = tokenUsage;
+    /**
+     * @param snapshots the snapshot in force (PolicyService's; null until the first is loaded)
+     * @param tokenUsed told of each valid token presented (TokenUsage records its last use)
+     */
+    public AccessHandler(Supplier<PolicySnapshot> snapshots, Consumer<UUID> tokenUsed) {
+        this.snapshots = snapshots;
+        this.tokenUsed = tokenUsed;
     }
 
     @Override
@@ -46,7 +54,7 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void check(InboundRequest in, RequestContext rc, RouteBinding binding) {
-        PolicySnapshot snapshot = policies.snapshot();
+        PolicySnapshot snapshot = snapshots.get();
         if (snapshot == null) {
             rc.deny(Denial.unavailable("network policies are not loaded yet; try again shortly", "policies_not_loaded"));
             return;
@@ -95,7 +103,7 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
                 rc.deny(Denial.unauthorized("unknown API token", "token_unknown"));
                 return;
             }
-            tokenUsage.used(token.id()); // presented and valid: used, whatever the network policy says next
+            tokenUsed.accept(token.id()); // presented and valid: used, whatever the network policy says next
         }
         Decision decision = snapshot.decide(org, account, rc.client());
         rc.checked(new Identity(org, appId, binding.app(), account), decision);

@@ -3,7 +3,7 @@ package dev.gatehouse.gateway.policy;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.PolicySnapshotLoader;
-import dev.gatehouse.gateway.SchemaGate;
+import dev.gatehouse.gateway.support.SchemaGate;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

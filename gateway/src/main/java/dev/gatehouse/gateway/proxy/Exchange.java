@@ -1,8 +1,9 @@
 package dev.gatehouse.gateway.proxy;
 
+import dev.gatehouse.gateway.route.UpstreamSelector;
 import dev.gatehouse.gateway.config.Upstream;
-import dev.gatehouse.gateway.policy.Denial;
-import dev.gatehouse.gateway.policy.DenialResponses;
+import dev.gatehouse.gateway.request.Denial;
+import dev.gatehouse.gateway.request.DenialResponses;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -162,7 +163,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         ch.pipeline().get(ProxyBackendHandler.class).attach(this);
         if (upstreamHead == null) { // a second successful connection is only a stale one's retry, to the same upstream
             upstreamHead = ForwardedMessages.upstreamRequest(request, selector.route(), chosen, context,
-                    front.settings().clientIp(), front.settings().upstreamHeaders());
+                    front.settings().clientIp().trust(), front.settings().upstream().headers());
         }
         ch.write(upstreamHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         Object c;
@@ -202,7 +203,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         bodyBytes += content.content().readableBytes();
         if (last) {
             requestComplete = true;
-            RequestTrailers.filter((LastHttpContent) content, front.settings().upstreamHeaders());
+            RequestTrailers.filter((LastHttpContent) content, front.settings().upstream().headers());
         }
         if (responseComplete || selector == null) {
             ReferenceCountUtil.release(content);   // already answered: drain and drop
@@ -296,7 +297,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             cancelTimer();
             tunnel = new Tunnel(ctx.channel(), upstream, front);
             HttpResponse head = ForwardedMessages.switchingProtocols(response, clientVersion,
-                    front.settings().upstreamHeaders());
+                    front.settings().upstream().headers());
             ReferenceCountUtil.release(response);
             ctx.writeAndFlush(head).addListener(f -> {
                 if (f.isSuccess()) {
@@ -309,7 +310,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         }
         boolean interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL && code != 101;
         ForwardedMessages.ResponseHead head = ForwardedMessages.clientResponse(response, method, clientVersion,
-                clientKeepAlive && !front.draining(), front.settings().upstreamHeaders());
+                clientKeepAlive && !front.draining(), front.settings().upstream().headers());
         ReferenceCountUtil.release(response);
         if (interim) {
             informational = true;
@@ -433,7 +434,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         selector.failed(target);
         abortUpstream();
         if (!responseStarted) {
-            respondLocally(ProxyErrors.UPSTREAM_TIMEOUT, "no response within " + front.settings().upstreamResponseTimeout().toMillis() + " ms");
+            respondLocally(ProxyErrors.UPSTREAM_TIMEOUT, "no response within " + front.settings().upstream().responseTimeout().toMillis() + " ms");
         } else {
             ctx.close();
         }

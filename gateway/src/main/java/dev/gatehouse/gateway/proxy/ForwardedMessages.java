@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.core.clientip.ClientIpSettings;
-import dev.gatehouse.gateway.clientip.RequestIds;
+import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.gateway.config.Route;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamHeaders;

@@ -17,7 +17,7 @@ import java.util.Map;
  * Every response the gateway makes up itself (no route, upstream down, bad request...): one table
  * from failure to status, and a short JSON body with the request id.
  */
-public enum ProxyErrors {
+enum ProxyErrors {
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad request"),
     BAD_CLIENT_ADDRESS(HttpResponseStatus.BAD_REQUEST, "bad forwarding header"),
     NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no route for this path"),

@@ -1,13 +1,13 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.clientip.RequestIds;
+import dev.gatehouse.gateway.route.UpstreamSelector;
+import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.InvalidRequest;
 import dev.gatehouse.gateway.request.RequestContext;
-import dev.gatehouse.gateway.server.ConnectionTracker;
-import dev.gatehouse.gateway.server.RequestHeadTimeout;
+import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -203,7 +203,7 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     UpstreamTimer upstreamTimer() {
         if (upstreamTimer == null) {
-            upstreamTimer = new UpstreamTimer(ctx.channel().eventLoop(), settings.upstreamResponseTimeout().toNanos());
+            upstreamTimer = new UpstreamTimer(ctx.channel().eventLoop(), settings.upstream().responseTimeout().toNanos());
         }
         return upstreamTimer;
     }

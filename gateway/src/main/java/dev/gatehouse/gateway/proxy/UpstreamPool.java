@@ -5,7 +5,7 @@ import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamTls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.gatehouse.gateway.server.Transport;
+import dev.gatehouse.gateway.support.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -63,7 +63,7 @@ public final class UpstreamPool implements AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         boolean anyTls = settings.routes().stream().flatMap(r -> r.upstreams().stream()).anyMatch(Upstream::tls);
-        this.tlsContext = anyTls ? tlsContext(settings.upstreamTls()) : null;
+        this.tlsContext = anyTls ? tlsContext(settings.upstream().tls()) : null;
     }
 
     /**
@@ -137,7 +137,7 @@ public final class UpstreamPool implements AutoCloseable {
      */
     private SslHandler tlsHandler(Channel ch, Upstream upstream) {
         SslHandler handler = tlsContext.newHandler(ch.alloc(), upstream.host(), upstream.port());
-        handler.setHandshakeTimeoutMillis(settings.upstreamConnectTimeout().toMillis());
+        handler.setHandshakeTimeoutMillis(settings.upstream().connectTimeout().toMillis());
         return handler;
     }
 
@@ -184,7 +184,7 @@ public final class UpstreamPool implements AutoCloseable {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.upstreamConnectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.upstream().connectTimeout().toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .resolver(literal != null ? DefaultAddressResolverGroup.INSTANCE : dns())
@@ -258,7 +258,7 @@ public final class UpstreamPool implements AutoCloseable {
             return;
         }
         ArrayDeque<Channel> idle = loopPool(loop).computeIfAbsent(key(upstream), k -> new ArrayDeque<>());
-        if (idle.size() >= settings.upstreamMaxIdlePerLoop()) {
+        if (idle.size() >= settings.upstream().maxIdlePerLoop()) {
             ch.close();
             return;
         }
@@ -278,7 +278,7 @@ public final class UpstreamPool implements AutoCloseable {
             pool = new HashMap<>();
             idleByLoop.put(loop, pool);
             Map<Upstream, ArrayDeque<Channel>> sweep = pool;
-            long timeout = settings.upstreamIdleTimeout().toNanos();
+            long timeout = settings.upstream().idleTimeout().toNanos();
             long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), timeout / 4);
             loop.scheduleAtFixedRate(() -> {
                 long now = System.nanoTime();

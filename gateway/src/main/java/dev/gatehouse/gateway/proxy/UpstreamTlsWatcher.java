@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.proxy;
 
 import com.typesafe.config.Config;
-import dev.gatehouse.gateway.FileReloader;
+import dev.gatehouse.gateway.support.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.UpstreamTls;
 import io.netty.handler.ssl.SslContext;
@@ -30,7 +30,7 @@ public final class UpstreamTlsWatcher {
     /** Null when there is nothing to watch: no https:// upstream, no file named, or an interval of 0. */
     public static FileReloader<Reading> start(Config config, GatewaySettings settings, UpstreamPool pool,
                                              io.micrometer.core.instrument.MeterRegistry registry) {
-        UpstreamTls tls = settings.upstreamTls();
+        UpstreamTls tls = settings.upstream().tls();
         if (!pool.usesTls() || tls.reloadInterval().isZero() || (tls.caFile() == null && tls.certificateFile() == null)) {
             return null;
         }
@@ -38,7 +38,7 @@ public final class UpstreamTlsWatcher {
         return new FileReloader<>(UpstreamTlsWatcher.class, "Upstream TLS files", tls.reloadInterval(),
                 new Reading(digest(tls), tls),
                 () -> {
-                    String before = digest(settings.upstreamTls()); // the paths do not change, only what they hold
+                    String before = digest(settings.upstream().tls()); // the paths do not change, only what they hold
                     return new Reading(before, UpstreamTls.from(g));
                 },
                 reading -> {

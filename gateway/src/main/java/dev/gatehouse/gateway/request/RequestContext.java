@@ -3,9 +3,7 @@ package dev.gatehouse.gateway.request;
 import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.policy.Decision;
-import dev.gatehouse.gateway.policy.Denial;
-import dev.gatehouse.gateway.policy.Identity;
-import dev.gatehouse.gateway.proxy.UpstreamSelector;
+import dev.gatehouse.gateway.route.UpstreamSelector;
 
 /**
  * What the gateway decided about one request, carried from the handler that decided it to the

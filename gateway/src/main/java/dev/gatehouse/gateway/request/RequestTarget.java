@@ -7,7 +7,7 @@ package dev.gatehouse.gateway.request;
  * {@code //admin}) would be routed as public and served as admin by an upstream that normalises it — a route bound
  * to an organisation bypassed. A path that climbs above the root is refused. Pure: no I/O, unit-tested.
  */
-public final class RequestTarget {
+final class RequestTarget {
     private RequestTarget() {
     }
 

@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.server;
 
+import dev.gatehouse.gateway.proxy.ConnectionTracker;
+import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import dev.gatehouse.gateway.clientip.ClientIpHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
@@ -9,9 +11,9 @@ import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.AccessHandler;
 import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
-import dev.gatehouse.gateway.policy.RouteHandler;
+import dev.gatehouse.gateway.route.RouteHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
-import dev.gatehouse.gateway.proxy.RouteTable;
+import dev.gatehouse.gateway.route.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
 import dev.gatehouse.gateway.request.FramingHeaders;
 import dev.gatehouse.gateway.request.RequestValidator;
@@ -25,7 +27,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /** The client connection's pipeline, top to bottom. Assembles handlers; does nothing else. */
-public final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String PROXY_PROTOCOL_SENDERS = "proxy-protocol-senders";
     static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
     static final String PROXY_PROTOCOL = "proxy-protocol";
@@ -53,7 +55,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
         this.observer = observer;
         this.settings = settings;
         this.route = new RouteHandler(routes);
-        this.access = new AccessHandler(policies, tokenUsage);
+        this.access = new AccessHandler(policies::snapshot, tokenUsage::used);
         this.pool = pool;
         this.tracker = tracker;
         this.senderFilter = new ProxyProtocolSenderFilter(hops);
@@ -64,19 +66,19 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     protected void initChannel(SocketChannel ch) {
         tracker.add(ch);
         ChannelPipeline p = ch.pipeline();
-        if (settings.proxyProtocol()) {
+        if (settings.listen().proxyProtocol()) {
             p.addLast(PROXY_PROTOCOL_SENDERS, senderFilter);
             p.addLast(PROXY_PROTOCOL_DECODER, new HAProxyMessageDecoder());
             p.addLast(PROXY_PROTOCOL, new ProxyProtocolHandler());
         }
-        p.addLast(HEAD_TIMEOUT, new RequestHeadTimeout(settings.requestHeaderTimeout().toNanos()));
+        p.addLast(HEAD_TIMEOUT, new RequestHeadTimeout(settings.server().requestHeaderTimeout().toNanos()));
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxInitialLineLength())
-                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setMaxInitialLineLength(settings.server().maxInitialLineLength())
+                .setMaxHeaderSize(settings.server().maxHeaderSize())
                 .setMaxChunkSize(16 * 1024)
                 .setHeadersFactory(FramingHeaders.FACTORY)));
         p.addLast(VALIDATOR, new RequestValidator());
-        p.addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(IDLE, new IdleStateHandler(0, 0, settings.server().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
         p.addLast(ROUTE, route);
         p.addLast(ACCESS, access);

@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.server;
 
+import dev.gatehouse.gateway.proxy.ConnectionTracker;
+import dev.gatehouse.gateway.support.Transport;
 import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
@@ -7,7 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
-import dev.gatehouse.gateway.proxy.RouteTable;
+import dev.gatehouse.gateway.route.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -41,7 +43,7 @@ public final class GatewayServer implements AutoCloseable {
             throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
-        EventLoopGroup workers = transport.newGroup(settings.eventLoopThreads());
+        EventLoopGroup workers = transport.newGroup(settings.server().eventLoopThreads());
         try {
             UpstreamPool pool = new UpstreamPool(transport, settings, registry);
             ConnectionTracker tracker = new ConnectionTracker();
@@ -53,17 +55,17 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new GatewayChannelInitializer(settings,
-                            new RouteTable(settings.routes(), settings.upstreamFailTimeout()), pool, tracker, observer, policies,
+                            new RouteTable(settings.routes(), settings.upstream().failTimeout()), pool, tracker, observer, policies,
                             tokenUsage, hops));
             Gauge.builder("gatehouse.open.connections", tracker, ConnectionTracker::open)
                     .description("Open client connections.").strongReference(true).register(registry);
-            Channel ch = b.bind(settings.listenHost(), settings.listenPort()).sync().channel();
+            Channel ch = b.bind(settings.listen().host(), settings.listen().port()).sync().channel();
             return new GatewayServer(boss, workers, ch, settings, tracker, pool);
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new dev.gatehouse.core.GatehouseException("cannot listen on " + settings.listenHost() + ":"
-                    + settings.listenPort() + ": " + e.getMessage() + " (is another process using the port?)", e);
+            throw new dev.gatehouse.core.GatehouseException("cannot listen on " + settings.listen().host() + ":"
+                    + settings.listen().port() + ": " + e.getMessage() + " (is another process using the port?)", e);
         }
     }
 
@@ -88,7 +90,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
-        tracker.drain(settings.drainTimeout());
+        tracker.drain(settings.server().drainTimeout());
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
         pool.close();

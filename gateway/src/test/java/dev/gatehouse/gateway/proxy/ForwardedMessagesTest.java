@@ -12,7 +12,13 @@ import dev.gatehouse.gateway.config.RouteBinding;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamHeaders;
 import dev.gatehouse.gateway.request.RequestContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import java.nio.charset.StandardCharsets;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -38,6 +44,40 @@ class ForwardedMessagesTest {
                 false, 0);
         HttpRequest in = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), "/x", h);
         return ForwardedMessages.upstreamRequest(in, ROUTE, ROUTE.upstreams().get(0), ctx, CLIENT_IP, RULES);
+    }
+
+    /**
+     * The bytes an upstream receives (the forwarded head through Netty's encoder on an EmbeddedChannel): the
+     * gateway's X-Real-IP and framing once each, whatever the client sent, and the body's length the gateway counted.
+     */
+    @Test
+    void onTheWireTheGatewaysHeadersAppearOnceEach() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Host", "h.test").add("Content-Length", "3")
+                .add("X-Real-IP", "10.6.6.6").add("x-real-ip", "10.7.7.7").add("X-Forwarded-For", "10.8.8.8")
+                .add("Connection", "X-Real-IP");
+        EmbeddedChannel wire = new EmbeddedChannel(new HttpRequestEncoder());
+        HttpRequest head = forward("POST", h);
+        assertThat(wire.writeOutbound(head, new DefaultLastHttpContent(Unpooled.copiedBuffer("abc", StandardCharsets.US_ASCII))))
+                .isTrue();
+        StringBuilder bytes = new StringBuilder();
+        for (ByteBuf b; (b = wire.readOutbound()) != null; ) {
+            bytes.append(b.toString(StandardCharsets.US_ASCII));
+            b.release();
+        }
+        String sent = bytes.toString();
+        String headPart = sent.substring(0, sent.indexOf("\r\n\r\n") + 4);
+        assertThat(headPart).startsWith("POST /x HTTP/1.1\r\n");
+        assertThat(lines(headPart, "x-real-ip")).containsExactly("x-real-ip: 198.51.100.7");
+        assertThat(lines(headPart, "x-forwarded-for")).as("the untrusted client's own value is not kept")
+                .containsExactly("x-forwarded-for: 198.51.100.7");
+        assertThat(lines(headPart, "content-length")).containsExactly("content-length: 3");
+        assertThat(lines(headPart, "transfer-encoding")).isEmpty();
+        assertThat(sent).endsWith("\r\n\r\nabc");
+        assertThat(wire.finish()).isFalse();
+    }
+
+    private static List<String> lines(String head, String name) {
+        return head.lines().map(l -> l.toLowerCase(java.util.Locale.ROOT)).filter(l -> l.startsWith(name + ":")).toList();
     }
 
     @Test

@@ -1,0 +1,140 @@
+package dev.gatehouse.gateway.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.gatehouse.core.config.ConfigError;
+import dev.gatehouse.core.config.StrictKeys;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code gatehouse.routes}: a list of route objects, each checked like every other part of the configuration —
+ * an unknown key (a typo) fails the start with its position and the key it probably meant.
+ */
+final class Routes {
+    /** What a route object may hold (the values are only there to name the keys). */
+    static final ConfigObject KEYS = ConfigFactory.parseString(
+            "prefix = \"/\", upstream = \"\", upstreams = [], strip-prefix = false, max-body-size = 0, org = \"\","
+                    + " app = \"\", identify = none").root();
+
+    private Routes() {
+    }
+
+    static List<Route> from(Config g, long defaultMaxBody) {
+        List<Route> routes = new ArrayList<>();
+        Set<String> prefixes = new HashSet<>();
+        List<? extends ConfigValue> list = g.getList("routes");
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue v = list.get(i);
+            String key = "gatehouse.routes[" + i + "]";
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw ConfigError.at(key, v.origin(), "expected an object { prefix = ..., upstream = ... }");
+            }
+            ConfigObject o = (ConfigObject) v;
+            StrictKeys.checkObject(o, KEYS, key);
+            Config rc = o.toConfig();
+            String prefix = requiredString(rc, o, key, "prefix");
+            if (!prefix.startsWith("/")) {
+                throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "must start with '/', got '" + prefix + "'");
+            }
+            if (!prefixes.add(prefix)) {
+                throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "duplicate route prefix '" + prefix + "'");
+            }
+            List<Upstream> upstreams = upstreams(rc, o, key);
+            boolean strip = false;
+            if (o.containsKey("strip-prefix")) {
+                try {
+                    strip = rc.getBoolean("strip-prefix");
+                } catch (ConfigException.WrongType e) {
+                    throw ConfigError.at(key + ".strip-prefix", o.get("strip-prefix").origin(), "expected true or false");
+                }
+            }
+            long maxBody = defaultMaxBody;
+            if (o.containsKey("max-body-size")) {
+                try {
+                    maxBody = rc.getBytes("max-body-size");
+                } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+                    throw ConfigError.at(key + ".max-body-size", o.get("max-body-size").origin(), "expected a size such as 10m or 512k");
+                }
+            }
+            routes.add(new Route(prefix, upstreams, strip, maxBody, binding(rc, o, key)));
+        }
+        return List.copyOf(routes);
+    }
+
+    private static List<Upstream> upstreams(Config rc, ConfigObject o, String key) {
+        boolean one = o.containsKey("upstream");
+        boolean many = o.containsKey("upstreams");
+        if (one == many) {
+            throw ConfigError.at(key, o.origin(), one ? "give either 'upstream' or 'upstreams', not both"
+                    : "missing 'upstream' (or 'upstreams')");
+        }
+        List<String> urls;
+        String name = one ? "upstream" : "upstreams";
+        try {
+            urls = one ? List.of(rc.getString(name)) : rc.getStringList(name);
+        } catch (ConfigException.WrongType e) {
+            throw ConfigError.at(key + "." + name, o.get(name).origin(), one ? "expected a URL string" : "expected a list of URLs");
+        }
+        if (urls.isEmpty()) {
+            throw ConfigError.at(key + "." + name, o.get(name).origin(), "needs at least one URL");
+        }
+        List<Upstream> out = new ArrayList<>();
+        for (String url : urls) {
+            try {
+                out.add(Upstream.parse(url));
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(key + "." + name, o.get(name).origin(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static RouteBinding binding(Config rc, ConfigObject o, String key) {
+        String org = o.containsKey("org") ? requiredString(rc, o, key, "org").trim() : null;
+        String app = null;
+        if (o.containsKey("app")) {
+            String v = requiredString(rc, o, key, "app").trim();
+            int slash = v.indexOf('/');
+            if (slash <= 0 || slash == v.length() - 1 || v.indexOf('/', slash + 1) >= 0) {
+                throw ConfigError.at(key + ".app", o.get("app").origin(), "expected \"Org/App\", got '" + v + "'");
+            }
+            if (org != null && !org.equals(v.substring(0, slash))) {
+                throw ConfigError.at(key + ".app", o.get("app").origin(), "names organisation '" + v.substring(0, slash)
+                        + "' but org is '" + org + "'");
+            }
+            org = v.substring(0, slash);
+            app = v.substring(slash + 1);
+        }
+        if (org != null && org.isEmpty()) {
+            throw ConfigError.at(key + ".org", o.get("org").origin(), "must not be empty");
+        }
+        boolean token = false;
+        if (o.containsKey("identify")) {
+            String v = requiredString(rc, o, key, "identify").trim();
+            switch (v) {
+                case "token" -> token = true;
+                case "none" -> token = false;
+                default -> throw ConfigError.at(key + ".identify", o.get("identify").origin(),
+                        "expected \"token\" or \"none\", got '" + v + "'");
+            }
+        }
+        return new RouteBinding(org, app, token);
+    }
+
+    private static String requiredString(Config rc, ConfigObject o, String key, String name) {
+        if (!o.containsKey(name)) {
+            throw ConfigError.at(key, o.origin(), "missing '" + name + "'");
+        }
+        if (o.get(name).valueType() != ConfigValueType.STRING) {
+            throw ConfigError.at(key + "." + name, o.get(name).origin(), "expected a string");
+        }
+        return rc.getString(name);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.gatehouse.gateway.config;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * {@code gatehouse.server}: the event loops and the limits on what a client may send.
+ *
+ * @param eventLoopThreads 0: Netty's default (twice the cores)
+ * @param maxBodySize      the default for routes that set none
+ */
+public record ServerSettings(int eventLoopThreads, int maxHeaderSize, int maxInitialLineLength, Duration clientIdleTimeout,
+                             Duration requestHeaderTimeout, long maxBodySize, Duration drainTimeout) {
+
+    static ServerSettings from(Config g) {
+        return new ServerSettings(
+                ConfigValues.atLeast(g, "server.event-loop-threads", 0),
+                ConfigValues.atLeast(g, "server.max-header-size", 1024),
+                ConfigValues.atLeast(g, "server.max-initial-line-length", 256),
+                ConfigValues.positive(g, "server.client-idle-timeout"),
+                ConfigValues.positive(g, "server.request-header-timeout"),
+                ConfigValues.bytes(g, "server.max-body-size"),
+                g.getDuration("server.drain-timeout"));
+    }
+}
