@@ -98,7 +98,7 @@ class MaintenanceCommandsIT {
         assertThat(stats.out()).containsPattern("\\d+\\.\\d (KB|MB)");
         assertThat(admin("db-stats", "--partitions").out()).contains("  access_events_p").contains("  access_events_default");
         assertThat(admin("db-stats", "--bytes").out()).doesNotContainPattern("\\d (KB|MB)");
-        assertThat(admin("db-stats", "--json").out()).startsWith("[{\"table\":");
+        assertThat(admin("db-stats", "--json").values("table")).contains("access_events", "organisations");
 
         CliRun vacuum = admin("vacuum", "--analyze", "organisations");
         assertThat(vacuum.code()).as(vacuum.err()).isEqualTo(0);

@@ -59,7 +59,10 @@ class MigrateCommandIT {
         assertThat(db.queryValue("SELECT command || ' ' || (before->>'version') || ' -> ' || (after->>'version')"
                 + " FROM admin_actions")).as("a migration leaves its admin_actions row, once").isEqualTo("migrate none -> V4");
         CliRun after = CliRun.of(Map.of(), "migrate", "info", "--json", "--database-url", url());
-        assertThat(after.out()).startsWith("[{\"version\":\"1\",\"description\":\"gatehouse model\",\"state\":\"Success\",\"installed_on\":\"");
+        assertThat(after.values("version")).containsExactly("1", "2", "3", "4");
+        assertThat(after.values("description").get(0)).isEqualTo("gatehouse model");
+        assertThat(after.values("state")).containsOnly("Success");
+        assertThat(after.values("installed_on")).doesNotContainNull();
         assertThat(CliRun.of(Map.of(), "migrate", "validate", "--database-url", url()).out())
                 .isEqualTo("Schema valid: at V4, nothing pending.\n");
     }

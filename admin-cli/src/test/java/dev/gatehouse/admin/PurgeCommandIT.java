@@ -70,8 +70,8 @@ class PurgeCommandIT {
         assertThat(rows(beta)).as("other organisations untouched").isEqualTo(500);
         assertThat(d.queryValue("SELECT command || ' ' || target || ' ' || (after->>'deleted') FROM admin_actions"))
                 .isEqualTo("purge-logs Acme 1000");
-        assertThat(admin("purge-logs", "Acme", "--retain", "30", "--yes", "--json").out())
-                .startsWith("{\"deleted\":0,").as("idempotent: nothing left");
+        assertThat(admin("purge-logs", "Acme", "--retain", "30", "--yes", "--json").json().get("deleted").asLong())
+                .as("idempotent: nothing left").isZero();
     }
 
     @Test
@@ -136,7 +136,8 @@ class PurgeCommandIT {
         long partitionsBefore = (Long) d.queryValue("SELECT count(*) FROM pg_inherits WHERE inhparent = 'access_events'::regclass");
         CliRun r = admin("purge-logs", "--all-orgs", "--retain", "30", "--yes", "--json");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.out()).contains("\"deleted\":0").containsPattern("\"partitions_dropped\":[1-9]");
+        assertThat(r.json().get("deleted").asLong()).isZero();
+        assertThat(r.json().get("partitions_dropped").asLong()).isPositive();
         assertThat(rows(acme)).isEqualTo(100);
         assertThat(rows(beta)).isZero();
         long partitionsAfter = (Long) d.queryValue("SELECT count(*) FROM pg_inherits WHERE inhparent = 'access_events'::regclass");

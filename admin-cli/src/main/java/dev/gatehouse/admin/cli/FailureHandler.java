@@ -9,6 +9,9 @@ import picocli.CommandLine;
  * to --help), 1 for failures. Stack traces only with --verbose.
  */
 public final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
+    /** A lockout guard's refusal with {@code --json}: the message, and every address it would lock out. */
+    record Refusal(String error, java.util.List<dev.gatehouse.core.admin.Policies.LockedOut> lockedOut) {
+    }
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
@@ -20,10 +23,7 @@ public final class FailureHandler implements CommandLine.IExecutionExceptionHand
         if (e instanceof dev.gatehouse.core.admin.Policies.WouldLockOut refused && cmd.getParseResult() != null
                 && cmd.getParseResult().hasMatchedOption("--json")) {
             // the one line names ten addresses at most; a script gets every one
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("error", message);
-            m.put("locked_out", refused.lockedOut());
-            cmd.getOut().println(dev.gatehouse.core.util.Json.write(m));
+            Output.json(cmd.getOut(), new Refusal(message, refused.lockedOut()));
             cmd.getOut().flush();
         }
         cmd.getErr().println("gatehouse-admin: " + message);

@@ -84,10 +84,10 @@ public final class AuditCommand implements Runnable {
             AuditLog log = new AuditLog(d.dataSource());
             Instant last = from;
             while (Instant.now().isBefore(until)) {
-                List<Map<String, Object>> rows = log.after(org, last, 1000);
-                for (Map<String, Object> r : rows) {
+                List<AuditLog.Event> rows = log.after(org, last, 1000);
+                for (AuditLog.Event r : rows) {
                     out.println(output.json ? Json.write(r) : line(r));
-                    last = Instant.parse((String) r.get("time"));
+                    last = r.time();
                 }
                 out.flush();
                 if (rows.size() < 1000) {
@@ -98,7 +98,8 @@ public final class AuditCommand implements Runnable {
         }
     }
 
-    private static String line(Map<String, Object> r) {
+    private static String line(AuditLog.Event e) {
+        Map<String, Object> r = Json.fields(e);
         StringBuilder sb = new StringBuilder();
         for (String c : COLUMNS) {
             Object v = r.get(c);

@@ -93,20 +93,7 @@ public final class ClientIpCommand implements Runnable {
                     name -> headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()));
             PrintWriter out = spec.commandLine().getOut();
             if (output.json) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("peer", r.peer().toString());
-                doc.put("client", r.client() == null ? null : r.client().toString());
-                doc.put("source", r.source());
-                doc.put("rejection", r.rejection());
-                doc.put("hops", r.hops().stream().map(h -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("where", h.where());
-                    m.put("text", h.text());
-                    m.put("address", h.address() == null ? null : h.address().toString());
-                    m.put("verdict", h.verdict());
-                    return m;
-                }).toList());
-                out.println(Json.write(doc));
+                out.println(Json.write(r)); // ClientIpResult and its hops, as records
             } else {
                 Table t = new Table("HOP", "VALUE", "VERDICT");
                 r.hops().forEach(h -> t.row(h.where(), h.text(), h.verdict()));

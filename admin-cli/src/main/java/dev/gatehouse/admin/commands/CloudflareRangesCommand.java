@@ -51,6 +51,10 @@ import picocli.CommandLine.Spec;
                 "  gatehouse-admin cloudflare-ranges --nginx > /etc/nginx/conf.d/cloudflare-realip.conf",
                 "  gatehouse-admin cloudflare-ranges --update --output /etc/gatehouse/cloudflare-ranges.txt"})
 public final class CloudflareRangesCommand implements Callable<Integer> {
+    /** {@code --json}. */
+    record RangesDoc(Object snapshot, String source, List<String> networks) {
+    }
+
     static final String DEFAULT_SOURCE = "https://www.cloudflare.com";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Gatehouse config file (default: $GATEHOUSE_CONFIG).")
@@ -97,11 +101,8 @@ public final class CloudflareRangesCommand implements Callable<Integer> {
             }
             out.println("real_ip_header CF-Connecting-IP;");
         } else if (json.json) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("snapshot", ranges.snapshotDate());
-            doc.put("source", ranges.source());
-            doc.put("networks", ranges.networks().stream().map(Cidr::toString).toList());
-            out.println(Json.write(doc));
+            out.println(Json.write(new RangesDoc(ranges.snapshotDate(), ranges.source(),
+                    ranges.networks().stream().map(Cidr::toString).toList())));
         } else {
             out.println("# " + ranges.networks().size() + " networks, snapshot " + ranges.snapshotDate() + " (" + ranges.source() + ")");
             ranges.networks().forEach(out::println);

@@ -81,29 +81,37 @@ public final class MaintenanceCommands {
         @Mixin OutputOptions output;
         @Spec CommandSpec spec;
 
+        /** A line of the table: sizes in bytes with --bytes, else in KB/MB/GB; a partition indented under its table. */
+        record StatsLine(String table, Long partitions, Object dataBytes, Object indexBytes, Object totalBytes, long live,
+                         long dead, java.time.Instant lastVacuum, java.time.Instant lastAutovacuum) {
+        }
+
+        private Object size(long n) {
+            return bytes ? n : human(n);
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (Database d = db.open()) {
                 Maintenance m = new Maintenance(d.dataSource(), "-");
-                List<Map<String, Object>> rows = m.stats(partitions);
+                List<Maintenance.StatsRow> rows = m.stats(partitions);
                 long stray = m.defaultPartitionRows();
                 if (output.json) {
-                    Output.rows(out, true, rows);
+                    Output.json(out, rows);
                     return ExitCodes.OK;
                 }
-                List<Map<String, Object>> shown = new java.util.ArrayList<>();
-                for (Map<String, Object> r : rows) {
-                    Map<String, Object> v = new java.util.LinkedHashMap<>(r);
-                    if (v.get("partition_of") != null) {
-                        v.put("table", "  " + v.get("table"));
+                List<StatsLine> shown = new java.util.ArrayList<>();
+                for (Maintenance.StatsRow r : rows) {
+                    if (r instanceof Maintenance.TableStats t) {
+                        shown.add(new StatsLine(t.table(), t.partitions(), size(t.dataBytes()), size(t.indexBytes()),
+                                size(t.totalBytes()), t.live(), t.dead(), t.lastVacuum(), t.lastAutovacuum()));
+                    } else if (r instanceof Maintenance.PartitionStats p) {
+                        shown.add(new StatsLine("  " + p.table(), null, size(p.dataBytes()), size(p.indexBytes()),
+                                size(p.totalBytes()), p.live(), p.dead(), p.lastVacuum(), p.lastAutovacuum()));
                     }
-                    for (String k : List.of("data_bytes", "index_bytes", "total_bytes")) {
-                        v.put(k, bytes ? v.get(k) : human(((Number) v.get(k)).longValue()));
-                    }
-                    shown.add(v);
                 }
-                Output.rows(out, false, shown, "table", "partitions", "data_bytes", "index_bytes", "total_bytes", "live",
+                Output.table(out, shown, "table", "partitions", "data_bytes", "index_bytes", "total_bytes", "live",
                         "dead", "last_vacuum", "last_autovacuum");
                 if (stray > 0) {
                     out.println("access_events_default holds " + stray + " rows outside every daily partition: the"

@@ -88,14 +88,8 @@ public final class MigrateCommand implements Callable<Integer> {
         try (Database d = db.open()) {
             List<Migrations.Version> all = new Migrations(d.dataSource()).info();
             if (output.json) {
-                out.println(Json.write(all.stream().map(v -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("version", v.version());
-                    m.put("description", v.description());
-                    m.put("state", v.state());
-                    m.put("installed_on", v.installedOn().isEmpty() ? null : v.installedOn());
-                    return m;
-                }).toList()));
+                out.println(Json.write(all.stream().map(v -> new Migrations.Version(v.version(), v.description(), v.state(),
+                        v.installedOn().isEmpty() ? null : v.installedOn())).toList()));
             } else {
                 Table t = new Table("VERSION", "DESCRIPTION", "STATE", "INSTALLED ON");
                 all.forEach(v -> t.row(v.version(), v.description(), v.state(), v.installedOn()));

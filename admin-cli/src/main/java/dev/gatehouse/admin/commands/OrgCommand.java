@@ -8,10 +8,7 @@ import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.core.util.Json;
 import java.io.PrintWriter;
-import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,24 +61,21 @@ public final class OrgCommand {
         }
 
         @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows an organisation with its apps, accounts and policies.")
-        @SuppressWarnings("unchecked")
         int show(@Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
             try (Database d = db.open()) {
-                Map<String, Object> m = new Organisations(d.dataSource(), "-").showOrg(name);
+                Organisations.OrgDetail o = new Organisations(d.dataSource(), "-").showOrg(name);
                 PrintWriter out = spec.commandLine().getOut();
                 if (output.json) {
-                    out.println(Json.write(m));
+                    Output.json(out, o);
                     return ExitCodes.OK;
                 }
-                for (String k : List.of("name", "id", "require_sso", "retention_days", "audit_mode", "created_at")) {
-                    out.printf("%-15s %s%n", k + ":", m.get(k));
-                }
+                Output.fields(out, o, "name", "id", "require_sso", "retention_days", "audit_mode", "created_at");
                 out.println("\napps:");
-                Output.rows(out, false, (List<Map<String, Object>>) m.get("apps"), "name", "id");
+                Output.table(out, o.apps(), "name", "id");
                 out.println("\naccounts:");
-                Output.rows(out, false, (List<Map<String, Object>>) m.get("accounts"), "name", "kind", "role", "email", "id");
+                Output.table(out, o.accounts(), "name", "kind", "role", "email", "id");
                 out.println("\npolicies:");
-                Output.rows(out, false, (List<Map<String, Object>>) m.get("policies"), "name", "is_global", "id");
+                Output.table(out, o.policies(), "name", "is_global", "id");
                 return ExitCodes.OK;
             }
         }

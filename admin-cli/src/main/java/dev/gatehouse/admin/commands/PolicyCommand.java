@@ -157,30 +157,30 @@ public final class PolicyCommand implements Runnable {
             throw new UsageException("--ip: " + e.getMessage());
         }
         try (Database database = db.open()) {
-            Map<String, Object> r = new Policies(database.dataSource(), "-").check(org, account, address);
+            Policies.PolicyCheck r = new Policies(database.dataSource(), "-").check(org, account, address);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json) {
-                out.println(Json.write(r));
+                Output.json(out, r);
             } else {
-                out.println(r.get("decision") + ": " + r.get("reason"));
-                for (Map<String, Object> p : (List<Map<String, Object>>) r.get("applicable_policies")) {
-                    List<Map<String, Object>> entries = (List<Map<String, Object>>) p.get("matching_entries");
-                    out.println("  " + p.get("policy") + ((Boolean) p.get("global") ? " (global)" : " (assigned)") + ": "
-                            + (entries.isEmpty() ? "no entry matches" + ((Boolean) p.get("has_allow_entries") ? " (has allow entries)" : "")
-                            : String.join(", ", entries.stream().map(e -> e.get("action") + " " + e.get("network")).toList())));
+                out.println(r.decision() + ": " + r.reason());
+                for (Policies.ApplicablePolicy p : r.applicablePolicies()) {
+                    List<Policies.MatchingEntry> entries = p.matchingEntries();
+                    out.println("  " + p.policy() + (p.global() ? " (global)" : " (assigned)") + ": "
+                            + (entries.isEmpty() ? "no entry matches" + (p.hasAllowEntries() ? " (has allow entries)" : "")
+                            : String.join(", ", entries.stream().map(e -> e.action() + " " + e.network()).toList())));
                 }
             }
-            return "allow".equals(r.get("decision")) ? ExitCodes.OK : ExitCodes.FAILURE;
+            return "allow".equals(r.decision()) ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 
-    private void print(Map<String, Object> policy, boolean json) {
+    private void print(Policies.PolicyView policy, boolean json) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(policy));
+            Output.json(out, policy);
             return;
         }
-        for (Map.Entry<String, Object> e : policy.entrySet()) {
+        for (Map.Entry<String, Object> e : Json.fields(policy).entrySet()) {
             Object v = e.getValue();
             out.printf("%-12s %s%n", e.getKey() + ":", v instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList()) : v);
         }

@@ -92,7 +92,7 @@ public final class PurgeCommand implements Callable<Integer> {
             }
             if (dryRun) {
                 long n = purge.count(org, app, cutoff);
-                print(out, Map.of("would_delete", n, "cutoff", cutoff.toString()),
+                print(out, new WouldDelete(n, cutoff),
                         "Would delete " + n + " events older than " + cutoff + ".");
                 return ExitCodes.OK;
             }
@@ -115,12 +115,7 @@ public final class PurgeCommand implements Callable<Integer> {
             try {
                 AuditPurge.Result r = allOrgs ? purge.purgeAll(cutoff, batchSize, report::update, stop::get)
                         : purge.purgeOrg(org, app, cutoff, batchSize, report::update, stop::get);
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("deleted", r.deleted());
-                doc.put("partitions_dropped", r.partitionsDropped());
-                doc.put("stopped", r.stopped());
-                doc.put("cutoff", r.cutoff().toString());
-                print(out, doc, (r.stopped() ? "Stopped: " : "") + "deleted " + r.deleted() + " events"
+                print(out, r, (r.stopped() ? "Stopped: " : "") + "deleted " + r.deleted() + " events"
                         + (allOrgs ? " and dropped " + r.partitionsDropped() + " daily partitions" : "")
                         + " older than " + r.cutoff() + (r.stopped() ? "; run again to resume." : "."));
                 out.flush(); // before the Ctrl-C hook lets the JVM go: the summary is printed every time
@@ -137,7 +132,11 @@ public final class PurgeCommand implements Callable<Integer> {
         }
     }
 
-    private void print(PrintWriter out, Map<String, Object> doc, String text) {
+    /** {@code --dry-run --json}. */
+    record WouldDelete(long wouldDelete, java.time.Instant cutoff) {
+    }
+
+    private void print(PrintWriter out, Record doc, String text) {
         out.println(output.json ? Json.write(doc) : text);
     }
 

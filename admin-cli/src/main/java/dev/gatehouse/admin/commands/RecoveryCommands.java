@@ -12,7 +12,7 @@ import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.util.Json;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
+import java.time.Instant;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +25,16 @@ public final class RecoveryCommands {
     private RecoveryCommands() {
     }
 
+    /** {@code restore-global-policies --dry-run --json}. */
+    record WouldRestore(List<Recovery.ResetPolicy> wouldRestore, List<Recovery.SkippedPolicy> skipped, Instant resetAt) {
+    }
+
+    /** {@code restore-global-policies --json}. */
+    record Restored(List<Recovery.ResetPolicy> restored, List<Recovery.SkippedPolicy> skipped, Instant resetAt) {
+    }
+
     /** "{verb} N global policies{tail}" and the table, or the JSON array alone. */
-    static void printPolicies(PrintWriter out, boolean json, String verb, List<Map<String, Object>> rows, String tail) {
+    static void printPolicies(PrintWriter out, boolean json, String verb, List<Recovery.ResetPolicy> rows, String tail) {
         if (!json) {
             out.println(verb + " " + rows.size() + " global polic" + (rows.size() == 1 ? "y" : "ies") + tail);
         }
@@ -64,7 +72,7 @@ public final class RecoveryCommands {
                 } else {
                     confirmation.require("This turns off the global network policies of "
                             + (org == null ? "EVERY organisation" : "organisation '" + org + "'"));
-                    List<Map<String, Object>> rows = r.resetGlobalPolicies(org, force);
+                    List<Recovery.ResetPolicy> rows = r.resetGlobalPolicies(org, force);
                     printPolicies(out, output.json, "Turned off", rows,
                             rows.isEmpty() ? "." : " (restore with: gatehouse-admin restore-global-policies --org ORG):");
                 }
@@ -107,11 +115,8 @@ public final class RecoveryCommands {
                     plan = r.restoreGlobalPolicies(org, force);
                 }
                 if (output.json) {
-                    Map<String, Object> m = new java.util.LinkedHashMap<>();
-                    m.put(dryRun ? "would_restore" : "restored", plan.restore());
-                    m.put("skipped", plan.skipped());
-                    m.put("reset_at", plan.resetAt().toString());
-                    out.println(Json.write(m));
+                    Output.json(out, dryRun ? new WouldRestore(plan.restore(), plan.skipped(), plan.resetAt())
+                            : new Restored(plan.restore(), plan.skipped(), plan.resetAt()));
                 } else {
                     printPolicies(out, false, dryRun ? "Would turn back on" : "Turned back on", plan.restore(),
                             plan.restore().isEmpty() ? "." : ":");
@@ -158,7 +163,7 @@ public final class RecoveryCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (Database db = database.open()) {
                 Recovery r = new Recovery(db.dataSource(), actor.actor());
-                Map<String, Object> state;
+                Recovery.SsoState state;
                 if (mode.show) {
                     state = r.ssoState(org);
                 } else {
@@ -167,15 +172,12 @@ public final class RecoveryCommands {
                     }
                     confirmation.require("This turns off SSO enforcement for organisation '" + org + "'"
                             + (mode.providers ? " and disables its identity providers" : ""));
-                    Map<String, Object> before = r.ssoState(org);
+                    Recovery.SsoState before = r.ssoState(org);
                     state = r.disableSso(org, mode.providers);
                     if (!output.json) {
-                        out.println(Boolean.TRUE.equals(before.get("require_sso"))
-                                ? "require_sso turned off." : "require_sso was already false.");
+                        out.println(before.requireSso() ? "require_sso turned off." : "require_sso was already false.");
                         if (mode.providers) {
-                            @SuppressWarnings("unchecked")
-                            long enabled = ((List<Map<String, Object>>) before.get("providers")).stream()
-                                    .filter(p -> Boolean.TRUE.equals(p.get("enabled"))).count();
+                            long enabled = before.providers().stream().filter(Recovery.SsoProvider::enabled).count();
                             out.println(enabled == 0 ? "Every provider was already disabled."
                                     : "Disabled " + enabled + " provider" + (enabled == 1 ? "" : "s") + " (none deleted).");
                         }
@@ -186,15 +188,14 @@ public final class RecoveryCommands {
             }
         }
 
-        @SuppressWarnings("unchecked")
-        private void print(PrintWriter out, Map<String, Object> state) {
+        private void print(PrintWriter out, Recovery.SsoState state) {
             if (output.json) {
-                out.println(Json.write(state));
+                Output.json(out, state);
                 return;
             }
-            out.println("organisation: " + state.get("org") + " (" + state.get("org_id") + ")");
-            out.println("require_sso:  " + state.get("require_sso"));
-            Output.rows(out, false, (List<Map<String, Object>>) state.get("providers"), "name", "type", "enabled", "id");
+            out.println("organisation: " + state.org() + " (" + state.orgId() + ")");
+            out.println("require_sso:  " + state.requireSso());
+            Output.table(out, state.providers(), "name", "type", "enabled", "id");
         }
     }
 }

@@ -49,12 +49,7 @@ public final class TokenCommand implements Runnable {
                     days == null ? null : Duration.ofDays(days));
             PrintWriter out = spec.commandLine().getOut();
             if (output.json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", t.id().toString());
-                m.put("secret", t.secret());
-                m.put("prefix", t.prefix());
-                m.put("expires_at", t.expiresAt() == null ? null : t.expiresAt().toString());
-                out.println(Json.write(m));
+                Output.json(out, t);
             } else {
                 out.println(t.secret());
                 spec.commandLine().getErr().println("token " + t.id() + " (" + t.prefix() + "…) created"
@@ -70,7 +65,7 @@ public final class TokenCommand implements Runnable {
              @Option(names = "--account", paramLabel = "ACCOUNT") String account,
              @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         try (Database d = db.open()) {
-            List<Map<String, Object>> rows = new Tokens(d.dataSource(), "-").list(org, account);
+            List<Tokens.TokenSummary> rows = new Tokens(d.dataSource(), "-").list(org, account);
             Output.rows(spec.commandLine().getOut(), output.json, rows, "prefix", "account", "name", "created_at",
                     "expires_at", "revoked_at", "last_used_at", "id");
             return ExitCodes.OK;
@@ -82,8 +77,8 @@ public final class TokenCommand implements Runnable {
     int revoke(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                @Parameters(paramLabel = "TOKEN") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
         try (Database d = db.open()) {
-            Map<String, Object> r = new Tokens(d.dataSource(), actor.actor()).revoke(org, token);
-            spec.commandLine().getOut().println("Revoked token " + r.get("id") + " (" + r.get("prefix") + "…) of " + r.get("account"));
+            Tokens.Revoked r = new Tokens(d.dataSource(), actor.actor()).revoke(org, token);
+            spec.commandLine().getOut().println("Revoked token " + r.id() + " (" + r.prefix() + "…) of " + r.account());
             return ExitCodes.OK;
         }
     }

@@ -18,6 +18,12 @@ public final class AuditLog {
                         String requestId, int limit) {
     }
 
+    /** An access event (or a per-minute aggregate of them: {@code count} > 1). */
+    public record Event(Instant time, String clientIp, String decision, Integer status, String method, String path,
+                        String app, String account, String policy, long count, String requestId, String peer,
+                        String userAgent) {
+    }
+
     private final DataSource ds;
 
     public AuditLog(DataSource ds) {
@@ -25,12 +31,12 @@ public final class AuditLog {
     }
 
     /** The matching events, newest first (at most {@code limit}). */
-    public List<Map<String, Object>> search(Query q) {
+    public List<Event> search(Query q) {
         return Tx.run(ds, c -> {
             UUID org = Lookup.org(c, q.org());
             UUID app = q.app() == null ? null : Lookup.app(c, org, q.org(), q.app());
             UUID account = q.account() == null ? null : Lookup.account(c, org, q.org(), q.account());
-            return Rows.query(c, SELECT + " WHERE e.org_id = ? AND e.ts >= ?"
+            return Rows.list(c, Event.class, SELECT + " WHERE e.org_id = ? AND e.ts >= ?"
                     + " AND (?::uuid IS NULL OR e.app_id = ?::uuid) AND (?::uuid IS NULL OR e.account_id = ?::uuid)"
                     + " AND (?::cidr IS NULL OR e.client_ip <<= ?::cidr) AND (?::text IS NULL OR e.decision = ?)"
                     + " AND (?::text IS NULL OR e.request_id = ?) ORDER BY e.ts DESC LIMIT ?",
@@ -41,10 +47,10 @@ public final class AuditLog {
     }
 
     /** The events of the organisation written after {@code after} (oldest first), for following the log. */
-    public List<Map<String, Object>> after(String orgName, Instant after, int limit) {
+    public List<Event> after(String orgName, Instant after, int limit) {
         return Tx.run(ds, c -> {
             UUID org = Lookup.org(c, orgName);
-            return Rows.query(c, SELECT + " WHERE e.org_id = ? AND e.ts > ? ORDER BY e.ts LIMIT ?", org,
+            return Rows.list(c, Event.class, SELECT + " WHERE e.org_id = ? AND e.ts > ? ORDER BY e.ts LIMIT ?", org,
                     Timestamp.from(after), limit);
         });
     }

@@ -131,22 +131,24 @@ public final class AuditPurge {
      * Applies every configured retention once: an app with its own retention days is purged by them;
      * the rest of an organisation's events by the organisation's. Returns the rows deleted.
      */
+    private record Retained(UUID id, int days) {
+    }
+
     public long applyRetention(int batchSize, BooleanSupplier stop) {
-        List<Map<String, Object>> apps = Tx.run(ds, c -> Rows.query(c,
-                "SELECT id, org_id, audit_retention_days AS days FROM apps WHERE audit_retention_days IS NOT NULL"));
-        List<Map<String, Object>> orgs = Tx.run(ds, c -> Rows.query(c,
-                "SELECT id, name, audit_retention_days AS days FROM organisations WHERE audit_retention_days IS NOT NULL"));
+        List<Retained> apps = Tx.run(ds, c -> Rows.list(c, Retained.class,
+                "SELECT id, audit_retention_days AS days FROM apps WHERE audit_retention_days IS NOT NULL"));
+        List<Retained> orgs = Tx.run(ds, c -> Rows.list(c, Retained.class,
+                "SELECT id, audit_retention_days AS days FROM organisations WHERE audit_retention_days IS NOT NULL"));
         long deleted = 0;
         Progress quiet = (d, t) -> { };
-        for (Map<String, Object> a : apps) {
-            deleted += deleteBatches("app_id = ?::uuid AND ts < ?", new Object[] {a.get("id"),
-                    Timestamp.from(cutoff(((Number) a.get("days")).intValue()))}, batchSize, -1, quiet, stop);
+        for (Retained a : apps) {
+            deleted += deleteBatches("app_id = ?::uuid AND ts < ?", new Object[] {a.id(),
+                    Timestamp.from(cutoff(a.days()))}, batchSize, -1, quiet, stop);
         }
-        for (Map<String, Object> o : orgs) {
+        for (Retained o : orgs) {
             deleted += deleteBatches("org_id = ?::uuid AND ts < ? AND (app_id IS NULL OR app_id NOT IN"
                     + " (SELECT id FROM apps WHERE audit_retention_days IS NOT NULL))",
-                    new Object[] {o.get("id"), Timestamp.from(cutoff(((Number) o.get("days")).intValue()))},
-                    batchSize, -1, quiet, stop);
+                    new Object[] {o.id(), Timestamp.from(cutoff(o.days()))}, batchSize, -1, quiet, stop);
         }
         long total = deleted;
         if (total > 0) {

@@ -6,9 +6,7 @@ import dev.gatehouse.core.policy.PolicySnapshotLoader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -21,6 +19,10 @@ import java.util.UUID;
 final class LockoutGuard {
     /** Addresses named in the refusal's message at most; every one is in {@link Policies.WouldLockOut#lockedOut()}. */
     static final int LISTED = 10;
+
+    /** An admin's allowed request in the last 24 hours, by address. */
+    private record Seen(UUID orgId, UUID accountId, String account, String ip) {
+    }
 
     private record Pair(UUID org, UUID account, String accountName, IpAddress ip, String ipText) {
     }
@@ -44,7 +46,7 @@ final class LockoutGuard {
         if (force || orgIds.isEmpty()) {
             return new LockoutGuard(List.of());
         }
-        List<Map<String, Object>> recent = Rows.query(c, "SELECT DISTINCT e.org_id, e.account_id, a.name AS account,"
+        List<Seen> recent = Rows.list(c, Seen.class, "SELECT DISTINCT e.org_id, e.account_id, a.name AS account,"
                 + " host(e.client_ip) AS ip FROM access_events e JOIN accounts a ON a.id = e.account_id"
                 + " WHERE e.org_id = ANY (?) AND a.role = 'admin' AND e.decision = 'allow'"
                 + " AND e.ts > now() - interval '24 hours' ORDER BY 3, 4", c.createArrayOf("uuid", orgIds.toArray()));
@@ -52,9 +54,8 @@ final class LockoutGuard {
             return new LockoutGuard(List.of());
         }
         List<Pair> pairs = new ArrayList<>();
-        for (Map<String, Object> r : recent) {
-            pairs.add(new Pair(UUID.fromString((String) r.get("org_id")), UUID.fromString((String) r.get("account_id")),
-                    (String) r.get("account"), IpAddress.parse((String) r.get("ip")), (String) r.get("ip")));
+        for (Seen r : recent) {
+            pairs.add(new Pair(r.orgId(), r.accountId(), r.account(), IpAddress.parse(r.ip()), r.ip()));
         }
         return new LockoutGuard(allowed(c, pairs));
     }
@@ -65,13 +66,10 @@ final class LockoutGuard {
             return;
         }
         List<Pair> still = allowed(c, allowedBefore);
-        List<Map<String, String>> locked = new ArrayList<>();
+        List<Policies.LockedOut> locked = new ArrayList<>();
         for (Pair p : allowedBefore) {
             if (!still.contains(p)) {
-                Map<String, String> m = new LinkedHashMap<>();
-                m.put("account", p.accountName());
-                m.put("ip", p.ipText());
-                locked.add(m);
+                locked.add(new Policies.LockedOut(p.accountName(), p.ipText()));
             }
         }
         if (!locked.isEmpty()) {
@@ -92,10 +90,10 @@ final class LockoutGuard {
     }
 
     /** "a (ada), b (ada), … and 790 more": at most {@link #LISTED} addresses on the line. */
-    static String describe(List<Map<String, String>> locked) {
+    static String describe(List<Policies.LockedOut> locked) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < Math.min(LISTED, locked.size()); i++) {
-            sb.append(i == 0 ? "" : ", ").append(locked.get(i).get("ip")).append(" (").append(locked.get(i).get("account"))
+            sb.append(i == 0 ? "" : ", ").append(locked.get(i).ip()).append(" (").append(locked.get(i).account())
                     .append(')');
         }
         if (locked.size() > LISTED) {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +57,33 @@ public final class Maintenance {
         });
     }
 
-    public List<Map<String, Object>> retention() {
-        return Tx.run(ds, c -> Rows.query(c, "SELECT o.name AS org, NULL AS app, o.audit_retention_days AS retention_days,"
+    /** An organisation's retention and audit mode, or an app's own (app null for the organisation). */
+    public record RetentionSetting(String org, String app, Integer retentionDays, String auditMode) {
+    }
+
+    /** A line of {@code db-stats}: a table, or (with partitions) one of its partitions. */
+    public sealed interface StatsRow permits TableStats, PartitionStats {
+        String table();
+    }
+
+    /** A table, with the totals of its partitions and their count when it is partitioned. */
+    public record TableStats(String table, long partitions, long dataBytes, long indexBytes, long totalBytes, long live,
+                             long dead, Instant lastVacuum, Instant lastAutovacuum) implements StatsRow {
+    }
+
+    /** A partition, listed after its table. */
+    public record PartitionStats(String table, String partitionOf, long dataBytes, long indexBytes, long totalBytes,
+                                 long live, long dead, Instant lastVacuum, Instant lastAutovacuum) implements StatsRow {
+    }
+
+    private record Count(long n) {
+    }
+
+    private record RelName(String relname) {
+    }
+
+    public List<RetentionSetting> retention() {
+        return Tx.run(ds, c -> Rows.list(c, RetentionSetting.class, "SELECT o.name AS org, NULL AS app, o.audit_retention_days AS retention_days,"
                 + " o.audit_mode FROM organisations o UNION ALL SELECT o.name, a.name, a.audit_retention_days, a.audit_mode"
                 + " FROM apps a JOIN organisations o ON o.id = a.org_id WHERE a.audit_retention_days IS NOT NULL"
                 + " OR a.audit_mode IS NOT NULL ORDER BY 1, 2 NULLS FIRST"));
@@ -68,9 +94,9 @@ public final class Maintenance {
      * the totals of its partitions and their count, and — with {@code partitions} — each partition on a row of its own
      * after it ({@code partition_of} names the parent). Largest first.
      */
-    public List<Map<String, Object>> stats(boolean partitions) {
+    public List<StatsRow> stats(boolean partitions) {
         return Tx.run(ds, c -> {
-            List<Map<String, Object>> tables = Rows.query(c, "WITH t AS (SELECT s.relid, s.relname, i.inhparent AS parent,"
+            List<TableStats> tables = Rows.list(c, TableStats.class, "WITH t AS (SELECT s.relid, s.relname, i.inhparent AS parent,"
                     + " pg_relation_size(s.relid) AS data_bytes, pg_indexes_size(s.relid) AS index_bytes,"
                     + " pg_total_relation_size(s.relid) AS total_bytes, s.n_live_tup AS live, s.n_dead_tup AS dead,"
                     + " s.last_vacuum, s.last_autovacuum FROM pg_stat_user_tables s"
@@ -86,17 +112,17 @@ public final class Maintenance {
                     + " GROUP BY p.relid, p.relname, p.data_bytes, p.index_bytes, p.total_bytes, p.live, p.dead,"
                     + " p.last_vacuum, p.last_autovacuum ORDER BY 5 DESC, 1");
             if (!partitions) {
-                return tables;
+                return List.copyOf(tables);
             }
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map<String, Object> t : tables) {
+            List<StatsRow> out = new ArrayList<>();
+            for (TableStats t : tables) {
                 out.add(t);
-                out.addAll(Rows.query(c, "SELECT s.relname AS table, ?::text AS partition_of,"
+                out.addAll(Rows.list(c, PartitionStats.class, "SELECT s.relname AS table, ?::text AS partition_of,"
                         + " pg_relation_size(s.relid) AS data_bytes, pg_indexes_size(s.relid) AS index_bytes,"
                         + " pg_total_relation_size(s.relid) AS total_bytes, s.n_live_tup AS live, s.n_dead_tup AS dead,"
                         + " s.last_vacuum, s.last_autovacuum FROM pg_stat_user_tables s JOIN pg_inherits i"
                         + " ON i.inhrelid = s.relid WHERE i.inhparent = ?::regclass ORDER BY s.relname",
-                        t.get("table"), t.get("table")));
+                        t.table(), t.table()));
             }
             return out;
         });
@@ -104,8 +130,7 @@ public final class Maintenance {
 
     /** Rows in access_events' default partition (outside every daily partition), counted exactly. */
     public long defaultPartitionRows() {
-        return Tx.run(ds, c -> ((Number) Rows.query(c, "SELECT count(*) AS n FROM access_events_default").get(0).get("n"))
-                .longValue());
+        return Tx.run(ds, c -> Rows.one(c, Count.class, "SELECT count(*) AS n FROM access_events_default").n());
     }
 
     /** What a vacuum did to one table (its partitions included): size and dead tuples before and after, and time. */
@@ -121,11 +146,10 @@ public final class Maintenance {
     public Vacuumed vacuum(String table, boolean full, boolean analyze) {
         List<String> targets = new ArrayList<>();
         Tx.run(ds, c -> {
-            List<Map<String, Object>> known = Rows.query(c, "SELECT relname FROM pg_class WHERE relname IN (" + TABLES + ")"
-                    + " AND relnamespace = current_schema()::regnamespace ORDER BY relname");
-            for (Map<String, Object> r : known) {
-                if (table == null || table.equals(r.get("relname"))) {
-                    targets.add((String) r.get("relname"));
+            for (RelName r : Rows.list(c, RelName.class, "SELECT relname FROM pg_class WHERE relname IN (" + TABLES + ")"
+                    + " AND relnamespace = current_schema()::regnamespace ORDER BY relname")) {
+                if (table == null || table.equals(r.relname())) {
+                    targets.add(r.relname());
                 }
             }
             return null;
@@ -162,15 +186,15 @@ public final class Maintenance {
     }
 
     private static long size(Connection c, String table) throws SQLException {
-        return ((Number) Rows.query(c, "SELECT coalesce(sum(pg_total_relation_size(r)), 0)::bigint AS size FROM ("
+        return Rows.one(c, Count.class, "SELECT coalesce(sum(pg_total_relation_size(r)), 0)::bigint AS n FROM ("
                 + " SELECT ?::regclass AS r UNION ALL SELECT inhrelid FROM pg_inherits WHERE inhparent = ?::regclass) t",
-                table, table).get(0).get("size")).longValue();
+                table, table).n();
     }
 
     /** Dead tuples as the statistics collector saw them last (VACUUM updates them as it ends). */
     private static long dead(Connection c, String table) throws SQLException {
-        return ((Number) Rows.query(c, "SELECT coalesce(sum(n_dead_tup), 0)::bigint AS dead FROM pg_stat_user_tables"
+        return Rows.one(c, Count.class, "SELECT coalesce(sum(n_dead_tup), 0)::bigint AS n FROM pg_stat_user_tables"
                 + " WHERE relid = ?::regclass OR relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = ?::regclass)",
-                table, table).get(0).get("dead")).longValue();
+                table, table).n();
     }
 }

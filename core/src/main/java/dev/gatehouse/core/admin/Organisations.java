@@ -1,6 +1,6 @@
 package dev.gatehouse.core.admin;
 
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +16,42 @@ public final class Organisations {
         this.actor = actor;
     }
 
+    /** A line of {@code org list}. */
+    public record OrgSummary(String name, UUID id, boolean requireSso, Integer retentionDays, String auditMode, long apps,
+                             long accounts, long policies, Instant createdAt) {
+    }
+
+    /** {@code org show}: the organisation with its apps, accounts, policies and SSO providers. */
+    public record OrgDetail(String name, UUID id, boolean requireSso, Integer retentionDays, String auditMode,
+                            Instant createdAt, List<AppRef> apps, List<AccountRef> accounts, List<PolicyRef> policies,
+                            List<SsoProviderRef> ssoProviders) {
+    }
+
+    private record OrgHead(String name, UUID id, boolean requireSso, Integer retentionDays, String auditMode,
+                           Instant createdAt) {
+    }
+
+    public record AppRef(String name, UUID id) {
+    }
+
+    public record AccountRef(String name, String kind, String role, String email, UUID id) {
+    }
+
+    public record PolicyRef(String name, boolean isGlobal, UUID id) {
+    }
+
+    public record SsoProviderRef(String name, String type, boolean enabled) {
+    }
+
+    /** A line of {@code app list}; retention and audit mode null when the organisation's apply. */
+    public record AppSummary(String name, UUID id, Integer retentionDays, String auditMode, Instant createdAt) {
+    }
+
+    /** A line of {@code account list}. */
+    public record AccountSummary(String name, String kind, String role, String email, UUID id, long policies,
+                                 Instant createdAt) {
+    }
+
     public UUID createOrg(String name, boolean requireSso, Integer retentionDays) {
         return Tx.run(ds, c -> {
             UUID id = (UUID) Sql.insertReturning(c, "organisation '" + name + "'",
@@ -26,26 +62,27 @@ public final class Organisations {
         });
     }
 
-    public List<Map<String, Object>> listOrgs() {
-        return Tx.run(ds, c -> Rows.query(c, "SELECT o.name, o.id, o.require_sso, o.audit_retention_days AS retention_days,"
+    public List<OrgSummary> listOrgs() {
+        return Tx.run(ds, c -> Rows.list(c, OrgSummary.class, "SELECT o.name, o.id, o.require_sso, o.audit_retention_days AS retention_days,"
                 + " o.audit_mode, (SELECT count(*) FROM apps WHERE org_id = o.id) AS apps,"
                 + " (SELECT count(*) FROM accounts WHERE org_id = o.id) AS accounts,"
                 + " (SELECT count(*) FROM network_access_policies WHERE org_id = o.id) AS policies, o.created_at"
                 + " FROM organisations o ORDER BY o.name"));
     }
 
-    public Map<String, Object> showOrg(String name) {
+    public OrgDetail showOrg(String name) {
         return Tx.run(ds, c -> {
             UUID id = Lookup.org(c, name);
-            Map<String, Object> m = new LinkedHashMap<>(Rows.query(c, "SELECT name, id, require_sso, audit_retention_days"
-                    + " AS retention_days, audit_mode, created_at FROM organisations WHERE id = ?", id).get(0));
-            m.put("apps", Rows.query(c, "SELECT name, id FROM apps WHERE org_id = ? ORDER BY name", id));
-            m.put("accounts", Rows.query(c, "SELECT name, kind, role, email, id FROM accounts WHERE org_id = ? ORDER BY name", id));
-            m.put("policies", Rows.query(c, "SELECT name, is_global, id FROM network_access_policies WHERE org_id = ?"
-                    + " ORDER BY name", id));
-            m.put("sso_providers", Rows.query(c, "SELECT name, provider_type AS type, enabled FROM sso_providers"
-                    + " WHERE org_id = ? ORDER BY provider_type", id));
-            return m;
+            OrgHead h = Rows.one(c, OrgHead.class, "SELECT name, id, require_sso, audit_retention_days"
+                    + " AS retention_days, audit_mode, created_at FROM organisations WHERE id = ?", id);
+            return new OrgDetail(h.name(), h.id(), h.requireSso(), h.retentionDays(), h.auditMode(), h.createdAt(),
+                    Rows.list(c, AppRef.class, "SELECT name, id FROM apps WHERE org_id = ? ORDER BY name", id),
+                    Rows.list(c, AccountRef.class, "SELECT name, kind, role, email, id FROM accounts WHERE org_id = ?"
+                            + " ORDER BY name", id),
+                    Rows.list(c, PolicyRef.class, "SELECT name, is_global, id FROM network_access_policies"
+                            + " WHERE org_id = ? ORDER BY name", id),
+                    Rows.list(c, SsoProviderRef.class, "SELECT name, provider_type AS type, enabled FROM sso_providers"
+                            + " WHERE org_id = ? ORDER BY provider_type", id));
         });
     }
 
@@ -59,8 +96,8 @@ public final class Organisations {
         });
     }
 
-    public List<Map<String, Object>> listApps(String org) {
-        return Tx.run(ds, c -> Rows.query(c, "SELECT name, id, audit_retention_days AS retention_days, audit_mode, created_at"
+    public List<AppSummary> listApps(String org) {
+        return Tx.run(ds, c -> Rows.list(c, AppSummary.class, "SELECT name, id, audit_retention_days AS retention_days, audit_mode, created_at"
                 + " FROM apps WHERE org_id = ? ORDER BY name", Lookup.org(c, org)));
     }
 
@@ -76,8 +113,8 @@ public final class Organisations {
         });
     }
 
-    public List<Map<String, Object>> listAccounts(String org) {
-        return Tx.run(ds, c -> Rows.query(c, "SELECT a.name, a.kind, a.role, a.email, a.id,"
+    public List<AccountSummary> listAccounts(String org) {
+        return Tx.run(ds, c -> Rows.list(c, AccountSummary.class, "SELECT a.name, a.kind, a.role, a.email, a.id,"
                 + " (SELECT count(*) FROM account_network_policies p WHERE p.account_id = a.id) AS policies, a.created_at"
                 + " FROM accounts a WHERE a.org_id = ? ORDER BY a.name", Lookup.org(c, org)));
     }

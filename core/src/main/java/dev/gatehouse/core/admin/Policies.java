@@ -9,7 +9,7 @@ import dev.gatehouse.core.policy.PolicySnapshotLoader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,19 +30,55 @@ public final class Policies {
         this.actor = actor;
     }
 
+    /** An admin account and an address it made an allowed request from, which a change would deny. */
+    public record LockedOut(String account, String ip) {
+    }
+
+    /** A line of {@code policy list}. */
+    public record PolicySummary(String name, boolean isGlobal, UUID id, long allow, long deny, long accounts,
+                                Instant updatedAt) {
+    }
+
+    /** A policy with its entries and the accounts it is assigned to ({@code policy show}, and what a change leaves). */
+    public record PolicyView(String name, String org, UUID id, boolean isGlobal, String description, String createdBy,
+                             Instant updatedAt, String updatedBy, List<String> allow, List<String> deny,
+                             List<String> accounts) {
+    }
+
+    private record PolicyHead(String name, String org, UUID id, boolean isGlobal, String description, String createdBy,
+                              Instant updatedAt, String updatedBy) {
+    }
+
+    private record Network(String network) {
+    }
+
+    private record Name(String name) {
+    }
+
+    /** {@code policy check}: the decision for an address, and the policies and entries that made it. */
+    public record PolicyCheck(String ip, String decision, String reason, List<ApplicablePolicy> applicablePolicies) {
+    }
+
+    public record ApplicablePolicy(String policy, boolean global, List<MatchingEntry> matchingEntries,
+                                   boolean hasAllowEntries) {
+    }
+
+    public record MatchingEntry(String action, String network) {
+    }
+
     /** Refused by the lockout guard; exit 1, nothing changed. */
     public static final class WouldLockOut extends GatehouseException {
         private static final long serialVersionUID = 1L;
-        private final transient List<Map<String, String>> lockedOut;
+        private final transient List<LockedOut> lockedOut;
 
-        WouldLockOut(List<Map<String, String>> lockedOut) {
+        WouldLockOut(List<LockedOut> lockedOut) {
             super("refused: this would deny admins who made allowed requests in the last 24 hours from "
                     + LockoutGuard.describe(lockedOut) + "; nothing changed (use --force to do it anyway)");
             this.lockedOut = List.copyOf(lockedOut);
         }
 
         /** Every (account, ip) the change would lock out. */
-        public List<Map<String, String>> lockedOut() {
+        public List<LockedOut> lockedOut() {
             return lockedOut;
         }
     }
@@ -64,13 +100,13 @@ public final class Policies {
     }
 
     /** Adds and removes entries and changes is_global (null: unchanged). */
-    public Map<String, Object> update(String org, String name, Boolean global, List<Cidr> addAllow, List<Cidr> addDeny,
-                                      List<Cidr> remove, boolean force) {
+    public PolicyView update(String org, String name, Boolean global, List<Cidr> addAllow, List<Cidr> addDeny,
+                             List<Cidr> remove, boolean force) {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID id = Lookup.policy(c, orgId, org, name);
             LockoutGuard guard = LockoutGuard.before(c, orgId, force);
-            Map<String, Object> before = describe(c, id);
+            PolicyView before = describe(c, id);
             if (global != null) {
                 Sql.update(c, "UPDATE network_access_policies SET is_global = ? WHERE id = ?", global, id);
             }
@@ -84,7 +120,7 @@ public final class Policies {
             }
             Sql.update(c, "UPDATE network_access_policies SET updated_at = now(), updated_by = ? WHERE id = ?", actor, id);
             guard.check(c);
-            Map<String, Object> after = describe(c, id);
+            PolicyView after = describe(c, id);
             AdminLog.record(c, actor, "policy update", org + "/" + name, before, after);
             return after;
         });
@@ -95,7 +131,7 @@ public final class Policies {
             UUID orgId = Lookup.org(c, org);
             UUID id = Lookup.policy(c, orgId, org, name);
             LockoutGuard guard = LockoutGuard.before(c, orgId, force);
-            Map<String, Object> before = describe(c, id);
+            PolicyView before = describe(c, id);
             Sql.update(c, "DELETE FROM network_access_policies WHERE id = ?", id);
             guard.check(c);
             AdminLog.record(c, actor, "policy delete", org + "/" + name, before, null);
@@ -125,20 +161,20 @@ public final class Policies {
         });
     }
 
-    public List<Map<String, Object>> list(String org) {
-        return Tx.run(ds, c -> Rows.query(c, "SELECT p.name, p.is_global, p.id,"
+    public List<PolicySummary> list(String org) {
+        return Tx.run(ds, c -> Rows.list(c, PolicySummary.class, "SELECT p.name, p.is_global, p.id,"
                 + " (SELECT count(*) FROM network_policy_entries e WHERE e.policy_id = p.id AND e.action = 'allow') AS allow,"
                 + " (SELECT count(*) FROM network_policy_entries e WHERE e.policy_id = p.id AND e.action = 'deny') AS deny,"
                 + " (SELECT count(*) FROM account_network_policies a WHERE a.policy_id = p.id) AS accounts, p.updated_at"
                 + " FROM network_access_policies p WHERE p.org_id = ? ORDER BY p.name", Lookup.org(c, org)));
     }
 
-    public Map<String, Object> show(String org, String name) {
+    public PolicyView show(String org, String name) {
         return Tx.run(ds, c -> describe(c, Lookup.policy(c, Lookup.org(c, org), org, name)));
     }
 
     /** The decision for an address, with the policies and entries that made it. */
-    public Map<String, Object> check(String org, String account, IpAddress ip) {
+    public PolicyCheck check(String org, String account, IpAddress ip) {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID accountId = account == null ? null : Lookup.account(c, orgId, org, account);
@@ -146,26 +182,18 @@ public final class Policies {
             PolicySnapshot.Org o = s.org(orgId);
             PolicySnapshot.Account a = accountId == null ? null : o.accounts().get(accountId);
             Decision d = s.decide(o, a, ip);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ip", ip.toString());
-            m.put("decision", d.allowed() ? "allow" : "deny");
-            m.put("reason", d.reason());
-            List<Map<String, Object>> applicable = new ArrayList<>();
+            List<ApplicablePolicy> applicable = new ArrayList<>();
             List<dev.gatehouse.core.policy.CompiledPolicy> all = new ArrayList<>(o.globalPolicies());
             if (a != null) {
                 all.addAll(a.assigned());
             }
             for (var p : all) {
-                Map<String, Object> pm = new LinkedHashMap<>();
-                pm.put("policy", p.name());
-                pm.put("global", p.global());
-                pm.put("matching_entries", Rows.query(c, "SELECT e.action, e.network::text AS network FROM network_policy_entries e"
-                        + " WHERE e.policy_id = ? AND e.network >>= ?::inet ORDER BY e.action, e.network", p.id(), ip.toString()));
-                pm.put("has_allow_entries", p.hasAllow());
-                applicable.add(pm);
+                applicable.add(new ApplicablePolicy(p.name(), p.global(), Rows.list(c, MatchingEntry.class,
+                        "SELECT e.action, e.network::text AS network FROM network_policy_entries e"
+                                + " WHERE e.policy_id = ? AND e.network >>= ?::inet ORDER BY e.action, e.network",
+                        p.id(), ip.toString()), p.hasAllow()));
             }
-            m.put("applicable_policies", applicable);
-            return m;
+            return new PolicyCheck(ip.toString(), d.allowed() ? "allow" : "deny", d.reason(), applicable);
         });
     }
 
@@ -176,17 +204,17 @@ public final class Policies {
         }
     }
 
-    private static Map<String, Object> describe(Connection c, UUID id) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>(Rows.query(c, "SELECT p.name, o.name AS org, p.id, p.is_global, p.description,"
-                + " p.created_by, p.updated_at, p.updated_by FROM network_access_policies p JOIN organisations o ON o.id = p.org_id"
-                + " WHERE p.id = ?", id).get(0));
-        m.put("allow", Rows.query(c, "SELECT e.network::text AS network FROM network_policy_entries e WHERE e.policy_id = ?"
-                + " AND e.action = 'allow' ORDER BY e.network", id).stream().map(r -> r.get("network")).toList());
-        m.put("deny", Rows.query(c, "SELECT e.network::text AS network FROM network_policy_entries e WHERE e.policy_id = ?"
-                + " AND e.action = 'deny' ORDER BY e.network", id).stream().map(r -> r.get("network")).toList());
-        m.put("accounts", Rows.query(c, "SELECT a.name FROM account_network_policies x JOIN accounts a ON a.id = x.account_id"
-                + " WHERE x.policy_id = ? ORDER BY a.name", id).stream().map(r -> r.get("name")).toList());
-        return m;
+    private static PolicyView describe(Connection c, UUID id) throws SQLException {
+        PolicyHead h = Rows.one(c, PolicyHead.class, "SELECT p.name, o.name AS org, p.id, p.is_global, p.description,"
+                + " p.created_by, p.updated_at, p.updated_by FROM network_access_policies p JOIN organisations o"
+                + " ON o.id = p.org_id WHERE p.id = ?", id);
+        List<String> allow = Rows.list(c, Network.class, "SELECT e.network::text AS network FROM network_policy_entries e"
+                + " WHERE e.policy_id = ? AND e.action = 'allow' ORDER BY e.network", id).stream().map(Network::network).toList();
+        List<String> deny = Rows.list(c, Network.class, "SELECT e.network::text AS network FROM network_policy_entries e"
+                + " WHERE e.policy_id = ? AND e.action = 'deny' ORDER BY e.network", id).stream().map(Network::network).toList();
+        List<String> accounts = Rows.list(c, Name.class, "SELECT a.name FROM account_network_policies x JOIN accounts a"
+                + " ON a.id = x.account_id WHERE x.policy_id = ? ORDER BY a.name", id).stream().map(Name::name).toList();
+        return new PolicyView(h.name(), h.org(), h.id(), h.isGlobal(), h.description(), h.createdBy(), h.updatedAt(),
+                h.updatedBy(), allow, deny, accounts);
     }
-
 }

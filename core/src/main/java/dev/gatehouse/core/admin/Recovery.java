@@ -1,13 +1,11 @@
 package dev.gatehouse.core.admin;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,11 +25,40 @@ public final class Recovery {
         this.actor = actor;
     }
 
+    /** A global policy a reset turns off, or a restore turns back on. */
+    public record ResetPolicy(String org, String policy, UUID policyId) {
+    }
+
+    /** A policy of the reset a restore leaves as it is, with why. */
+    public record SkippedPolicy(String org, String policy, UUID policyId, String why) {
+    }
+
+    /** An organisation's SSO state. */
+    public record SsoState(String org, UUID orgId, boolean requireSso, List<SsoProvider> providers) {
+    }
+
+    public record SsoProvider(String name, String type, boolean enabled, UUID id) {
+    }
+
+    private record SsoHead(String org, UUID orgId, boolean requireSso) {
+    }
+
+    /** What admin_actions records of a reset or restore (skipped: a restore's only). */
+    private record GlobalChange(boolean isGlobal, List<UUID> policyIds, List<SkippedPolicy> skipped) {
+    }
+
+    private record OrgId(UUID orgId) {
+    }
+
+    private record ResetCandidate(String org, String policy, UUID policyId, boolean isGlobal, boolean changed,
+                                  String updatedBy, java.time.Instant updatedAt) {
+    }
+
     /** The global policies that a reset would turn off (org name, policy name, id). */
-    public List<Map<String, Object>> globalPolicies(String orgName) {
+    public List<ResetPolicy> globalPolicies(String orgName) {
         return Tx.run(ds, c -> {
             UUID org = orgName == null ? null : Lookup.org(c, orgName);
-            return Rows.query(c, "SELECT o.name AS org, p.name AS policy, p.id AS policy_id FROM network_access_policies p"
+            return Rows.list(c, ResetPolicy.class, "SELECT o.name AS org, p.name AS policy, p.id AS policy_id FROM network_access_policies p"
                     + " JOIN organisations o ON o.id = p.org_id WHERE p.is_global AND (?::uuid IS NULL OR p.org_id = ?::uuid)"
                     + " ORDER BY o.name, p.name", org, org);
         });
@@ -42,21 +69,21 @@ public final class Recovery {
      * any policy change ({@link LockoutGuard}): taking a global allow policy away can deny an admin whose address only
      * it allowed — refused unless {@code force}.
      */
-    public List<Map<String, Object>> resetGlobalPolicies(String orgName, boolean force) {
+    public List<ResetPolicy> resetGlobalPolicies(String orgName, boolean force) {
         return Tx.run(ds, c -> {
             UUID org = orgName == null ? null : Lookup.org(c, orgName);
             List<UUID> touched = new ArrayList<>();
-            for (Map<String, Object> r : Rows.query(c, "SELECT DISTINCT org_id FROM network_access_policies"
+            for (OrgId r : Rows.list(c, OrgId.class, "SELECT DISTINCT org_id FROM network_access_policies"
                     + " WHERE is_global AND (?::uuid IS NULL OR org_id = ?::uuid)", org, org)) {
-                touched.add(UUID.fromString((String) r.get("org_id")));
+                touched.add(r.orgId());
             }
             LockoutGuard guard = LockoutGuard.before(c, touched, force); // every organisation: one snapshot, not one each
-            List<Map<String, Object>> changed = Rows.query(c, "UPDATE network_access_policies p SET is_global = false,"
+            List<ResetPolicy> changed = Rows.list(c, ResetPolicy.class, "UPDATE network_access_policies p SET is_global = false,"
                     + " updated_at = now(), updated_by = ? FROM organisations o WHERE o.id = p.org_id AND p.is_global"
                     + " AND (?::uuid IS NULL OR p.org_id = ?::uuid) RETURNING o.name AS org, p.name AS policy, p.id AS policy_id",
                     actor, org, org);
             List<UUID> ids = new ArrayList<>();
-            changed.forEach(r -> ids.add(UUID.fromString((String) r.get("policy_id"))));
+            changed.forEach(r -> ids.add(r.policyId()));
             if (ids.isEmpty()) {
                 return changed; // nothing was global: nothing to record or restore
             }
@@ -68,11 +95,8 @@ public final class Recovery {
                 ps.setString(3, actor);
                 ps.executeUpdate();
             }
-            Map<String, Object> after = new LinkedHashMap<>();
-            after.put("is_global", false);
-            after.put("policy_ids", ids.stream().map(UUID::toString).toList());
             AdminLog.record(c, actor, "reset-global-policies", orgName == null ? "all organisations" : orgName,
-                    Map.of("is_global", true), after);
+                    Map.of("is_global", true), new GlobalChange(false, ids, null));
             return changed;
         });
     }
@@ -81,8 +105,7 @@ public final class Recovery {
      * What a restore of {@code orgName} would do: the policies it turns back on, and those of the reset it leaves as
      * they are, each with why (changed since the reset, already global, deleted).
      */
-    public record RestorePlan(long resetId, Instant resetAt, List<Map<String, Object>> restore,
-                              List<Map<String, Object>> skipped) {
+    public record RestorePlan(long resetId, Instant resetAt, List<ResetPolicy> restore, List<SkippedPolicy> skipped) {
     }
 
     /** The plan of a restore, changing nothing. */
@@ -113,26 +136,20 @@ public final class Recovery {
             throw new NotFound("no reset of global policies to restore for organisation '" + orgName
                     + "' (none, or its part was restored already)");
         }
-        List<Map<String, Object>> restore = new ArrayList<>();
-        List<Map<String, Object>> skipped = new ArrayList<>();
-        for (Map<String, Object> p : Rows.query(c, "SELECT o.name AS org, p.name AS policy, p.id AS policy_id,"
-                + " p.is_global, p.updated_at > r.reset_at AS changed, p.updated_by, p.updated_at"
+        List<ResetPolicy> restore = new ArrayList<>();
+        List<SkippedPolicy> skipped = new ArrayList<>();
+        for (ResetCandidate p : Rows.list(c, ResetCandidate.class, "SELECT o.name AS org, p.name AS policy,"
+                + " p.id AS policy_id, p.is_global, p.updated_at > r.reset_at AS changed, p.updated_by, p.updated_at"
                 + " FROM network_access_policies p JOIN organisations o ON o.id = p.org_id"
                 + " JOIN global_policy_resets r ON r.id = ? WHERE p.org_id = ? AND p.id = ANY (r.policy_ids)"
                 + " ORDER BY p.name", resetId, org)) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("org", p.get("org"));
-            row.put("policy", p.get("policy"));
-            row.put("policy_id", p.get("policy_id"));
-            if (Boolean.TRUE.equals(p.get("is_global"))) {
-                row.put("why", "already global");
-                skipped.add(row);
-            } else if (Boolean.TRUE.equals(p.get("changed"))) {
-                row.put("why", "changed since the reset (by " + p.get("updated_by") + " at " + p.get("updated_at")
-                        + "): left as it is");
-                skipped.add(row);
+            if (p.isGlobal()) {
+                skipped.add(new SkippedPolicy(p.org(), p.policy(), p.policyId(), "already global"));
+            } else if (p.changed()) {
+                skipped.add(new SkippedPolicy(p.org(), p.policy(), p.policyId(), "changed since the reset (by "
+                        + p.updatedBy() + " at " + p.updatedAt() + "): left as it is"));
             } else {
-                restore.add(row);
+                restore.add(new ResetPolicy(p.org(), p.policy(), p.policyId()));
             }
         }
         return new RestorePlan(resetId, resetAt, restore, skipped);
@@ -148,7 +165,7 @@ public final class Recovery {
             UUID org = Lookup.org(c, orgName);
             RestorePlan plan = plan(c, org, orgName);
             LockoutGuard guard = LockoutGuard.before(c, org, force);
-            List<UUID> ids = plan.restore().stream().map(r -> UUID.fromString((String) r.get("policy_id"))).toList();
+            List<UUID> ids = plan.restore().stream().map(ResetPolicy::policyId).toList();
             Sql.update(c, "UPDATE network_access_policies SET is_global = true, updated_at = now(), updated_by = ?"
                     + " WHERE id = ANY (?)", actor, c.createArrayOf("uuid", ids.toArray()));
             guard.check(c);
@@ -158,34 +175,31 @@ public final class Recovery {
             Sql.update(c, "UPDATE global_policy_resets r SET restored_at = now(), restored_by = ? WHERE id = ?"
                     + " AND NOT EXISTS (SELECT 1 FROM network_access_policies p WHERE p.id = ANY (r.policy_ids)"
                     + " AND NOT (p.org_id = ANY (r.restored_orgs)))", actor, plan.resetId());
-            Map<String, Object> after = new LinkedHashMap<>();
-            after.put("is_global", true);
-            after.put("policy_ids", ids.stream().map(UUID::toString).toList());
-            after.put("skipped", plan.skipped());
-            AdminLog.record(c, actor, "restore-global-policies", orgName, Map.of("is_global", false), after);
+            AdminLog.record(c, actor, "restore-global-policies", orgName, Map.of("is_global", false),
+                    new GlobalChange(true, ids, plan.skipped()));
             return plan;
         });
     }
 
     /** The organisation's SSO state: name, id, require_sso and each provider. */
-    public Map<String, Object> ssoState(String orgName) {
+    public SsoState ssoState(String orgName) {
         return Tx.run(ds, c -> ssoState(c, orgName));
     }
 
-    private static Map<String, Object> ssoState(Connection c, String orgName) throws SQLException {
+    private static SsoState ssoState(Connection c, String orgName) throws SQLException {
         UUID org = Lookup.org(c, orgName);
-        Map<String, Object> m = new LinkedHashMap<>(Rows.query(c,
-                "SELECT name AS org, id AS org_id, require_sso FROM organisations WHERE id = ?", org).get(0));
-        m.put("providers", Rows.query(c, "SELECT name, provider_type AS type, enabled, id FROM sso_providers"
-                + " WHERE org_id = ? ORDER BY provider_type", org));
-        return m;
+        SsoHead h = Rows.one(c, SsoHead.class, "SELECT name AS org, id AS org_id, require_sso FROM organisations WHERE id = ?",
+                org);
+        return new SsoState(h.org(), h.orgId(), h.requireSso(), Rows.list(c, SsoProvider.class,
+                "SELECT name, provider_type AS type, enabled, id FROM sso_providers WHERE org_id = ? ORDER BY provider_type",
+                org));
     }
 
     /** require_sso = false; with {@code providersToo}, every provider disabled (not deleted). Returns the new state. */
-    public Map<String, Object> disableSso(String orgName, boolean providersToo) {
+    public SsoState disableSso(String orgName, boolean providersToo) {
         return Tx.run(ds, c -> {
-            Map<String, Object> before = ssoState(c, orgName);
-            UUID org = UUID.fromString((String) before.get("org_id"));
+            SsoState before = ssoState(c, orgName);
+            UUID org = before.orgId();
             try (PreparedStatement ps = c.prepareStatement("UPDATE organisations SET require_sso = false WHERE id = ?")) {
                 ps.setObject(1, org);
                 ps.executeUpdate();
@@ -197,7 +211,7 @@ public final class Recovery {
                     ps.executeUpdate();
                 }
             }
-            Map<String, Object> after = ssoState(c, orgName);
+            SsoState after = ssoState(c, orgName);
             AdminLog.record(c, actor, providersToo ? "disable-org-sso --disable-providers" : "disable-org-sso --disable-enforcement",
                     orgName, before, after);
             return after;

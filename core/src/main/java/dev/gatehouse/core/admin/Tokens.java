@@ -51,11 +51,20 @@ public final class Tokens {
         });
     }
 
-    public List<Map<String, Object>> list(String org, String account) {
+    /** A line of {@code token list}: never the secret. */
+    public record TokenSummary(UUID id, String prefix, String account, String name, Instant createdAt, Instant expiresAt,
+                               Instant revokedAt, Instant lastUsedAt) {
+    }
+
+    /** A revoked token. */
+    public record Revoked(UUID id, String prefix, String account) {
+    }
+
+    public List<TokenSummary> list(String org, String account) {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID accountId = account == null ? null : Lookup.account(c, orgId, org, account);
-            return Rows.query(c, "SELECT t.id, t.prefix, a.name AS account, t.name, t.created_at, t.expires_at,"
+            return Rows.list(c, TokenSummary.class, "SELECT t.id, t.prefix, a.name AS account, t.name, t.created_at, t.expires_at,"
                     + " t.revoked_at, t.last_used_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id"
                     + " WHERE a.org_id = ? AND (?::uuid IS NULL OR a.id = ?::uuid) ORDER BY t.created_at",
                     orgId, accountId, accountId);
@@ -63,7 +72,7 @@ public final class Tokens {
     }
 
     /** Revokes by id or by prefix; an already revoked token is an error (nothing changes). */
-    public Map<String, Object> revoke(String org, String idOrPrefix) {
+    public Revoked revoke(String org, String idOrPrefix) {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID id = null;
@@ -72,7 +81,7 @@ public final class Tokens {
             } catch (IllegalArgumentException notAnId) {
                 // a prefix
             }
-            List<Map<String, Object>> rows = Rows.query(c, "UPDATE api_tokens t SET revoked_at = now() FROM accounts a"
+            List<Revoked> rows = Rows.list(c, Revoked.class, "UPDATE api_tokens t SET revoked_at = now() FROM accounts a"
                     + " WHERE a.id = t.account_id AND a.org_id = ? AND t.revoked_at IS NULL"
                     + " AND (t.id = ?::uuid OR (?::uuid IS NULL AND t.prefix = ?)) RETURNING t.id, t.prefix, a.name AS account",
                     orgId, id, id, idOrPrefix);
@@ -82,8 +91,8 @@ public final class Tokens {
             if (rows.size() > 1) {
                 throw new GatehouseException("'" + idOrPrefix + "' names " + rows.size() + " tokens; give the token id");
             }
-            AdminLog.record(c, actor, "token revoke", org + "/" + rows.get(0).get("account"),
-                    Map.of("revoked", false), Map.of("revoked", true, "id", rows.get(0).get("id")));
+            AdminLog.record(c, actor, "token revoke", org + "/" + rows.get(0).account(),
+                    Map.of("revoked", false), Map.of("revoked", true, "id", rows.get(0).id().toString()));
             return rows.get(0);
         });
     }

@@ -6,7 +6,9 @@ import java.util.Map;
 
 /**
  * Minimal JSON writing for the few small documents Gatehouse emits (error bodies, access-log
- * lines, CLI {@code --json}). Values: null, String, Number, Boolean, Map (string keys), Collection.
+ * lines, CLI {@code --json}). Values: null, String, Number, Boolean, Map (string keys), Collection, and records:
+ * an object of the record's components in declaration order, each named in snake_case ({@code retentionDays} is
+ * {@code "retention_days"}) — the names the CLI's JSON has always had. Anything else is written as its string.
  */
 public final class Json {
     private Json() {
@@ -25,6 +27,8 @@ public final class Json {
             quote(sb, s);
         } else if (value instanceof Number || value instanceof Boolean) {
             sb.append(value);
+        } else if (value instanceof Record r) {
+            append(sb, fields(r));
         } else if (value instanceof Map<?, ?> map) {
             sb.append('{');
             Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
@@ -51,6 +55,35 @@ public final class Json {
         } else {
             quote(sb, value.toString());
         }
+    }
+
+    /** A record's components as an ordered map, named in snake_case: what {@link #write} writes for it. */
+    public static java.util.LinkedHashMap<String, Object> fields(Record r) {
+        java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                java.lang.reflect.Method accessor = c.getAccessor();
+                accessor.setAccessible(true);
+                m.put(snake(c.getName()), accessor.invoke(r));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + r.getClass().getSimpleName() + "." + c.getName(), e);
+            }
+        }
+        return m;
+    }
+
+    /** {@code retentionDays} → {@code retention_days}. */
+    public static String snake(String camel) {
+        StringBuilder sb = new StringBuilder(camel.length() + 4);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (Character.isUpperCase(c)) {
+                sb.append('_').append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     public static void quote(StringBuilder sb, CharSequence s) {
