@@ -18,6 +18,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import dev.gatehouse.gateway.testing.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +121,7 @@ class GatewayEndToEndIT {
             RawHttp.Response r = c.send("GET /application HTTP/1.1\r\nHost: gh\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(404);
             assertThat(r.header("Content-Type")).startsWith("application/json");
-            assertThat(r.body()).contains("\"error\":\"no route for this path\"").contains("\"request_id\":\"");
+            assertThat(Json.flat(r.body())).containsEntry("error", "no route for this path").containsKey("request_id");
             // the connection is still usable after a local answer
             assertThat(c.send("GET /app?q=1 HTTP/1.1\r\nHost: gh\r\n\r\n").read().status()).isEqualTo(200);
         }
@@ -210,8 +211,8 @@ class GatewayEndToEndIT {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url("/down/x"))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(502);
-        assertThat(r.body()).contains("\"error\":\"upstream connection failed: connection refused\"");
-        assertThat(r.body()).contains("\"request_id\":\"" + r.headers().firstValue("X-Request-Id").orElseThrow() + "\"");
+        assertThat(Json.flat(r.body())).containsEntry("error", "upstream connection failed: connection refused")
+                .containsEntry("request_id", r.headers().firstValue("X-Request-Id").orElseThrow());
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import dev.gatehouse.gateway.testing.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +115,7 @@ class NginxIT {
         RawHttp.Response r = nginx.https("127.0.0.2", "GET /service/vault HTTP/1.1\r\nHost: app.example\r\n"
                 + "X-Forwarded-For: 198.51.100.9\r\nX-Real-IP: 198.51.100.9\r\nCF-Connecting-IP: 198.51.100.9\r\n\r\n");
         assertThat(r.status()).as("the forger's own address is outside the office policy").isEqualTo(403);
-        assertThat(r.body()).contains("\"client_ip\":\"127.0.0.2\"");
+        assertThat(Json.flat(r.body())).containsEntry("client_ip", "127.0.0.2");
         nginx.https("127.0.0.2", "GET /front HTTP/1.1\r\nHost: app.example\r\nX-Real-IP: 198.51.100.9\r\n\r\n");
         assertThat(upstream.take().header("X-Real-IP")).isEqualTo("127.0.0.2");
     }
