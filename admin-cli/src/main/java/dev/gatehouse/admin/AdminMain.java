@@ -13,6 +13,7 @@ import dev.gatehouse.admin.commands.PolicyCommand;
 import dev.gatehouse.admin.commands.PurgeCommand;
 import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
+import dev.gatehouse.admin.commands.SsoCommand;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.AutoComplete;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
                 TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class, AuditCommand.class,
                 MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
-                RecoveryCommands.DisableSso.class, ClientIpCommand.class, CloudflareRangesCommand.class,
+                RecoveryCommands.DisableSso.class, SsoCommand.class, ClientIpCommand.class, CloudflareRangesCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {
                 "",

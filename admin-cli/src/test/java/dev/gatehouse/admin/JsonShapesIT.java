@@ -87,7 +87,20 @@ class JsonShapesIT {
         shape(shapes, "reset-global-policies", "reset-global-policies", "--org", "Acme", "--yes", "--force", "--json");
         shape(shapes, "restore-global-policies --dry-run", "restore-global-policies", "--org", "Acme", "--dry-run", "--json");
         shape(shapes, "restore-global-policies", "restore-global-policies", "--org", "Acme", "--yes", "--json");
-        shape(shapes, "disable-org-sso --show", "disable-org-sso", "--org", "Acme", "--show", "--json");
+        no.nav.security.mock.oauth2.MockOAuth2Server idp = new no.nav.security.mock.oauth2.MockOAuth2Server();
+        idp.start();
+        try {
+            ok("sso", "provider", "add", "--org", "Acme", "okta", "--issuer", idp.issuerUrl("acme").toString(), "--client-id",
+                    "gatehouse", "--client-secret-env", "OKTA_SECRET");
+            shape(shapes, "sso provider list", "sso", "provider", "list", "--org", "Acme", "--json");
+            shape(shapes, "sso provider show", "sso", "provider", "show", "--org", "Acme", "okta", "--json");
+            shape(shapes, "sso check", "sso", "check", "--org", "Acme", "--json");
+            shape(shapes, "sso require --off", "sso", "require", "--org", "Acme", "--off", "--json");
+            shape(shapes, "sso require", "sso", "require", "--org", "Acme", "--json");
+            shape(shapes, "disable-org-sso --show", "disable-org-sso", "--org", "Acme", "--show", "--json");
+        } finally {
+            idp.shutdown();
+        }
         shape(shapes, "disable-org-sso", "disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes", "--json");
         shape(shapes, "a failure", "org", "show", "Nobody", "--json");
         String actual = String.join("\n", shapes) + "\n";

@@ -33,7 +33,9 @@ class RecoveryCommandsIT {
         vpn = f.policy(acme, "vpn", true, "allow 198.51.100.0/24");
         optional = f.policy(acme, "optional", false, "allow 192.0.2.0/24");
         other = f.policy(beta, "beta-office", true, "allow 10.0.0.0/8");
-        d.update("INSERT INTO sso_providers (org_id, provider_type, name) VALUES (?, 'oidc', 'Okta'), (?, 'saml', 'ADFS')", acme, acme);
+        d.update("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id, client_secret_ref)"
+                + " VALUES (?, 'oidc', 'Okta', 'https://acme.okta.example', 'gatehouse', 'env:OKTA_SECRET'),"
+                + " (?, 'saml', 'ADFS', NULL, NULL, NULL)", acme, acme);
         d.update("UPDATE organisations SET require_sso = true WHERE id = ?", acme);
         url = d.jdbcUrl() + (d.jdbcUrl().contains("?") ? "&" : "?") + "user=" + d.user() + "&password=" + d.password();
     }
@@ -153,7 +155,10 @@ class RecoveryCommandsIT {
     void ssoShowDisableEnforcementAndProviders() {
         CliRun show = admin("disable-org-sso", "--org", "Acme", "--show");
         assertThat(show.code()).isEqualTo(0);
-        assertThat(show.out()).contains("require_sso:  true").containsPattern("Okta\\s+oidc\\s+true");
+        assertThat(show.out()).contains("require_sso:  true")
+                .as("with each provider's health: this one's issuer does not resolve")
+                .containsPattern("Okta\\s+true\\s+https://acme\\.okta\\.example\\s+false\\s+0\\s+\\S*\\s*discovery document unreachable")
+                .containsPattern("ADFS\\s+true\\s+\\S*\\s+false\\s+0\\s+.*no issuer configured");
         assertThat(d.queryValue("SELECT count(*) FROM admin_actions")).isEqualTo(0L);
 
         CliRun enforcement = admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes");

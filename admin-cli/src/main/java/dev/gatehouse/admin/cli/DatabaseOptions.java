@@ -24,16 +24,19 @@ public final class DatabaseOptions {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    /** The database settings these options and the environment name. Bad values are usage errors. */
-    public DatabaseSettings settings() {
+    /** The whole configuration (--config, else GATEHOUSE_CONFIG, else the defaults). Bad values are usage errors. */
+    public Config config() {
         AdminMain root = (AdminMain) spec.root().userObject();
-        Config cfg;
         try {
-            cfg = ConfigLoader.load(config, root.env());
+            return ConfigLoader.load(config, root.env());
         } catch (ConfigError e) {
             throw new UsageException(e.getMessage());
         }
-        DatabaseSettings settings = DatabaseSettings.from(cfg);
+    }
+
+    /** The database settings these options and the environment name. Bad values are usage errors. */
+    public DatabaseSettings settings() {
+        DatabaseSettings settings = DatabaseSettings.from(config());
         if (databaseUrl != null) {
             DatabaseUrl url;
             try {

@@ -25,6 +25,14 @@ public final class RecoveryCommands {
     private RecoveryCommands() {
     }
 
+    /** {@code disable-org-sso --show}: a provider and whether it answers now. */
+    record ProviderHealth(String name, String type, boolean enabled, java.util.UUID id, String issuer,
+                          Instant lastSignInAt, boolean discovered, int signingKeys, String problem) {
+    }
+
+    record StateWithHealth(String org, java.util.UUID orgId, boolean requireSso, List<ProviderHealth> providers) {
+    }
+
     /** {@code restore-global-policies --dry-run --json}. */
     record WouldRestore(List<Recovery.ResetPolicy> wouldRestore, List<Recovery.SkippedPolicy> skipped, Instant resetAt) {
     }
@@ -189,13 +197,30 @@ public final class RecoveryCommands {
         }
 
         private void print(PrintWriter out, Recovery.SsoState state) {
+            Object shown = state;
+            List<ProviderHealth> health = List.of();
+            if (mode.show) { // the providers' health too: what a break-glass decision wants to know
+                java.time.Duration timeout = dev.gatehouse.core.sso.SsoSettings.from(database.config()).checkTimeout();
+                health = state.providers().stream().map(p -> {
+                    dev.gatehouse.core.sso.ProviderCheck.Health h = p.issuer() == null ? null
+                            : dev.gatehouse.core.sso.ProviderCheck.check(p.issuer(), timeout);
+                    return new ProviderHealth(p.name(), p.type(), p.enabled(), p.id(), p.issuer(), p.lastSignInAt(),
+                            h != null && h.discovered(), h == null ? 0 : h.signingKeys(),
+                            h == null ? "no issuer configured" : h.problem());
+                }).toList();
+                shown = new StateWithHealth(state.org(), state.orgId(), state.requireSso(), health);
+            }
             if (output.json) {
-                Output.json(out, state);
+                Output.json(out, shown);
                 return;
             }
             out.println("organisation: " + state.org() + " (" + state.orgId() + ")");
             out.println("require_sso:  " + state.requireSso());
-            Output.table(out, state.providers(), "name", "type", "enabled", "id");
+            if (mode.show) {
+                Output.table(out, health, "name", "enabled", "issuer", "discovered", "signing_keys", "last_sign_in_at", "problem");
+            } else {
+                Output.table(out, state.providers(), "name", "type", "enabled", "id");
+            }
         }
     }
 }

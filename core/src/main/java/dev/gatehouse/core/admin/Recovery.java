@@ -37,7 +37,7 @@ public final class Recovery {
     public record SsoState(String org, UUID orgId, boolean requireSso, List<SsoProvider> providers) {
     }
 
-    public record SsoProvider(String name, String type, boolean enabled, UUID id) {
+    public record SsoProvider(String name, String type, boolean enabled, UUID id, String issuer, Instant lastSignInAt) {
     }
 
     private record SsoHead(String org, UUID orgId, boolean requireSso) {
@@ -191,7 +191,8 @@ public final class Recovery {
         SsoHead h = Rows.one(c, SsoHead.class, "SELECT name AS org, id AS org_id, require_sso FROM organisations WHERE id = ?",
                 org);
         return new SsoState(h.org(), h.orgId(), h.requireSso(), Rows.list(c, SsoProvider.class,
-                "SELECT name, provider_type AS type, enabled, id FROM sso_providers WHERE org_id = ? ORDER BY provider_type",
+                "SELECT name, provider_type AS type, enabled, id, issuer, last_sign_in_at FROM sso_providers WHERE org_id = ?"
+                        + " ORDER BY name",
                 org));
     }
 

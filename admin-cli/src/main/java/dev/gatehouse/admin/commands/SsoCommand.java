@@ -1,0 +1,304 @@
+package dev.gatehouse.admin.commands;
+
+import dev.gatehouse.admin.cli.ActorOption;
+import dev.gatehouse.admin.cli.Confirmation;
+import dev.gatehouse.admin.cli.DatabaseOptions;
+import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.Output;
+import dev.gatehouse.admin.cli.OutputOptions;
+import dev.gatehouse.admin.cli.UsageException;
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.SsoProviders;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.sso.ProviderCheck;
+import dev.gatehouse.core.sso.SsoSettings;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sso}: an organisation's OpenID Connect providers, whether it requires sign-in, and whether they answer. */
+@Command(name = "sso", mixinStandardHelpOptions = true,
+        description = "Single sign-on: OpenID Connect providers, sign-in enforcement, provider checks.",
+        subcommands = {SsoCommand.Provider.class, SsoCommand.Require.class, SsoCommand.Check.class},
+        footer = {"", "Examples:",
+                "  gatehouse-admin sso provider add --org Acme okta --issuer https://acme.okta.com --client-id 0oa1b2c3 --client-secret-file /etc/gatehouse/okta.secret",
+                "  gatehouse-admin sso check --org Acme",
+                "  gatehouse-admin sso require --org Acme"})
+public final class SsoCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new UsageException("a subcommand is required (see --help)");
+    }
+
+    /** One provider's check, as printed (and as --json). */
+    record ProviderStatus(String provider, String issuer, boolean enabled, boolean discovered, String authorizationEndpoint,
+                          String tokenEndpoint, String jwksUri, int signingKeys, String clientSecret, String redirectUri,
+                          String problem) {
+    }
+
+    /** Where the secret is, and whether this machine can read it (the gateway's may differ: said so). */
+    static String secretStatus(String ref) {
+        if (ref.startsWith("env:")) {
+            String v = System.getenv(ref.substring(4));
+            return ref + (v == null || v.isEmpty() ? " (not set in this environment: set it where the gateway runs)" : " (set)");
+        }
+        Path p = Path.of(ref.substring(5));
+        return ref + (Files.isReadable(p) ? " (readable)" : " (not readable here: the gateway must be able to read it)");
+    }
+
+    static ProviderStatus check(SsoProviders.Provider p, SsoSettings settings) {
+        ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
+        return new ProviderStatus(p.name(), p.issuer(), p.enabled(), h.discovered(), h.authorizationEndpoint(),
+                h.tokenEndpoint(), h.jwksUri(), h.signingKeys(), secretStatus(p.clientSecretRef()),
+                settings.redirectUri(), h.problem());
+    }
+
+    @Command(name = "provider", mixinStandardHelpOptions = true,
+            description = "An organisation's OpenID Connect providers: add, list, show, enable, disable, remove.",
+            footer = {"", "Examples:",
+                    "  gatehouse-admin sso provider add --org Acme okta --issuer https://acme.okta.com --client-id 0oa1b2c3 --client-secret-env OKTA_SECRET --allowed-domain acme.com",
+                    "  gatehouse-admin sso provider list --org Acme",
+                    "  gatehouse-admin sso provider disable --org Acme okta"})
+    public static final class Provider implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new UsageException("a subcommand is required (see --help)");
+        }
+
+        static final class Secret {
+            @Option(names = "--client-secret-file", paramLabel = "FILE", required = true,
+                    description = "A file holding the client secret; the gateway reads it (the database keeps only its path).")
+            Path file;
+            @Option(names = "--client-secret-env", paramLabel = "NAME", required = true,
+                    description = "An environment variable the gateway reads the client secret from.")
+            String env;
+        }
+
+        @Command(name = "add", mixinStandardHelpOptions = true,
+                description = "Adds an OpenID Connect provider (enabled). Check it with `sso check`, then `sso require`.")
+        int add(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                @Parameters(paramLabel = "NAME", description = "The provider's name within the organisation (okta, entra...).") String name,
+                @Option(names = "--issuer", required = true, paramLabel = "URL",
+                        description = "The issuer identifier, exactly as the provider's discovery document states it.") String issuer,
+                @Option(names = "--client-id", required = true, paramLabel = "ID",
+                        description = "The client (application) id registered with the provider.") String clientId,
+                @ArgGroup(exclusive = true, multiplicity = "1") Secret secret,
+                @Option(names = "--allowed-domain", paramLabel = "DOMAIN",
+                        description = "Only users whose verified email is in this domain (repeatable; default: any).") List<String> domains,
+                @Option(names = "--auto-create", paramLabel = "member",
+                        description = "Create a member account for a signed-in user with none (default: never).") String autoCreate,
+                @Option(names = "--email-verified-by-provider",
+                        description = "Trust the provider's email even without email_verified (a provider whose directory owns the addresses).") boolean vouched,
+                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
+            if (name.isBlank()) {
+                throw new UsageException("NAME must not be empty");
+            }
+            String ref;
+            List<String> allowed;
+            try {
+                if (secret.file != null && !Files.isReadable(secret.file)) {
+                    throw new IllegalArgumentException("--client-secret-file: cannot read " + secret.file);
+                }
+                if (secret.file != null && Files.size(secret.file) == 0) {
+                    throw new IllegalArgumentException("--client-secret-file: " + secret.file + " is empty");
+                }
+                ref = SsoProviders.secretRef(secret.file == null ? null : secret.file.toString(), secret.env);
+                allowed = SsoProviders.domains(domains == null ? List.of() : domains);
+                dev.gatehouse.core.sso.IssuerUrl.check(issuer);
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                throw new UsageException(e.getMessage());
+            }
+            try (Database d = db.open()) {
+                SsoProviders.Provider p;
+                try {
+                    p = new SsoProviders(d.dataSource(), actor.actor()).add(org, new SsoProviders.NewProvider(name.trim(),
+                            issuer, clientId, ref, allowed, autoCreate, vouched));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json) {
+                    Output.json(out, p);
+                } else {
+                    out.println("Added provider " + p.name() + " to " + org + " (" + p.issuer() + ", client " + p.clientId()
+                            + ", secret from " + p.clientSecretRef() + ").");
+                    out.println("Next: gatehouse-admin sso check --org " + org + ", then gatehouse-admin sso require --org " + org);
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists an organisation's providers.")
+        int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Mixin DatabaseOptions db,
+                 @Mixin OutputOptions output) {
+            try (Database d = db.open()) {
+                Output.rows(spec.commandLine().getOut(), output.json, new SsoProviders(d.dataSource(), "-").list(org),
+                        "name", "enabled", "issuer", "client_id", "allowed_domains", "last_sign_in_at");
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a provider (never its secret).")
+        int show(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                 @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+            try (Database d = db.open()) {
+                SsoProviders.Provider p = new SsoProviders(d.dataSource(), "-").show(org, name);
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json) {
+                    Output.json(out, p);
+                } else {
+                    Output.fields(out, p, "name", "org", "id", "enabled", "issuer", "client_id", "client_secret_ref",
+                            "allowed_domains", "auto_create", "email_vouched", "last_sign_in_at", "updated_at");
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enables a provider.")
+        int enable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+            return setEnabled(org, name, true, db, actor);
+        }
+
+        @Command(name = "disable", mixinStandardHelpOptions = true,
+                description = "Disables a provider: nobody signs in with it, and the sessions it made stop working.")
+        int disable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                    @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+            return setEnabled(org, name, false, db, actor);
+        }
+
+        private int setEnabled(String org, String name, boolean on, DatabaseOptions db, ActorOption actor) {
+            try (Database d = db.open()) {
+                SsoProviders.Provider p = new SsoProviders(d.dataSource(), actor.actor()).enable(org, name, on);
+                spec.commandLine().getOut().println((on ? "Enabled" : "Disabled") + " provider " + p.name() + " of " + org + ".");
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a provider.")
+        int remove(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+                   @Mixin Confirmation confirmation) {
+            confirmation.require("This removes SSO provider '" + name + "' of organisation '" + org + "'");
+            try (Database d = db.open()) {
+                SsoProviders.Provider p = new SsoProviders(d.dataSource(), actor.actor()).remove(org, name);
+                spec.commandLine().getOut().println("Removed provider " + p.name() + " of " + org + ".");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "require", mixinStandardHelpOptions = true,
+            description = {"Requires sign-in for the organisation's browser routes (--off: no longer).",
+                    "Refused unless an enabled provider answers (its discovery document and keys are fetched now);",
+                    "names the admins who never signed in, who must before enforcement reaches them."},
+            footer = {"", "Examples:", "  gatehouse-admin sso require --org Acme", "  gatehouse-admin sso require --org Acme --off"})
+    public static final class Require implements java.util.concurrent.Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Option(names = "--org", required = true, paramLabel = "ORG") String org;
+        @Option(names = "--off", description = "Stop requiring sign-in (the break-glass: disable-org-sso does the same).") boolean off;
+        @Mixin DatabaseOptions db;
+        @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
+
+        @Override
+        public Integer call() {
+            SsoSettings settings = SsoSettings.from(db.config());
+            try (Database d = db.open()) {
+                SsoProviders providers = new SsoProviders(d.dataSource(), actor.actor());
+                if (!off) {
+                    List<String> problems = new ArrayList<>();
+                    boolean anyOk = false;
+                    for (SsoProviders.Provider p : providers.list(org)) {
+                        if (p.enabled()) {
+                            ProviderStatus s = check(p, settings);
+                            if (s.problem() == null) {
+                                anyOk = true;
+                            } else {
+                                problems.add(p.name() + ": " + s.problem());
+                            }
+                        }
+                    }
+                    if (!anyOk) {
+                        throw new GatehouseException("refused: no enabled provider of organisation '" + org + "' answers"
+                                + (problems.isEmpty() ? " (none is enabled)" : " (" + String.join("; ", problems) + ")")
+                                + "; nothing changed");
+                    }
+                }
+                SsoProviders.Requirement r = providers.require(org, !off);
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json) {
+                    Output.json(out, r);
+                    return ExitCodes.OK;
+                }
+                out.println(off ? "Organisation " + org + " no longer requires sign-in."
+                        : "Organisation " + org + " requires sign-in on its browser routes.");
+                if (!off && !r.adminsNeverSignedIn().isEmpty()) {
+                    spec.commandLine().getErr().println("gatehouse-admin: warning: these admins never signed in: "
+                            + String.join(", ", r.adminsNeverSignedIn()));
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Fetches each provider's discovery document and keys, as the gateway will, and prints",
+                    "the redirect URI to register in the provider's console. Exit 1 when an enabled provider fails."},
+            footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
+    public static final class Check implements java.util.concurrent.Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Option(names = "--org", required = true, paramLabel = "ORG") String org;
+        @Mixin DatabaseOptions db;
+        @Mixin OutputOptions output;
+
+        @Override
+        public Integer call() {
+            SsoSettings settings = SsoSettings.from(db.config());
+            List<ProviderStatus> statuses = new ArrayList<>();
+            try (Database d = db.open()) {
+                for (SsoProviders.Provider p : new SsoProviders(d.dataSource(), "-").list(org)) {
+                    statuses.add(check(p, settings));
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            boolean failed = statuses.isEmpty() || statuses.stream().anyMatch(s -> s.enabled() && s.problem() != null);
+            if (output.json) {
+                Output.json(out, statuses);
+                return failed ? ExitCodes.FAILURE : ExitCodes.OK;
+            }
+            if (statuses.isEmpty()) {
+                out.println("Organisation " + org + " has no SSO provider (gatehouse-admin sso provider add).");
+                return ExitCodes.FAILURE;
+            }
+            for (ProviderStatus s : statuses) {
+                out.println(s.provider() + (s.enabled() ? "" : " (disabled)") + ": " + (s.problem() == null ? "ok" : s.problem()));
+                out.println("  issuer:         " + s.issuer());
+                if (s.discovered()) {
+                    out.println("  authorization:  " + s.authorizationEndpoint());
+                    out.println("  token:          " + s.tokenEndpoint());
+                    out.println("  keys:           " + s.signingKeys() + " signing key" + (s.signingKeys() == 1 ? "" : "s")
+                            + " at " + s.jwksUri());
+                }
+                out.println("  client secret:  " + s.clientSecret());
+            }
+            out.println("Redirect URI to register with the provider: " + (settings.redirectUri() == null
+                    ? "(set gatehouse.sso.public-base-url first)" : settings.redirectUri()));
+            out.println("Scopes the gateway asks for: openid email profile");
+            return failed ? ExitCodes.FAILURE : ExitCodes.OK;
+        }
+    }
+}

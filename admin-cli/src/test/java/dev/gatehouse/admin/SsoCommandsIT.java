@@ -1,0 +1,152 @@
+package dev.gatehouse.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** OpenID Connect providers, checked against a real OpenID provider (mock-oauth2-server, in-process). */
+class SsoCommandsIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+    @TempDir
+    Path dir;
+
+    TestDatabase d;
+    String url;
+    MockOAuth2Server idp;
+    String issuer;
+    Path secret;
+    Path config;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        d = db.database();
+        d.update("TRUNCATE organisations, admin_actions, access_events CASCADE");
+        url = d.jdbcUrl() + (d.jdbcUrl().contains("?") ? "&" : "?") + "user=" + d.user() + "&password=" + d.password();
+        idp = new MockOAuth2Server();
+        idp.start();
+        issuer = idp.issuerUrl("acme").toString();
+        secret = Files.writeString(dir.resolve("okta.secret"), "s3cr3t-never-stored\n");
+        config = Files.writeString(dir.resolve("gatehouse.conf"),
+                "gatehouse.sso.public-base-url = \"https://gatehouse.acme.example\"\n");
+        assertThat(admin("org", "create", "Acme").code()).isZero();
+        assertThat(admin("account", "create", "--org", "Acme", "alice", "--role", "admin", "--email", "alice@acme.com").code()).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        idp.shutdown();
+    }
+
+    private CliRun admin(String... args) {
+        return CliRun.of(Stream.concat(Arrays.stream(args), Stream.of("--database-url", url, "--actor", "ops"))
+                .toArray(String[]::new));
+    }
+
+    private CliRun addOkta(String... more) {
+        return admin(Stream.concat(Stream.of("sso", "provider", "add", "--org", "Acme", "okta", "--issuer", issuer,
+                "--client-id", "gatehouse", "--client-secret-file", secret.toString()), Arrays.stream(more)).toArray(String[]::new));
+    }
+
+    @Test
+    void aProviderIsStoredWithoutItsSecretAndChecksAgainstTheRealIssuer() {
+        CliRun added = addOkta("--allowed-domain", "Acme.com", "--allowed-domain", "@acme.com");
+        assertThat(added.code()).as(added.err()).isZero();
+        assertThat(added.out()).startsWith("Added provider okta to Acme (" + issuer + ", client gatehouse, secret from file:");
+        assertThat(d.queryValue("SELECT client_secret_ref FROM sso_providers")).isEqualTo("file:" + secret.toAbsolutePath());
+        assertThat(d.queryValue("SELECT array_to_string(allowed_domains, ',') FROM sso_providers")).as("folded, once")
+                .isEqualTo("acme.com");
+        assertThat(d.queryValue("SELECT count(*) FROM sso_providers p, admin_actions a"
+                + " WHERE p::text LIKE '%s3cr3t%' OR a::text LIKE '%s3cr3t%'")).as("no secret in the database").isEqualTo(0L);
+        assertThat(d.queryValue("SELECT command FROM admin_actions ORDER BY id DESC LIMIT 1")).isEqualTo("sso provider add");
+        assertThat(addOkta().code()).as("one name per organisation").isEqualTo(1);
+
+        CliRun check = admin("sso", "check", "--org", "Acme", "--config", config.toString());
+        assertThat(check.code()).as(check.out() + check.err()).isZero();
+        assertThat(check.out()).startsWith("okta: ok\n").contains("  authorization:  " + issuer + "/authorize")
+                .contains("1 signing key at " + issuer + "/jwks").contains("(readable)")
+                .contains("Redirect URI to register with the provider: https://gatehouse.acme.example/.gatehouse/callback");
+        com.fasterxml.jackson.databind.JsonNode json = admin("sso", "check", "--org", "Acme", "--json").json();
+        assertThat(json.get(0).get("problem").isNull()).isTrue();
+        assertThat(json.get(0).get("signing_keys").asInt()).isEqualTo(1);
+        assertThat(json.get(0).get("redirect_uri").isNull()).as("no public-base-url configured").isTrue();
+        assertThat(admin("sso", "provider", "list", "--org", "Acme", "--json").values("name")).containsExactly("okta");
+    }
+
+    @Test
+    void badInputIsAUsageErrorAndChangesNothing() {
+        CliRun plainHttp = admin("sso", "provider", "add", "--org", "Acme", "x", "--issuer", "http://idp.example.com",
+                "--client-id", "c", "--client-secret-env", "X");
+        assertThat(plainHttp.code()).isEqualTo(2);
+        assertThat(plainHttp.err()).contains("must be https://");
+        CliRun noFile = admin("sso", "provider", "add", "--org", "Acme", "x", "--issuer", issuer, "--client-id", "c",
+                "--client-secret-file", dir.resolve("missing").toString());
+        assertThat(noFile.code()).isEqualTo(2);
+        assertThat(noFile.err()).contains("--client-secret-file: cannot read");
+        CliRun both = admin("sso", "provider", "add", "--org", "Acme", "x", "--issuer", issuer, "--client-id", "c",
+                "--client-secret-file", secret.toString(), "--client-secret-env", "X");
+        assertThat(both.code()).isEqualTo(2);
+        CliRun domain = addOkta("--allowed-domain", "*.acme.com");
+        assertThat(domain.code()).isEqualTo(2);
+        assertThat(domain.err()).contains("is not a domain name");
+        CliRun admin = addOkta("--auto-create", "admin");
+        assertThat(admin.code()).isEqualTo(2);
+        assertThat(d.queryValue("SELECT count(*) FROM sso_providers")).isEqualTo(0L);
+    }
+
+    @Test
+    void requiringSignInNeedsAProviderThatAnswersAndNamesAdminsWhoNeverSignedIn() {
+        CliRun none = admin("sso", "require", "--org", "Acme");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("refused: no enabled provider of organisation 'Acme' answers (none is enabled)");
+        assertThat(addOkta().code()).isZero();
+
+        CliRun on = admin("sso", "require", "--org", "Acme");
+        assertThat(on.code()).as(on.err()).isZero();
+        assertThat(on.out()).isEqualTo("Organisation Acme requires sign-in on its browser routes.\n");
+        assertThat(on.err()).contains("warning: these admins never signed in: alice");
+        assertThat(d.queryValue("SELECT require_sso FROM organisations")).isEqualTo(true);
+        assertThat(admin("sso", "require", "--org", "Acme").code()).as("already so").isEqualTo(1);
+        assertThat(admin("sso", "require", "--org", "Acme", "--off").code()).isZero();
+
+        idp.shutdown(); // the provider stops answering
+        CliRun down = admin("sso", "require", "--org", "Acme");
+        assertThat(down.code()).isEqualTo(1);
+        assertThat(down.err()).contains("okta: discovery document unreachable");
+        assertThat(d.queryValue("SELECT require_sso FROM organisations")).as("nothing changed").isEqualTo(false);
+        assertThat(admin("sso", "check", "--org", "Acme").code()).isEqualTo(1);
+    }
+
+    @Test
+    void anIssuerThatIsNotTheDocumentsOwnFailsTheCheck() {
+        assertThat(admin("sso", "provider", "add", "--org", "Acme", "okta", "--issuer", issuer + "/", "--client-id", "c",
+                "--client-secret-env", "OKTA_SECRET").code()).isZero();
+        CliRun check = admin("sso", "check", "--org", "Acme");
+        assertThat(check.code()).isEqualTo(1);
+        assertThat(check.out()).startsWith("okta: discovery document refused").contains("OKTA_SECRET (not set in this environment");
+    }
+
+    @Test
+    void providersAreDisabledEnabledAndRemoved() {
+        assertThat(addOkta().code()).isZero();
+        assertThat(admin("sso", "provider", "disable", "--org", "Acme", "okta").out()).isEqualTo("Disabled provider okta of Acme.\n");
+        assertThat(admin("sso", "provider", "disable", "--org", "Acme", "okta").code()).as("already so").isEqualTo(1);
+        assertThat(admin("sso", "require", "--org", "Acme").code()).as("no enabled provider").isEqualTo(1);
+        assertThat(admin("sso", "provider", "enable", "--org", "Acme", "okta").code()).isZero();
+        assertThat(admin("sso", "provider", "show", "--org", "Acme", "okta", "--json").json().get("enabled").asBoolean()).isTrue();
+        assertThat(admin("sso", "provider", "remove", "--org", "Acme", "okta").code()).as("--yes off a terminal").isEqualTo(2);
+        assertThat(admin("sso", "provider", "remove", "--org", "Acme", "okta", "--yes").code()).isZero();
+        assertThat(admin("sso", "provider", "show", "--org", "Acme", "okta").code()).isEqualTo(1);
+    }
+}
