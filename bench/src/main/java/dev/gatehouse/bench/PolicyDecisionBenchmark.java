@@ -63,7 +63,8 @@ public class PolicyDecisionBenchmark {
             List<CompiledPolicy> global = List.of(
                     new CompiledPolicy(UUID.randomUUID(), "office", true, CidrSet.of(allow), CidrSet.EMPTY, true),
                     new CompiledPolicy(UUID.randomUUID(), "blocklist", true, CidrSet.EMPTY, CidrSet.of(deny), false));
-            PolicySnapshot.Org org = new PolicySnapshot.Org(id, "org" + o, false, global, Map.of(), Map.of(), "full", Map.of());
+            PolicySnapshot.Org org = new PolicySnapshot.Org(id, "org" + o, false, global, Map.of(), Map.of(), "full", Map.of(),
+                    List.of());
             byId.put(id, org);
             byName.put(org.name(), org);
         }

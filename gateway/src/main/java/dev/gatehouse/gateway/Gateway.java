@@ -26,6 +26,8 @@ import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.proxy.UpstreamTlsWatcher;
 import dev.gatehouse.gateway.server.GatewayServer;
+import dev.gatehouse.gateway.sso.SingleSignOn;
+import dev.gatehouse.core.sso.SsoSettings;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -145,7 +147,9 @@ public final class Gateway implements AutoCloseable {
             if (cloudflare != null) {
                 started.push(cloudflare);
             }
-            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry);
+            SingleSignOn sso = new SingleSignOn(database, SsoSettings.from(config), policies::snapshot).start();
+            started.push(sso);
+            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso);
             started.push(server);
             FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool(), registry);
             if (upstreamTls != null) {

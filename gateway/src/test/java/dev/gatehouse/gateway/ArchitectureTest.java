@@ -25,7 +25,7 @@ class ArchitectureTest {
             List.of(""),                       // Gateway (start-up order), GatehouseMain, logging
             List.of("server"),                 // the listener and the pipeline, assembled in one initializer
             List.of("management", "demo"),     // the side listeners
-            List.of("policy", "clientip"),     // who calls, from where, and may they
+            List.of("policy", "clientip", "sso"), // who calls, from where, signed in, and may they
             List.of("proxy"),                  // the exchange with the upstream
             List.of("metrics"),                // what a finished request reports
             List.of("audit"),                  // the audit log's writer, spool and upkeep

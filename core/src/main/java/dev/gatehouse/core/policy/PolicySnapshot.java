@@ -18,7 +18,31 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
     /** An organisation. */
     public record Org(UUID id, String name, boolean requireSso, List<CompiledPolicy> globalPolicies,
                       Map<String, UUID> appsByName, Map<UUID, Account> accounts, String auditMode,
-                      Map<UUID, String> appAuditModes) {
+                      Map<UUID, String> appAuditModes, List<SsoProvider> ssoProviders) {
+
+        /** The enabled OpenID Connect providers members sign in with. */
+        public List<SsoProvider> enabledProviders() {
+            return ssoProviders.stream().filter(SsoProvider::enabled).toList();
+        }
+
+        public SsoProvider provider(UUID id) {
+            for (SsoProvider p : ssoProviders) {
+                if (p.id().equals(id)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        /** The member account with this email (case-insensitive), or null. */
+        public Account memberByEmail(String email) {
+            for (Account a : accounts.values()) {
+                if (a.kind().equals("member") && a.email() != null && a.email().equalsIgnoreCase(email)) {
+                    return a;
+                }
+            }
+            return null;
+        }
 
         /** full, aggregated or off: the app's own setting, else the organisation's. */
         public String auditMode(UUID appId) {
@@ -28,7 +52,19 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
     }
 
     /** An account (member or service) and the policies assigned to it. */
-    public record Account(UUID id, UUID orgId, String name, String kind, String role, List<CompiledPolicy> assigned) {
+    public record Account(UUID id, UUID orgId, String name, String kind, String role, String email,
+                          List<CompiledPolicy> assigned) {
+    }
+
+    /**
+     * An OpenID Connect provider of an organisation (never its secret: where the gateway reads it).
+     *
+     * @param allowedDomains empty: any; else the verified email's domain must be one of them
+     * @param autoCreate     "member" or null (never create an account)
+     * @param emailVouched   the provider's email is trusted without email_verified
+     */
+    public record SsoProvider(UUID id, String name, String issuer, String clientId, String clientSecretRef,
+                              List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled) {
     }
 
     /** An API token, by the hash of its secret. */

@@ -103,8 +103,10 @@ public final class PolicySnapshotLoader {
         {"SELECT id, org_id, name, is_global FROM network_access_policies", " WHERE org_id = ANY(?)", " ORDER BY name"},
         {"SELECT ap.account_id, ap.policy_id FROM account_network_policies ap",
             " JOIN accounts a ON a.id = ap.account_id WHERE a.org_id = ANY(?)", ""},
-        {"SELECT id, org_id, name, kind, role FROM accounts", " WHERE org_id = ANY(?)", ""},
+        {"SELECT id, org_id, name, kind, role, email FROM accounts", " WHERE org_id = ANY(?)", ""},
         {"SELECT id, org_id, name, audit_mode FROM apps", " WHERE org_id = ANY(?)", ""},
+        {"SELECT id, org_id, name, issuer, client_id, client_secret_ref, allowed_domains, auto_create, email_vouched,"
+                + " enabled FROM sso_providers WHERE provider_type = 'oidc'", " AND org_id = ANY(?)", " ORDER BY name"},
         {"SELECT id, name, require_sso, audit_mode FROM organisations", " WHERE id = ANY(?)", ""},
         {"SELECT t.id, t.token_hash, t.account_id, a.org_id, t.expires_at, t.revoked_at"
                 + " FROM api_tokens t JOIN accounts a ON a.id = t.account_id", " WHERE a.org_id = ANY(?)", ""},
@@ -216,7 +218,8 @@ public final class PolicySnapshotLoader {
                 UUID id = (UUID) rs.getObject(1);
                 UUID org = (UUID) rs.getObject(2);
                 accountsByOrg.computeIfAbsent(org, k -> new HashMap<>()).put(id, new PolicySnapshot.Account(id, org,
-                        rs.getString(3), rs.getString(4), rs.getString(5), List.copyOf(assignedByAccount.getOrDefault(id, List.of()))));
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                        List.copyOf(assignedByAccount.getOrDefault(id, List.of()))));
             }
         }
         Map<UUID, Map<String, UUID>> appsByOrg = new HashMap<>();
@@ -230,6 +233,14 @@ public final class PolicySnapshotLoader {
                 }
             }
         }
+        Map<UUID, List<PolicySnapshot.SsoProvider>> providersByOrg = new HashMap<>();
+        try (ResultSet rs = results.next()) {
+            while (rs.next()) {
+                providersByOrg.computeIfAbsent((UUID) rs.getObject(2), k -> new ArrayList<>()).add(new PolicySnapshot.SsoProvider(
+                        (UUID) rs.getObject(1), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                        List.of((String[]) rs.getArray(7).getArray()), rs.getString(8), rs.getBoolean(9), rs.getBoolean(10)));
+            }
+        }
         List<PolicySnapshot.Org> orgs = new ArrayList<>();
         try (ResultSet rs = results.next()) {
             while (rs.next()) {
@@ -237,7 +248,8 @@ public final class PolicySnapshotLoader {
                 orgs.add(new PolicySnapshot.Org(id, rs.getString(2), rs.getBoolean(3),
                         List.copyOf(globalByOrg.getOrDefault(id, List.of())), Map.copyOf(appsByOrg.getOrDefault(id, Map.of())),
                         Map.copyOf(accountsByOrg.getOrDefault(id, Map.of())), rs.getString(4),
-                        Map.copyOf(appModesByOrg.getOrDefault(id, Map.of()))));
+                        Map.copyOf(appModesByOrg.getOrDefault(id, Map.of())),
+                        List.copyOf(providersByOrg.getOrDefault(id, List.of()))));
             }
         }
         Map<TokenHash, PolicySnapshot.Token> tokens = new HashMap<>();

@@ -12,7 +12,8 @@ import java.time.Duration;
  *
  * @param publicBaseUrl "" when not set; else an https origin (http for a loopback host), no path, no trailing slash
  */
-public record SsoSettings(String publicBaseUrl, Duration checkTimeout) {
+public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration sessionLifetime, Duration clockSkew,
+                          Duration keyRotation) {
     /** Where a provider sends the browser back, under the public base URL. */
     public static final String CALLBACK_PATH = "/.gatehouse/callback";
 
@@ -39,10 +40,19 @@ public record SsoSettings(String publicBaseUrl, Duration checkTimeout) {
                 throw ConfigError.at("gatehouse.sso.check-timeout", s.getValue("check-timeout").origin(),
                         "must be greater than zero");
             }
-            return new SsoSettings(base, timeout);
+            return new SsoSettings(base, timeout, positive(s, "session-lifetime"), positive(s, "clock-skew"),
+                    positive(s, "key-rotation"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
+    }
+
+    private static Duration positive(Config s, String key) {
+        Duration d = s.getDuration(key);
+        if (d.isNegative() || d.isZero()) {
+            throw ConfigError.at("gatehouse.sso." + key, s.getValue(key).origin(), "must be greater than zero");
+        }
+        return d;
     }
 
     /** The redirect URI to register with the providers; null when public-base-url is not set. */

@@ -6,12 +6,26 @@ package dev.gatehouse.gateway.config;
  * @param org   organisation name, or null
  * @param app   app name within {@code org}, or null
  * @param token whether requests must identify themselves with an API token
+ * @param sso   whether browser requests must be signed in: {@code auto} (when the organisation requires it and has an
+ *              enabled provider), {@code required} (always; 503 without a provider), {@code off} (never)
  */
-public record RouteBinding(String org, String app, boolean token) {
-    public static final RouteBinding NONE = new RouteBinding(null, null, false);
+public record RouteBinding(String org, String app, boolean token, Sso sso) {
+    public static final RouteBinding NONE = new RouteBinding(null, null, false, Sso.AUTO);
+
+    /** A route's {@code sso} setting. */
+    public enum Sso { AUTO, REQUIRED, OFF }
+
+    public RouteBinding(String org, String app, boolean token) {
+        this(org, app, token, Sso.AUTO);
+    }
 
     /** True when requests on the route are policy-checked. */
     public boolean checked() {
         return org != null || token;
+    }
+
+    /** True when sign-in may apply: an organisation's route that takes no API token and does not opt out. */
+    public boolean signInPossible() {
+        return org != null && !token && sso != Sso.OFF;
     }
 }

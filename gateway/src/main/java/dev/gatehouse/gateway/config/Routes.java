@@ -21,7 +21,7 @@ final class Routes {
     /** What a route object may hold (the values are only there to name the keys). */
     static final ConfigObject KEYS = ConfigFactory.parseString(
             "prefix = \"/\", upstream = \"\", upstreams = [], strip-prefix = false, max-body-size = 0, org = \"\","
-                    + " app = \"\", identify = none").root();
+                    + " app = \"\", identify = none, sso = auto").root();
 
     private Routes() {
     }
@@ -125,7 +125,23 @@ final class Routes {
                         "expected \"token\" or \"none\", got '" + v + "'");
             }
         }
-        return new RouteBinding(org, app, token);
+        RouteBinding.Sso sso = RouteBinding.Sso.AUTO;
+        if (o.containsKey("sso")) {
+            String v = requiredString(rc, o, key, "sso").trim();
+            switch (v) {
+                case "auto" -> sso = RouteBinding.Sso.AUTO;
+                case "required" -> sso = RouteBinding.Sso.REQUIRED;
+                case "off" -> sso = RouteBinding.Sso.OFF;
+                default -> throw ConfigError.at(key + ".sso", o.get("sso").origin(),
+                        "expected \"auto\", \"required\" or \"off\", got '" + v + "'");
+            }
+            if (sso == RouteBinding.Sso.REQUIRED && (org == null || token)) {
+                throw ConfigError.at(key + ".sso", o.get("sso").origin(), token
+                        ? "a route that takes API tokens (identify = token) does not sign browsers in"
+                        : "sign-in needs the route's organisation (org = ... or app = ...)");
+            }
+        }
+        return new RouteBinding(org, app, token, sso);
     }
 
     private static String requiredString(Config rc, ConfigObject o, String key, String name) {

@@ -105,6 +105,9 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
             }
             tokenUsed.accept(token.id()); // presented and valid: used, whatever the network policy says next
         }
+        if (account == null && rc.signedIn() != null && org != null) { // signed in through SSO: the account's policies too
+            account = org.accounts().get(rc.signedIn().accountId());
+        }
         Decision decision = snapshot.decide(org, account, rc.client());
         rc.checked(new Identity(org, appId, binding.app(), account), decision);
         if (!decision.allowed()) {

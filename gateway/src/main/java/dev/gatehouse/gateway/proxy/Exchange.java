@@ -452,6 +452,12 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         respondLocally(error.response(ctx.alloc(), context.requestId(), detail, keep), error.reason());
     }
 
+    /** Answers with the gateway's own response (a redirect, a page) and drops the rest of the body. */
+    void answer(dev.gatehouse.gateway.request.LocalAnswer a) {
+        boolean keep = clientKeepAlive && !front.draining();
+        respondLocally(a.response(ctx.alloc(), context.requestId(), keep), a.reason());
+    }
+
     /** Refuses the request with a denial (401, 403, 503) and drops the rest of its body. */
     void deny(Denial denial, String accept) {
         boolean keep = clientKeepAlive && !front.draining();

@@ -185,6 +185,7 @@ final class ForwardedMessages {
     static final String X_GATEHOUSE_ORG = "X-Gatehouse-Org";
     static final String X_GATEHOUSE_APP = "X-Gatehouse-App";
     static final String X_GATEHOUSE_ACCOUNT = "X-Gatehouse-Account";
+    static final String X_GATEHOUSE_USER_EMAIL = "X-Gatehouse-User-Email";
 
     /**
      * Who called, for the upstream: organisation, app and account names on a policy-checked route
@@ -202,6 +203,9 @@ final class ForwardedMessages {
         headers.set(X_GATEHOUSE_ORG, headerValue(who.org() == null ? null : who.org().name()));
         headers.set(X_GATEHOUSE_APP, headerValue(who.appName()));
         headers.set(X_GATEHOUSE_ACCOUNT, headerValue(who.account() == null ? null : who.account().name()));
+        if (ctx.signedIn() != null) { // a browser signed in through SSO: the address its provider vouched for
+            headers.set(X_GATEHOUSE_USER_EMAIL, headerValue(ctx.signedIn().email()));
+        }
     }
 
     static String headerValue(String name) {

@@ -125,6 +125,10 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         if (context.rejection() != null) {
             error = ProxyErrors.BAD_CLIENT_ADDRESS;
             detail = context.rejection();
+        } else if (context.answer() != null) { // the gateway's own pages (/.gatehouse/...), whatever the routes
+            exchange = Exchange.local(this, ctx, request, context);
+            exchange.answer(context.answer());
+            return;
         } else if ((selector = context.route()) == null) { // the target is origin-form: RequestValidator saw to it
             error = ProxyErrors.NO_ROUTE;
         }

@@ -18,6 +18,16 @@ public final class RequestContext {
     private Identity identity;
     private Decision decision;
     private Denial denial;
+    private LocalAnswer answer;
+    private SignedIn signedIn;
+
+    /**
+     * A browser signed in through single sign-on: its account (of the route's organisation) and the provider.
+     *
+     * @param email the address the provider vouched for
+     */
+    public record SignedIn(java.util.UUID accountId, String email, java.util.UUID providerId) {
+    }
 
     public RequestContext(String requestId, ClientIpResult clientIp, boolean peerTrusted, long startNanos) {
         this.requestId = requestId;
@@ -88,6 +98,24 @@ public final class RequestContext {
 
     public void deny(Denial d) {
         this.denial = d;
+    }
+
+    /** A response the gateway gives itself instead of forwarding (sign-in redirects...), or null. */
+    public LocalAnswer answer() {
+        return answer;
+    }
+
+    public void answer(LocalAnswer a) {
+        this.answer = a;
+    }
+
+    /** The signed-in browser's account, or null. */
+    public SignedIn signedIn() {
+        return signedIn;
+    }
+
+    public void signedIn(SignedIn s) {
+        this.signedIn = s;
     }
 
     /** True when the route is bound to an organisation or requires a token: the request goes in the audit log. */

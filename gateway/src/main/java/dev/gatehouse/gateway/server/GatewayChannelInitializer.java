@@ -12,6 +12,8 @@ import dev.gatehouse.gateway.policy.AccessHandler;
 import dev.gatehouse.gateway.policy.PolicyService;
 import dev.gatehouse.gateway.policy.TokenUsage;
 import dev.gatehouse.gateway.route.RouteHandler;
+import dev.gatehouse.gateway.sso.SingleSignOn;
+import dev.gatehouse.gateway.sso.SsoHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.route.RouteTable;
 import dev.gatehouse.gateway.proxy.UpstreamPool;
@@ -37,6 +39,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     static final String IDLE = "client-idle";
     static final String CLIENT_IP = "client-ip";
     static final String ROUTE = "route";
+    static final String SSO = "sso";
     static final String ACCESS = "access";
     static final String PROXY = "proxy";
 
@@ -44,6 +47,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final UpstreamPool pool;
     private final RouteHandler route;
     private final AccessHandler access;
+    private final SingleSignOn sso;
     private final ProxyProtocolSenderFilter senderFilter;
     private final ClientIpHandler clientIp;
     private final ConnectionTracker tracker;
@@ -51,11 +55,12 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
                                      ConnectionTracker tracker, RequestObserver observer, PolicyService policies,
-                                     TokenUsage tokenUsage, TrustedHops hops) {
+                                     TokenUsage tokenUsage, TrustedHops hops, SingleSignOn sso) {
         this.observer = observer;
         this.settings = settings;
         this.route = new RouteHandler(routes);
         this.access = new AccessHandler(policies::snapshot, tokenUsage::used);
+        this.sso = sso;
         this.pool = pool;
         this.tracker = tracker;
         this.senderFilter = new ProxyProtocolSenderFilter(hops);
@@ -81,6 +86,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.server().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
         p.addLast(ROUTE, route);
+        p.addLast(SSO, new SsoHandler(sso)); // one per connection: it holds the messages behind a sign-in
         p.addLast(ACCESS, access);
         p.addLast(PROXY, new ProxyFrontendHandler(pool, settings, tracker, observer));
     }

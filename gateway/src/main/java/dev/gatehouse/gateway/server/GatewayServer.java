@@ -39,7 +39,8 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds the listener; throws with a clear message when the address is in use. */
     public static GatewayServer start(GatewaySettings settings, TrustedHops hops, RequestObserver observer,
-                                      PolicyService policies, TokenUsage tokenUsage, MeterRegistry registry)
+                                      PolicyService policies, TokenUsage tokenUsage, MeterRegistry registry,
+                                      dev.gatehouse.gateway.sso.SingleSignOn sso)
             throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
@@ -56,7 +57,7 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new GatewayChannelInitializer(settings,
                             new RouteTable(settings.routes(), settings.upstream().failTimeout()), pool, tracker, observer, policies,
-                            tokenUsage, hops));
+                            tokenUsage, hops, sso));
             Gauge.builder("gatehouse.open.connections", tracker, ConnectionTracker::open)
                     .description("Open client connections.").strongReference(true).register(registry);
             Channel ch = b.bind(settings.listen().host(), settings.listen().port()).sync().channel();

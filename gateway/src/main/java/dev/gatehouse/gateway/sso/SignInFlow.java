@@ -1,0 +1,304 @@
+package dev.gatehouse.gateway.sso;
+
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.GeneralException;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.core.sso.SsoSettings;
+import dev.gatehouse.gateway.request.LocalAnswer;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two halves of a sign-in, run on the sign-in threads (they fetch and post to the provider, and write the
+ * account's last sign-in): {@link #login} sends the browser to the provider with a fresh {@code state}, {@code nonce}
+ * and PKCE verifier sealed in a short-lived cookie; {@link #callback} checks them, exchanges the code, validates the ID
+ * token fully (signature, iss, aud/azp, exp/iat within the clock skew, nonce), finds the member account by verified
+ * email, and seals the session.
+ */
+final class SignInFlow {
+    private static final Logger log = LoggerFactory.getLogger(SignInFlow.class);
+    static final String SESSION_COOKIE = "__Host-gatehouse";
+    static final String SIGN_IN_COOKIE = "__Host-gatehouse-signin";
+    static final java.time.Duration SIGN_IN_TIME = java.time.Duration.ofMinutes(10);
+    private static final Scope SCOPE = new Scope("openid", "email", "profile");
+
+    private final OidcClients clients;
+    private final SessionKeys keys;
+    private final SsoSettings settings;
+    private final Database database;
+    /** States already answered here, until their sign-in would have expired anyway: a replayed answer is refused. */
+    private final Map<String, Instant> consumed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    SignInFlow(OidcClients clients, SessionKeys keys, SsoSettings settings, Database database) {
+        this.clients = clients;
+        this.keys = keys;
+        this.settings = settings;
+        this.database = database;
+    }
+
+    /** The session cookie, set: host-only, every path, never to scripts, never cross-site except top-level GETs. */
+    static Map.Entry<String, String> cookie(String name, String value, long maxAgeSeconds) {
+        return Map.entry("Set-Cookie", name + "=" + value + "; Path=/; Max-Age=" + maxAgeSeconds
+                + "; Secure; HttpOnly; SameSite=Lax");
+    }
+
+    static Map.Entry<String, String> clear(String name) {
+        return cookie(name, "", 0);
+    }
+
+    /** A same-origin path to return to: "/..." but never "//host", a backslash or a scheme; "/" otherwise. */
+    static String sameOrigin(String rd) {
+        if (rd == null || !rd.startsWith("/") || rd.startsWith("//") || rd.startsWith("/\\") || rd.indexOf('\\') >= 0
+                || rd.length() > 2048) {
+            return "/";
+        }
+        for (int i = 0; i < rd.length(); i++) {
+            char c = rd.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return "/";
+            }
+        }
+        return rd;
+    }
+
+    LocalAnswer login(PolicySnapshot.Org org, String providerName, String returnTo) {
+        if (settings.redirectUri() == null) {
+            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in is not configured",
+                    "gatehouse.sso.public-base-url is not set on this gateway.", "sso_unconfigured", null);
+        }
+        List<PolicySnapshot.SsoProvider> enabled = org.enabledProviders();
+        PolicySnapshot.SsoProvider p = null;
+        if (providerName != null) {
+            p = enabled.stream().filter(e -> e.name().equals(providerName)).findFirst().orElse(null);
+        } else if (enabled.size() == 1) {
+            p = enabled.get(0);
+        }
+        String rd = sameOrigin(returnTo);
+        if (p == null && enabled.size() > 1 && providerName == null) {
+            StringBuilder links = new StringBuilder("<p>Sign in to " + LocalAnswer.escape(org.name()) + " with:</p>\n<ul>\n");
+            for (PolicySnapshot.SsoProvider e : enabled) {
+                links.append("<li><a href=\"/.gatehouse/login?org=").append(enc(org.name())).append("&amp;provider=")
+                        .append(enc(e.name())).append("&amp;rd=").append(enc(rd)).append("\">")
+                        .append(LocalAnswer.escape(e.name())).append("</a></li>\n");
+            }
+            return LocalAnswer.html(HttpResponseStatus.OK, "Sign in", links.append("</ul>").toString(), "sso_chooser", List.of());
+        }
+        if (p == null) {
+            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "No sign-in provider",
+                    "Organisation " + org.name() + " has no enabled sign-in provider" + (providerName == null ? ""
+                            : " named " + providerName) + ".", "sso_no_provider", null);
+        }
+        OidcClients.Client client;
+        try {
+            client = clients.client(p);
+        } catch (Exception e) {
+            log.warn("Sign-in for {} unavailable: provider {} ({}) did not answer: {}", org.name(), p.name(), p.issuer(),
+                    e.getMessage());
+            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable",
+                    "The sign-in provider did not answer; try again shortly.", "sso_provider_down", null);
+        }
+        State state = new State();
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        URI authorize = new AuthenticationRequest.Builder(ResponseType.CODE, SCOPE, new ClientID(p.clientId()),
+                URI.create(settings.redirectUri())).endpointURI(client.metadata().getAuthorizationEndpointURI())
+                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256).build().toURI();
+        Instant now = Instant.now();
+        String tx = Sealed.seal(keys, Sealed.SIGN_IN, new JWTClaimsSet.Builder().claim("org", org.id().toString())
+                .claim("prv", p.id().toString()).claim("st", state.getValue()).claim("nce", nonce.getValue())
+                .claim("pkv", verifier.getValue()).claim("rd", rd).expirationTime(Date.from(now.plus(SIGN_IN_TIME))).build());
+        if (tx == null) {
+            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable",
+                    "This gateway has not reached its database yet; try again shortly.", "sso_no_key", null);
+        }
+        return LocalAnswer.redirect(authorize.toString(), "sso_redirect", List.of(cookie(SIGN_IN_COOKIE, tx,
+                SIGN_IN_TIME.toSeconds())));
+    }
+
+    /** The provider's answer: the code (or its error), checked against the sign-in cookie. */
+    LocalAnswer callback(PolicySnapshot snapshot, Map<String, List<String>> query, String signInCookie, String clientIp) {
+        Instant now = Instant.now();
+        JWTClaimsSet tx = Sealed.open(keys, Sealed.SIGN_IN, signInCookie, now);
+        if (tx == null) {
+            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in expired",
+                    "This sign-in was not started here, or took longer than ten minutes. Open the page again.",
+                    "sso_no_sign_in", null);
+        }
+        String state = one(query, "state");
+        if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+                String.valueOf(tx.getClaim("st")).getBytes(StandardCharsets.UTF_8))) {
+            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "The answer does not belong to this sign-in.",
+                    "sso_bad_state", null);
+        }
+        consumed.values().removeIf(until -> until.isBefore(now));
+        if (consumed.putIfAbsent(state, now.plus(SIGN_IN_TIME)) != null) {
+            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "This sign-in was already answered.",
+                    "sso_replayed_state", null);
+        }
+        PolicySnapshot.Org org = snapshot.org(UUID.fromString((String) tx.getClaim("org")));
+        PolicySnapshot.SsoProvider p = org == null ? null : org.provider(UUID.fromString((String) tx.getClaim("prv")));
+        if (p == null || !p.enabled()) {
+            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "This sign-in provider is no longer enabled.",
+                    "sso_provider_disabled", null);
+        }
+        if (one(query, "error") != null) {
+            log.warn("Sign-in to {} with {} refused by the provider: {} (client {})", org.name(), p.name(),
+                    one(query, "error"), clientIp);
+            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider answered: "
+                    + one(query, "error"), "sso_provider_error", null);
+        }
+        String code = one(query, "code");
+        if (code == null) {
+            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "The provider's answer has no code.",
+                    "sso_no_code", null);
+        }
+        IDTokenClaimsSet id;
+        try {
+            OidcClients.Client client = clients.client(p);
+            TokenRequest request = new TokenRequest(client.metadata().getTokenEndpointURI(),
+                    new ClientSecretBasic(new ClientID(p.clientId()), new Secret(OidcClients.secret(p))),
+                    new AuthorizationCodeGrant(new AuthorizationCode(code), URI.create(settings.redirectUri()),
+                            new CodeVerifier((String) tx.getClaim("pkv"))));
+            HTTPRequest http = request.toHTTPRequest();
+            http.setConnectTimeout((int) settings.checkTimeout().toMillis());
+            http.setReadTimeout((int) settings.checkTimeout().toMillis());
+            http.setFollowRedirects(false);
+            TokenResponse response = OIDCTokenResponseParser.parse(http.send());
+            if (!response.indicatesSuccess()) {
+                String why = response.toErrorResponse().getErrorObject().getCode();
+                log.warn("Sign-in to {} with {}: the token endpoint refused the code: {} (client {})", org.name(), p.name(),
+                        why, clientIp);
+                return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider refused the sign-in ("
+                        + why + ").", "sso_token_refused", null);
+            }
+            JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
+            id = client.validator().validate(idToken, new Nonce((String) tx.getClaim("nce")));
+        } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
+            log.warn("Sign-in to {} with {}: ID token refused: {} (client {})", org.name(), p.name(), e.getMessage(), clientIp);
+            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider's ID token did not check out.",
+                    "sso_bad_id_token", null);
+        } catch (Exception e) {
+            log.warn("Sign-in to {} with {} failed: {} (client {})", org.name(), p.name(), e.toString(), clientIp);
+            return failure(HttpResponseStatus.BAD_GATEWAY, "Sign-in failed", "The sign-in provider could not be reached;"
+                    + " try again shortly.", "sso_provider_down", null);
+        }
+        String email = id.getStringClaim("email");
+        Boolean verified = id.getBooleanClaim("email_verified");
+        if (email == null || email.isBlank() || !(Boolean.TRUE.equals(verified) || p.emailVouched())) {
+            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider did not vouch for an email"
+                    + " address (email_verified).", "sso_email_unverified", email);
+        }
+        email = email.strip();
+        String domain = email.substring(email.indexOf('@') + 1).toLowerCase(Locale.ROOT);
+        if (!p.allowedDomains().isEmpty() && !p.allowedDomains().contains(domain)) {
+            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "Addresses of " + domain
+                    + " may not sign in to " + org.name() + " with this provider.", "sso_domain_refused", email);
+        }
+        PolicySnapshot.Account account = org.memberByEmail(email);
+        UUID accountId = account == null ? null : account.id();
+        if (accountId == null && "member".equals(p.autoCreate())) {
+            accountId = createMember(org, email);
+        }
+        if (accountId == null) {
+            log.warn("Sign-in to {} with {}: no member account has the email {} (client {})", org.name(), p.name(), email,
+                    clientIp);
+            return failure(HttpResponseStatus.FORBIDDEN, "No account", "You signed in as " + LocalAnswer.escape(email)
+                    + ", but organisation " + LocalAnswer.escape(org.name()) + " has no member account with that address."
+                    + " Ask one of its administrators to add it.", "sso_no_account", email);
+        }
+        recordSignIn(accountId, p.id());
+        String session = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(accountId.toString())
+                .claim("org", org.id().toString()).claim("prv", p.id().toString()).claim("pcf", fingerprint(p))
+                .claim("eml", email).issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(settings.sessionLifetime()))).build());
+        log.info("Signed in to {} with {}: {} (client {})", org.name(), p.name(), email, clientIp);
+        return LocalAnswer.redirect((String) tx.getClaim("rd"), "sso_signed_in", List.of(
+                cookie(SESSION_COOKIE, session, settings.sessionLifetime().toSeconds()), clear(SIGN_IN_COOKIE)));
+    }
+
+    /** What a session must still match: a provider re-pointed at another issuer or client ends its sessions. */
+    static String fingerprint(PolicySnapshot.SsoProvider p) {
+        return Integer.toHexString((p.issuer() + "\n" + p.clientId()).hashCode());
+    }
+
+    private UUID createMember(PolicySnapshot.Org org, String email) {
+        String name = email.toLowerCase(Locale.ROOT);
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (org_id, name, kind, role, email)"
+                     + " VALUES (?, ?, 'member', 'member', ?) ON CONFLICT DO NOTHING RETURNING id")) {
+            ps.setObject(1, org.id());
+            ps.setString(2, name);
+            ps.setString(3, email);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    log.info("Created member account {} in {} at its first sign-in (auto-create = member)", name, org.name());
+                    return (UUID) rs.getObject(1);
+                }
+            }
+        } catch (Exception e) {
+            log.warn("Could not create an account for {} in {}: {}", email, org.name(), Database.sqlReason(e));
+        }
+        return null;
+    }
+
+    private void recordSignIn(UUID account, UUID provider) {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement a = c.prepareStatement("UPDATE accounts SET last_sign_in_at = now() WHERE id = ?");
+             PreparedStatement p = c.prepareStatement("UPDATE sso_providers SET last_sign_in_at = now() WHERE id = ?")) {
+            a.setObject(1, account);
+            a.executeUpdate();
+            p.setObject(1, provider);
+            p.executeUpdate();
+        } catch (Exception e) {
+            log.debug("last sign-in not recorded: {}", Database.sqlReason(e));
+        }
+    }
+
+    private static LocalAnswer failure(HttpResponseStatus status, String title, String text, String reason, String email) {
+        return LocalAnswer.html(status, title, "<p>" + text + "</p>", reason, List.of(clear(SIGN_IN_COOKIE)));
+    }
+
+    private static String one(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.size() != 1 ? null : v.get(0);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.gatehouse.gateway.sso;
+
+import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.core.sso.SsoSettings;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Single sign-on at the edge: the session keys (shared through the database, held in memory), the providers'
+ * clients, and the threads sign-ins run on — a few, with a bounded queue, since each waits on a provider; the event
+ * loops never do. One per gateway; {@link SsoHandler}s (one per connection) use it.
+ */
+public final class SingleSignOn implements AutoCloseable {
+    static final int THREADS = 4;
+    static final int QUEUE = 256;
+
+    final Supplier<PolicySnapshot> snapshots;
+    final SessionKeys keys;
+    final SignInFlow flow;
+    final ExecutorService signIns;
+
+    public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots) {
+        this.snapshots = snapshots;
+        this.keys = new SessionKeys(database, settings.keyRotation(), settings.sessionLifetime());
+        this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), keys, settings, database);
+        AtomicInteger n = new AtomicInteger();
+        this.signIns = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+            Thread t = new Thread(r, "gatehouse-sign-in-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    public SingleSignOn start() {
+        keys.start();
+        return this;
+    }
+
+    @Override
+    public void close() {
+        signIns.shutdownNow();
+        keys.close();
+    }
+}

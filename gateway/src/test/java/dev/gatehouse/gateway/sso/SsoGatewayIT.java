@@ -1,0 +1,276 @@
+package dev.gatehouse.gateway.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.gateway.Gateway;
+import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.Json;
+import dev.gatehouse.gateway.testing.TestUpstream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Single sign-on through a running gateway against a real OpenID provider (mock-oauth2-server, in-process), with an
+ * HTTP client that keeps cookies as a browser does and follows each redirect by hand, so every hop is checked.
+ */
+class SsoGatewayIT {
+    @RegisterExtension
+    static final DatabaseExtension db = new DatabaseExtension();
+    @TempDir
+    Path dir;
+
+    static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    TestDatabase d;
+    MockOAuth2Server idp;
+    TestUpstream upstream;
+    Gateway gateway;
+    int port;
+    UUID org;
+    UUID provider;
+
+    /** A browser's cookie jar, by name (one host). */
+    final Map<String, String> jar = new LinkedHashMap<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        d = db.database();
+        d.update("TRUNCATE organisations, admin_actions, access_events, sso_session_keys CASCADE");
+        idp = new MockOAuth2Server();
+        idp.start();
+        upstream = new TestUpstream();
+        Path secret = Files.writeString(dir.resolve("client.secret"), "the-client-secret\n");
+        org = (UUID) d.queryValue("INSERT INTO organisations (name, require_sso) VALUES ('Acme', true) RETURNING id");
+        d.update("INSERT INTO accounts (org_id, name, kind, role, email) VALUES (?, 'alice', 'member', 'admin',"
+                + " 'Alice@Acme.test')", org);
+        provider = (UUID) d.queryValue("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id,"
+                + " client_secret_ref) VALUES (?, 'oidc', 'okta', ?, 'gatehouse', ?) RETURNING id", org,
+                idp.issuerUrl("acme").toString(), "file:" + secret);
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        gateway = start(port);
+    }
+
+    Gateway start(int listenPort) throws Exception {
+        return Gateway.start(GatewayConfigs.load(dir, d, "gatehouse.listen.port = " + listenPort + "\n"
+                + "gatehouse.sso.public-base-url = \"http://127.0.0.1:" + port + "\"\n"
+                + "gatehouse.policies.refresh-interval = 1h\n"
+                + "gatehouse.routes = [ { prefix = \"/app\", upstream = \"http://127.0.0.1:" + upstream.port()
+                + "\", org = \"Acme\" }, { prefix = \"/open\", upstream = \"http://127.0.0.1:" + upstream.port()
+                + "\", org = \"Acme\", sso = off } ]\n"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        upstream.close();
+        idp.shutdown();
+    }
+
+    HttpResponse<String> get(String url, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : "http://127.0.0.1:" + port + url));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        if (!jar.isEmpty() && url.contains("127.0.0.1:" + port) || !url.startsWith("http") && !jar.isEmpty()) {
+            b.header("Cookie", String.join("; ", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (!url.startsWith("http") || url.contains("127.0.0.1:" + port)) {
+            for (String set : r.headers().allValues("Set-Cookie")) {
+                String[] nv = set.split(";", 2)[0].split("=", 2);
+                assertThat(set).as("a session cookie: host-only, secure, not for scripts")
+                        .contains("Path=/").contains("Secure").contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Domain");
+                if (set.contains("Max-Age=0")) {
+                    jar.remove(nv[0]);
+                } else {
+                    jar.put(nv[0], nv[1]);
+                }
+            }
+        }
+        return r;
+    }
+
+    static String location(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        return r.headers().firstValue("Location").orElseThrow();
+    }
+
+    /** A browser's sign-in from the first request to the page it asked for. */
+    HttpResponse<String> signIn(String path) throws Exception {
+        String login = location(get(path, "Accept", "text/html"));
+        assertThat(login).startsWith("/.gatehouse/login?org=Acme&rd=");
+        String authorize = location(get(login));
+        assertThat(authorize).startsWith(idp.issuerUrl("acme") + "/authorize?").contains("code_challenge_method=S256")
+                .contains("nonce=").contains("state=").contains("redirect_uri="
+                        + java.net.URLEncoder.encode("http://127.0.0.1:" + port + "/.gatehouse/callback", StandardCharsets.UTF_8));
+        String callback = location(get(authorize));
+        assertThat(callback).startsWith("http://127.0.0.1:" + port + "/.gatehouse/callback?code=");
+        return get(callback);
+    }
+
+    void identity(String email, List<String> audience, long expirySeconds) {
+        idp.enqueueCallback(new DefaultOAuth2TokenCallback("acme", "user-1", "JWT", audience,
+                Map.of("email", email, "email_verified", true), expirySeconds));
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aBrowserSignsInAndTheUpstreamLearnsWhoCalled() throws Exception {
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        HttpResponse<String> back = signIn("/app/page?x=1");
+        assertThat(location(back)).as("back where it started").isEqualTo("/app/page?x=1");
+        assertThat(jar).containsKey("__Host-gatehouse").doesNotContainKey("__Host-gatehouse-signin");
+
+        HttpResponse<String> page = get("/app/page?x=1", "Accept", "text/html", "X-Gatehouse-User-Email", "forged@evil.test");
+        assertThat(page.statusCode()).isEqualTo(200);
+        TestUpstream.Received seen = upstream.take();
+        assertThat(seen.header("X-Gatehouse-Account")).isEqualTo("alice");
+        assertThat(seen.all("X-Gatehouse-User-Email")).as("the client's copy removed").containsExactly("alice@acme.test");
+        assertThat(seen.header("X-Gatehouse-Org")).isEqualTo("Acme");
+        assertThat(d.queryValue("SELECT last_sign_in_at IS NOT NULL FROM accounts WHERE name = 'alice'")).isEqualTo(true);
+
+        // a second replica on the same database opens the same session: no sticky sessions
+        try (Gateway other = start(0)) {
+            HttpResponse<String> there = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + "/app/page")).header("Cookie", "__Host-gatehouse=" + jar.get("__Host-gatehouse")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(there.statusCode()).isEqualTo(200);
+        }
+
+        HttpResponse<String> out = get("/.gatehouse/logout");
+        assertThat(out.statusCode()).isEqualTo(200);
+        assertThat(jar).doesNotContainKey("__Host-gatehouse");
+        assertThat(location(get("/app/page", "Accept", "text/html"))).startsWith("/.gatehouse/login");
+    }
+
+    @Test
+    void withoutASessionAnApiCallGets401AndAnOptedOutRoutePasses() throws Exception {
+        HttpResponse<String> api = get("/app/data", "Accept", "application/json");
+        assertThat(api.statusCode()).isEqualTo(401);
+        assertThat(Json.flat(api.body())).containsEntry("error", "sign-in required: open this address in a browser");
+        assertThat(get("/open/data").statusCode()).as("sso = off").isEqualTo(200);
+        assertThat(get("/.gatehouse/nothing").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aTamperedOrForeignCookieIsNoSession() throws Exception {
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        signIn("/app/");
+        String good = jar.get("__Host-gatehouse");
+        char[] c = good.toCharArray();
+        int i = c.length - 10;
+        c[i] = c[i] == 'A' ? 'B' : 'A';
+        jar.put("__Host-gatehouse", new String(c));
+        assertThat(get("/app/", "Accept", "application/json").statusCode()).isEqualTo(401);
+        jar.put("__Host-gatehouse", "not.a.jwe.at.all");
+        assertThat(get("/app/", "Accept", "application/json").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aReplayedAnswerIsRefused() throws Exception {
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        String login = location(get("/app/", "Accept", "text/html"));
+        String callback = location(get(location(get(login))));
+        String signInCookie = jar.get("__Host-gatehouse-signin");
+        assertThat(get(callback).statusCode()).isEqualTo(302);
+        jar.put("__Host-gatehouse-signin", signInCookie); // the same answer again, with the same sign-in cookie
+        jar.remove("__Host-gatehouse");
+        HttpResponse<String> replay = get(callback);
+        assertThat(replay.statusCode()).isEqualTo(400);
+        assertThat(replay.body()).contains("already answered");
+        assertThat(jar).doesNotContainKey("__Host-gatehouse");
+
+        assertThat(jar).doesNotContainKey("__Host-gatehouse");
+    }
+
+    @Test
+    void anUnknownEmailIsToldWhichAddressWasSeenAndReturnUrlsStayOnThisSite() throws Exception {
+        identity("mallory@acme.test", List.of("gatehouse"), 3600);
+        HttpResponse<String> none = signIn("/app/");
+        assertThat(none.statusCode()).isEqualTo(403);
+        assertThat(none.body()).contains("mallory@acme.test").contains("no member account");
+
+        jar.clear();
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        String authorize = location(get("/.gatehouse/login?org=Acme&rd=" + java.net.URLEncoder.encode("//evil.example/x",
+                StandardCharsets.UTF_8)));
+        assertThat(location(get(location(get(authorize))))).as("no open redirect").isEqualTo("/");
+    }
+
+    @Test
+    void theNetworkPolicyStillAppliesToASignedInAccount() throws Exception {
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        signIn("/app/");
+        UUID policy = (UUID) d.queryValue("INSERT INTO network_access_policies (org_id, name, is_global, created_by,"
+                + " updated_by) VALUES (?, 'block-local', true, 'test', 'test') RETURNING id", org);
+        d.update("INSERT INTO network_policy_entries (policy_id, action, network) VALUES (?, 'deny', '127.0.0.0/8')", policy);
+        await(() -> {
+            try {
+                return get("/app/", "Accept", "application/json").statusCode() == 403;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the deny policy reaches the gateway");
+    }
+
+    @Test
+    void breakGlassDisablingEnforcementOrTheProviderOpensTheRoutes() throws Exception {
+        assertThat(get("/app/", "Accept", "application/json").statusCode()).isEqualTo(401);
+        d.update("UPDATE organisations SET require_sso = false WHERE id = ?", org);
+        await(() -> status("/app/") == 200, "enforcement off on the running gateway");
+        d.update("UPDATE organisations SET require_sso = true WHERE id = ?", org);
+        await(() -> status("/app/") == 401, "enforcement back");
+        d.update("UPDATE sso_providers SET enabled = false WHERE id = ?", provider);
+        await(() -> status("/app/") == 200, "no enabled provider: nothing to sign in with, so no sign-in required");
+    }
+
+    int status(String path) {
+        try {
+            return get(path, "Accept", "application/json").statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static String query(String url, String name) {
+        for (String kv : URI.create(url).getRawQuery().split("&")) {
+            String[] p = kv.split("=", 2);
+            if (p[0].equals(name)) {
+                return URLDecoder.decode(p[1], StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}
