@@ -186,6 +186,7 @@ final class ForwardedMessages {
     static final String X_GATEHOUSE_APP = "X-Gatehouse-App";
     static final String X_GATEHOUSE_ACCOUNT = "X-Gatehouse-Account";
     static final String X_GATEHOUSE_USER_EMAIL = "X-Gatehouse-User-Email";
+    static final String X_GATEHOUSE_ASSERTION = "X-Gatehouse-Assertion";
 
     /**
      * Who called, for the upstream: organisation, app and account names on a policy-checked route
@@ -205,6 +206,9 @@ final class ForwardedMessages {
         headers.set(X_GATEHOUSE_ACCOUNT, headerValue(who.account() == null ? null : who.account().name()));
         if (ctx.signedIn() != null) { // a browser signed in through SSO: the address its provider vouched for
             headers.set(X_GATEHOUSE_USER_EMAIL, headerValue(ctx.signedIn().email()));
+            if (ctx.signedIn().assertion() != null) {
+                headers.set(X_GATEHOUSE_ASSERTION, ctx.signedIn().assertion());
+            }
         }
     }
 

@@ -24,9 +24,10 @@ public final class RequestContext {
     /**
      * A browser signed in through single sign-on: its account (of the route's organisation) and the provider.
      *
-     * @param email the address the provider vouched for
+     * @param email     the address the provider vouched for
+     * @param assertion the signed identity assertion for the upstream (null when no key is known yet)
      */
-    public record SignedIn(java.util.UUID accountId, String email, java.util.UUID providerId) {
+    public record SignedIn(java.util.UUID accountId, String email, java.util.UUID providerId, String assertion) {
     }
 
     public RequestContext(String requestId, ClientIpResult clientIp, boolean peerTrusted, long startNanos) {

@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.Date;
 
 /**
- * Claims sealed into a cookie: encrypted and authenticated (JWE, direct key, A256GCM) with a {@link SessionKeys} key,
+ * Claims sealed into a cookie: encrypted and authenticated (JWE, direct key, A256GCM) with a session key ({@link SharedKeys}),
  * so a browser can neither read nor alter them, and any replica opens them. A cookie that does not open, names an
  * unknown key, is of another kind or has expired is simply not a session.
  */
@@ -26,8 +26,8 @@ final class Sealed {
     }
 
     /** The claims sealed with the current key; null when no key is known yet. */
-    static String seal(SessionKeys keys, String kind, JWTClaimsSet claims) {
-        SessionKeys.Key key = keys.sealing();
+    static String seal(SharedKeys<javax.crypto.SecretKey> keys, String kind, JWTClaimsSet claims) {
+        SharedKeys.Key<javax.crypto.SecretKey> key = keys.current();
         if (key == null) {
             return null;
         }
@@ -35,7 +35,7 @@ final class Sealed {
         EncryptedJWT jwt = new EncryptedJWT(new JWEHeader.Builder(JWEAlgorithm.DIR, EncryptionMethod.A256GCM)
                 .keyID(key.kid()).build(), withKind);
         try {
-            jwt.encrypt(new DirectEncrypter(key.secret()));
+            jwt.encrypt(new DirectEncrypter(key.value()));
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot seal: " + e.getMessage(), e);
         }
@@ -43,7 +43,7 @@ final class Sealed {
     }
 
     /** The claims of a cookie of {@code kind} that opens and has not expired at {@code now}; null otherwise. */
-    static JWTClaimsSet open(SessionKeys keys, String kind, String cookie, Instant now) {
+    static JWTClaimsSet open(SharedKeys<javax.crypto.SecretKey> keys, String kind, String cookie, Instant now) {
         if (cookie == null || cookie.length() > 4096) {
             return null;
         }
@@ -53,11 +53,12 @@ final class Sealed {
                     || !EncryptionMethod.A256GCM.equals(jwt.getHeader().getEncryptionMethod())) {
                 return null;
             }
-            SessionKeys.Key key = jwt.getHeader().getKeyID() == null ? null : keys.opening(jwt.getHeader().getKeyID());
+            SharedKeys.Key<javax.crypto.SecretKey> key = jwt.getHeader().getKeyID() == null ? null
+                    : keys.find(jwt.getHeader().getKeyID());
             if (key == null) {
                 return null;
             }
-            jwt.decrypt(new DirectDecrypter(key.secret()));
+            jwt.decrypt(new DirectDecrypter(key.value()));
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             Date exp = claims.getExpirationTime();
             if (!kind.equals(claims.getClaim("knd")) || exp == null || !exp.toInstant().isAfter(now)) {

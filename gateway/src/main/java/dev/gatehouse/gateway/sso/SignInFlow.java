@@ -58,13 +58,13 @@ final class SignInFlow {
     private static final Scope SCOPE = new Scope("openid", "email", "profile");
 
     private final OidcClients clients;
-    private final SessionKeys keys;
+    private final SharedKeys<javax.crypto.SecretKey> keys;
     private final SsoSettings settings;
     private final Database database;
     /** States already answered here, until their sign-in would have expired anyway: a replayed answer is refused. */
     private final Map<String, Instant> consumed = new java.util.concurrent.ConcurrentHashMap<>();
 
-    SignInFlow(OidcClients clients, SessionKeys keys, SsoSettings settings, Database database) {
+    SignInFlow(OidcClients clients, SharedKeys<javax.crypto.SecretKey> keys, SsoSettings settings, Database database) {
         this.clients = clients;
         this.keys = keys;
         this.settings = settings;

@@ -20,13 +20,19 @@ public final class SingleSignOn implements AutoCloseable {
     static final int QUEUE = 256;
 
     final Supplier<PolicySnapshot> snapshots;
-    final SessionKeys keys;
+    final SharedKeys<javax.crypto.SecretKey> keys;
+    final SharedKeys<com.nimbusds.jose.jwk.ECKey> assertionKeys;
+    final Assertions assertions;
     final SignInFlow flow;
     final ExecutorService signIns;
 
     public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots) {
         this.snapshots = snapshots;
-        this.keys = new SessionKeys(database, settings.keyRotation(), settings.sessionLifetime());
+        this.keys = new SharedKeys<>(database, "session", settings.keyRotation(), settings.sessionLifetime(),
+                SharedKeys::randomSecret, m -> new javax.crypto.spec.SecretKeySpec(java.util.Base64.getUrlDecoder().decode(m), "AES"));
+        this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(), Assertions.LIFETIME.plusHours(1),
+                Assertions::generate, Assertions::parse);
+        this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse" : settings.publicBaseUrl());
         this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), keys, settings, database);
         AtomicInteger n = new AtomicInteger();
         this.signIns = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -38,6 +44,7 @@ public final class SingleSignOn implements AutoCloseable {
 
     public SingleSignOn start() {
         keys.start();
+        assertionKeys.start();
         return this;
     }
 
@@ -45,5 +52,6 @@ public final class SingleSignOn implements AutoCloseable {
     public void close() {
         signIns.shutdownNow();
         keys.close();
+        assertionKeys.close();
     }
 }

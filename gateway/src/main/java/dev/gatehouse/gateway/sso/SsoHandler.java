@@ -54,10 +54,17 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof InboundRequest in && in.context().rejection() == null) {
-            String path = new QueryStringDecoder(in.head().uri()).path();
+            String uri = in.head().uri(); // origin-form, dot-segments resolved (RequestValidator); never decoded here
+            int q = uri.indexOf('?');
+            String path = q < 0 ? uri : uri.substring(0, q);
             if (path.startsWith(PREFIX)) {
-                if (reserved(ctx, in, path)) {
-                    return; // answered later, on the event loop
+                try {
+                    if (reserved(ctx, in, path)) {
+                        return; // answered later, on the event loop
+                    }
+                } catch (IllegalArgumentException badQuery) { // a malformed %-escape in the query
+                    in.context().answer(LocalAnswer.json(HttpResponseStatus.BAD_REQUEST,
+                            "{\"error\":\"malformed query\",\"status\":400}", "sso_bad_query"));
                 }
             } else {
                 enforce(in);
@@ -72,7 +79,9 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
         HttpRequest head = in.head();
         boolean get = head.method().equals(HttpMethod.GET) || head.method().equals(HttpMethod.HEAD);
         QueryStringDecoder q = new QueryStringDecoder(head.uri());
+        Map<String, List<String>> params = q.parameters(); // decoded now: a malformed escape is a 400 here
         switch (path) {
+            case "/.gatehouse/jwks.json" -> rc.answer(LocalAnswer.json(HttpResponseStatus.OK, sso.assertions.jwks(), "sso_jwks"));
             case "/.gatehouse/logout" -> rc.answer(LocalAnswer.html(HttpResponseStatus.OK, "Signed out",
                     "<p>You are signed out of this site.</p>", "sso_signed_out", List.of(SignInFlow.clear(SignInFlow.SESSION_COOKIE))));
             case "/.gatehouse/login", "/.gatehouse/callback" -> {
@@ -100,7 +109,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                     work = () -> sso.flow.login(org, provider, rd);
                 } else {
                     String cookie = cookie(head, SignInFlow.SIGN_IN_COOKIE);
-                    work = () -> sso.flow.callback(snapshot, q.parameters(), cookie, clientIp);
+                    work = () -> sso.flow.callback(snapshot, params, cookie, clientIp);
                 }
                 hold(ctx, in, work);
                 return true;
@@ -169,7 +178,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                     "sso_no_provider"));
             return;
         }
-        RequestContext.SignedIn who = session(in.head(), org);
+        RequestContext.SignedIn who = session(in.head(), org, rc);
         if (who != null) {
             rc.signedIn(who);
             return;
@@ -187,7 +196,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The signed-in account, when the session cookie opens and still holds against the snapshot; null otherwise. */
-    private RequestContext.SignedIn session(HttpRequest head, PolicySnapshot.Org org) {
+    private RequestContext.SignedIn session(HttpRequest head, PolicySnapshot.Org org, RequestContext rc) {
         JWTClaimsSet s = Sealed.open(sso.keys, Sealed.SESSION, cookie(head, SignInFlow.SESSION_COOKIE), Instant.now());
         if (s == null || !org.id().toString().equals(s.getClaim("org"))) {
             return null;
@@ -200,7 +209,10 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                     || !a.kind().equals("member")) {
                 return null; // the provider was disabled or changed, or the account removed: the session is over
             }
-            return new RequestContext.SignedIn(a.id(), (String) s.getClaim("eml"), providerId);
+            String email = (String) s.getClaim("eml");
+            String assertion = sso.assertions.sign(org.name(), a.id().toString(), a.name(), email,
+                    rc.client() == null ? null : rc.client().toString(), rc.requestId());
+            return new RequestContext.SignedIn(a.id(), email, providerId, assertion);
         } catch (IllegalArgumentException | ClassCastException e) {
             return null;
         }
@@ -248,9 +260,5 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         drop();
-    }
-
-    static Map<String, List<String>> query(String uri) {
-        return new QueryStringDecoder(uri).parameters();
     }
 }

@@ -56,7 +56,7 @@ class SsoGatewayIT {
     @BeforeEach
     void setUp() throws Exception {
         d = db.database();
-        d.update("TRUNCATE organisations, admin_actions, access_events, sso_session_keys CASCADE");
+        d.update("TRUNCATE organisations, admin_actions, access_events, sso_keys CASCADE");
         idp = new MockOAuth2Server();
         idp.start();
         upstream = new TestUpstream();
@@ -153,13 +153,29 @@ class SsoGatewayIT {
         assertThat(location(back)).as("back where it started").isEqualTo("/app/page?x=1");
         assertThat(jar).containsKey("__Host-gatehouse").doesNotContainKey("__Host-gatehouse-signin");
 
-        HttpResponse<String> page = get("/app/page?x=1", "Accept", "text/html", "X-Gatehouse-User-Email", "forged@evil.test");
+        HttpResponse<String> page = get("/app/page?x=1", "Accept", "text/html", "X-Gatehouse-User-Email", "forged@evil.test",
+                "X-Gatehouse-Assertion", "forged");
         assertThat(page.statusCode()).isEqualTo(200);
         TestUpstream.Received seen = upstream.take();
         assertThat(seen.header("X-Gatehouse-Account")).isEqualTo("alice");
         assertThat(seen.all("X-Gatehouse-User-Email")).as("the client's copy removed").containsExactly("alice@acme.test");
         assertThat(seen.header("X-Gatehouse-Org")).isEqualTo("Acme");
         assertThat(d.queryValue("SELECT last_sign_in_at IS NOT NULL FROM accounts WHERE name = 'alice'")).isEqualTo(true);
+
+        // the backend can verify who called: the assertion's signature over the gateway's published keys
+        com.nimbusds.jwt.SignedJWT assertion = com.nimbusds.jwt.SignedJWT.parse(seen.header("X-Gatehouse-Assertion"));
+        com.nimbusds.jose.jwk.JWKSet published = com.nimbusds.jose.jwk.JWKSet.parse(get("/.gatehouse/jwks.json").body());
+        com.nimbusds.jose.jwk.ECKey key = (com.nimbusds.jose.jwk.ECKey) published.getKeyByKeyId(assertion.getHeader().getKeyID());
+        assertThat(key).as("the signing key is published").isNotNull();
+        assertThat(key.isPrivate()).as("only its public half").isFalse();
+        assertThat(assertion.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))).isTrue();
+        com.nimbusds.jwt.JWTClaimsSet claims = assertion.getJWTClaimsSet();
+        assertThat(claims.getStringClaim("org")).isEqualTo("Acme");
+        assertThat(claims.getStringClaim("account")).isEqualTo("alice");
+        assertThat(claims.getStringClaim("email")).isEqualTo("alice@acme.test");
+        assertThat(claims.getStringClaim("client_ip")).isEqualTo("127.0.0.1");
+        assertThat(claims.getStringClaim("request_id")).isEqualTo(seen.header("X-Request-Id"));
+        assertThat(claims.getExpirationTime()).isBefore(java.util.Date.from(java.time.Instant.now().plusSeconds(61)));
 
         // a second replica on the same database opens the same session: no sticky sessions
         try (Gateway other = start(0)) {

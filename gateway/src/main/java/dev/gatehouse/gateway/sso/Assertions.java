@@ -1,0 +1,92 @@
+package dev.gatehouse.gateway.sso;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * The identity assertion an upstream receives with a signed-in request ({@code X-Gatehouse-Assertion}): a short-lived
+ * JWT (ES256) naming the organisation, the account, the email, the client IP and the request id, so a backend can
+ * verify who called instead of trusting a header. The public keys are at {@code /.gatehouse/jwks.json}; the key pairs
+ * are shared by every replica ({@link SharedKeys}, purpose {@code assertion}).
+ */
+final class Assertions {
+    /** An assertion is good for this long: enough for a backend to check it, too short to replay it later. */
+    static final Duration LIFETIME = Duration.ofSeconds(60);
+
+    private final SharedKeys<ECKey> keys;
+    private final String issuer;
+    private volatile Cached jwks = new Cached(List.of(), "{\"keys\":[]}");
+
+    private record Cached(List<SharedKeys.Key<ECKey>> of, String json) {
+    }
+
+    Assertions(SharedKeys<ECKey> keys, String issuer) {
+        this.keys = keys;
+        this.issuer = issuer;
+    }
+
+    /** A new P-256 key pair, as a private JWK: an assertion key's material. */
+    static String generate() {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256).generate()
+                    .toJSONString();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot make a P-256 key: " + e.getMessage(), e);
+        }
+    }
+
+    static ECKey parse(String material) {
+        try {
+            return ECKey.parse(material);
+        } catch (ParseException e) {
+            throw new IllegalStateException("an assertion key does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /** The signed assertion; null when no key is known yet. */
+    String sign(String org, String accountId, String account, String email, String clientIp, String requestId) {
+        SharedKeys.Key<ECKey> key = keys.current();
+        if (key == null) {
+            return null;
+        }
+        Instant now = Instant.now();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(accountId).claim("org", org)
+                .claim("account", account).claim("email", email).claim("client_ip", clientIp).claim("request_id", requestId)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(LIFETIME))).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.kid())
+                .type(JOSEObjectType.JWT).build(), claims);
+        try {
+            jwt.sign(new ECDSASigner(key.value()));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign an assertion: " + e.getMessage(), e);
+        }
+        return jwt.serialize();
+    }
+
+    /** The public keys, as a JWK set document (cached until the keys change). */
+    String jwks() {
+        List<SharedKeys.Key<ECKey>> now = keys.all();
+        Cached c = jwks;
+        if (c.of() != now) {
+            c = new Cached(now, new JWKSet(now.stream().map(k -> (com.nimbusds.jose.jwk.JWK) new ECKey.Builder(k.value()
+                    .toPublicJWK()).keyID(k.kid()).build()).toList()).toString(true));
+            jwks = c;
+        }
+        return c.json();
+    }
+}
