@@ -28,6 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * change's commit to the first response at each gateway carrying the new decision is recorded. Probes
  * send a request every half millisecond ({@code -Dprobe.pace.micros=N}), the measurement's resolution.
  *
+ * <p>With {@code -Dpropagation.of=sso}, what propagates is single sign-on's break-glass: the organisation requires
+ * sign-in (an enabled provider; the probe has no session, so it gets 401) and each change turns enforcement off
+ * ({@code disable-org-sso --disable-enforcement}'s code: the probe gets 200) or on again ({@code sso require}'s).
+ *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.gatehouse.bench.PropagationBenchmark
  * [changes] [background-cidrs]} (default 100 changes, 10 000 CIDRs in other organisations' policies,
  * so each reload carries a realistic snapshot). {@code -Dgateway.jar=...} names the gateway's jar
@@ -42,6 +46,8 @@ public final class PropagationBenchmark {
      * gateways on a two-core machine rather than propagation.
      */
     private static final long PACE_NANOS = Long.getLong("probe.pace.micros", 500) * 1000;
+    /** policy (the default) or sso: what each change toggles. */
+    private static final boolean SSO = "sso".equals(System.getProperty("propagation.of", "policy"));
 
     public static void main(String[] args) throws Exception {
         int changes = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -57,6 +63,13 @@ public final class PropagationBenchmark {
                 Policies policies = new Policies(db.dataSource(), "bench");
                 orgs.createOrg("Bench", false, null);
                 policies.create("Bench", "office", true, List.of(Cidr.parse("203.0.113.0/24")), List.of(), null, true);
+                if (SSO) { // the probe's network is allowed; sign-in is what changes
+                    policies.update("Bench", "office", null, List.of(PROBE_NET), List.of(), List.of(), true);
+                    new dev.gatehouse.core.admin.SsoProviders(db.dataSource(), "bench").add("Bench",
+                            new dev.gatehouse.core.admin.SsoProviders.NewProvider("idp", "https://idp.example", "bench",
+                                    "env:BENCH_SECRET", List.of(), null, false));
+                    new dev.gatehouse.core.admin.SsoProviders(db.dataSource(), "bench").require("Bench", true);
+                }
                 seedBackground(orgs, policies, background);
 
                 List<Process> gateways = new ArrayList<>();
@@ -88,9 +101,13 @@ public final class PropagationBenchmark {
                     }
                     probes.forEach(p -> p.thread.start());
                     for (Probe p : probes) {
-                        p.awaitStatus(403, 10_000_000_000L); // the probe's address is not allowed yet
+                        p.awaitStatus(SSO ? 401 : 403, 10_000_000_000L); // not signed in / not allowed yet
                     }
-                    run(policies, probes, changes);
+                    if (SSO) {
+                        runSso(db, probes, changes);
+                    } else {
+                        run(policies, probes, changes);
+                    }
                 } finally {
                     probes.forEach(Probe::stop);
                     gateways.forEach(Process::destroy);
@@ -131,6 +148,37 @@ public final class PropagationBenchmark {
         }
         System.out.printf("%d policy changes, two gateways; commit itself: p50 %.1f ms%n", changes,
                 pct(commitTimes, 50) / 1e6);
+        for (int g = 0; g < probes.size(); g++) {
+            report("gateway " + (g + 1), perGateway[g]);
+        }
+        report("both gateways", everywhere);
+    }
+
+    /** Break-glass and back: enforcement off (the probe, without a session, gets 200), then on (401). */
+    private static void runSso(Database db, List<Probe> probes, int changes) throws Exception {
+        dev.gatehouse.core.admin.Recovery recovery = new dev.gatehouse.core.admin.Recovery(db.dataSource(), "bench");
+        dev.gatehouse.core.admin.SsoProviders sso = new dev.gatehouse.core.admin.SsoProviders(db.dataSource(), "bench");
+        long[][] perGateway = new long[probes.size()][changes];
+        long[] everywhere = new long[changes];
+        Random pause = new Random(42);
+        for (int i = 0; i < changes; i++) {
+            boolean off = i % 2 == 0;
+            if (off) {
+                recovery.disableSso("Bench", false);
+            } else {
+                sso.require("Bench", true);
+            }
+            long committed = System.nanoTime();
+            long latest = 0;
+            for (int g = 0; g < probes.size(); g++) {
+                long at = probes.get(g).awaitStatus(off ? 200 : 401, 10_000_000_000L);
+                perGateway[g][i] = at - committed;
+                latest = Math.max(latest, at - committed);
+            }
+            everywhere[i] = latest;
+            Thread.sleep(20 + pause.nextInt(100));
+        }
+        System.out.printf("%d SSO enforcement changes (break-glass off, then on again), two gateways%n", changes);
         for (int g = 0; g < probes.size(); g++) {
             report("gateway " + (g + 1), perGateway[g]);
         }
