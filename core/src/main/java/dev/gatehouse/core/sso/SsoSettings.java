@@ -12,8 +12,8 @@ import java.time.Duration;
  *
  * @param publicBaseUrl "" when not set; else an https origin (http for a loopback host), no path, no trailing slash
  */
-public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration sessionLifetime, Duration clockSkew,
-                          Duration keyRotation) {
+public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration sessionLifetime, Duration sessionIdleTimeout,
+                          Duration clockSkew, Duration keyRotation) {
     /** Where a provider sends the browser back, under the public base URL. */
     public static final String CALLBACK_PATH = "/.gatehouse/callback";
 
@@ -40,8 +40,8 @@ public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration 
                 throw ConfigError.at("gatehouse.sso.check-timeout", s.getValue("check-timeout").origin(),
                         "must be greater than zero");
             }
-            return new SsoSettings(base, timeout, positive(s, "session-lifetime"), positive(s, "clock-skew"),
-                    positive(s, "key-rotation"));
+            return new SsoSettings(base, timeout, positive(s, "session-lifetime"), positive(s, "session-idle-timeout"),
+                    positive(s, "clock-skew"), positive(s, "key-rotation"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }

@@ -312,6 +312,9 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         ForwardedMessages.ResponseHead head = ForwardedMessages.clientResponse(response, method, clientVersion,
                 clientKeepAlive && !front.draining(), front.settings().upstream().headers());
         ReferenceCountUtil.release(response);
+        if (!interim && context.signedIn() != null && context.signedIn().renewal() != null) {
+            head.response().headers().add(HttpHeaderNames.SET_COOKIE, context.signedIn().renewal()); // idle time anew
+        }
         if (interim) {
             informational = true;
         } else {

@@ -26,8 +26,10 @@ public final class RequestContext {
      *
      * @param email     the address the provider vouched for
      * @param assertion the signed identity assertion for the upstream (null when no key is known yet)
+     * @param renewal   a Set-Cookie value renewing the session (its idle time starts again), or null
      */
-    public record SignedIn(java.util.UUID accountId, String email, java.util.UUID providerId, String assertion) {
+    public record SignedIn(java.util.UUID accountId, String email, java.util.UUID providerId, String assertion,
+                           String renewal) {
     }
 
     public RequestContext(String requestId, ClientIpResult clientIp, boolean peerTrusted, long startNanos) {

@@ -244,7 +244,7 @@ final class SignInFlow {
         recordSignIn(accountId, p.id());
         String session = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(accountId.toString())
                 .claim("org", org.id().toString()).claim("prv", p.id().toString()).claim("pcf", fingerprint(p))
-                .claim("eml", email).issueTime(Date.from(now))
+                .claim("eml", email).claim("lst", now.getEpochSecond()).issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(settings.sessionLifetime()))).build());
         log.info("Signed in to {} with {}: {} (client {})", org.name(), p.name(), email, clientIp);
         return LocalAnswer.redirect((String) tx.getClaim("rd"), "sso_signed_in", List.of(

@@ -24,10 +24,12 @@ public final class SingleSignOn implements AutoCloseable {
     final SharedKeys<com.nimbusds.jose.jwk.ECKey> assertionKeys;
     final Assertions assertions;
     final SignInFlow flow;
+    final java.time.Duration idleTimeout;
     final ExecutorService signIns;
 
     public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots) {
         this.snapshots = snapshots;
+        this.idleTimeout = settings.sessionIdleTimeout();
         this.keys = new SharedKeys<>(database, "session", settings.keyRotation(), settings.sessionLifetime(),
                 SharedKeys::randomSecret, m -> new javax.crypto.spec.SecretKeySpec(java.util.Base64.getUrlDecoder().decode(m), "AES"));
         this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(), Assertions.LIFETIME.plusHours(1),

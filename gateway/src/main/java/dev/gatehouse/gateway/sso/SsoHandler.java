@@ -209,10 +209,22 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                     || !a.kind().equals("member")) {
                 return null; // the provider was disabled or changed, or the account removed: the session is over
             }
+            Instant now = Instant.now();
+            Object lastSeen = s.getClaim("lst");
+            if (!(lastSeen instanceof Number n) || now.getEpochSecond() - n.longValue() > sso.idleTimeout.toSeconds()) {
+                return null; // unused longer than the idle timeout
+            }
+            String renewal = null;
+            if (now.getEpochSecond() - n.longValue() >= Math.max(1, sso.idleTimeout.toSeconds() / 4)) {
+                String renewed = Sealed.seal(sso.keys, Sealed.SESSION, new JWTClaimsSet.Builder(s)
+                        .claim("lst", now.getEpochSecond()).build());
+                long left = s.getExpirationTime().toInstant().getEpochSecond() - now.getEpochSecond();
+                renewal = renewed == null ? null : SignInFlow.cookie(SignInFlow.SESSION_COOKIE, renewed, left).getValue();
+            }
             String email = (String) s.getClaim("eml");
             String assertion = sso.assertions.sign(org.name(), a.id().toString(), a.name(), email,
                     rc.client() == null ? null : rc.client().toString(), rc.requestId());
-            return new RequestContext.SignedIn(a.id(), email, providerId, assertion);
+            return new RequestContext.SignedIn(a.id(), email, providerId, assertion, renewal);
         } catch (IllegalArgumentException | ClassCastException e) {
             return null;
         }

@@ -74,7 +74,11 @@ class SsoGatewayIT {
     }
 
     Gateway start(int listenPort) throws Exception {
-        return Gateway.start(GatewayConfigs.load(dir, d, "gatehouse.listen.port = " + listenPort + "\n"
+        return start(listenPort, "");
+    }
+
+    Gateway start(int listenPort, String extra) throws Exception {
+        return Gateway.start(GatewayConfigs.load(dir, d, extra + "gatehouse.listen.port = " + listenPort + "\n"
                 + "gatehouse.sso.public-base-url = \"http://127.0.0.1:" + port + "\"\n"
                 + "gatehouse.policies.refresh-interval = 1h\n"
                 + "gatehouse.audit.enabled = false\n" // its batches are database work too; this class counts the rest"
@@ -199,6 +203,29 @@ class SsoGatewayIT {
         assertThat(out.statusCode()).isEqualTo(200);
         assertThat(jar).doesNotContainKey("__Host-gatehouse");
         assertThat(location(get("/app/page", "Accept", "text/html"))).startsWith("/.gatehouse/login");
+    }
+
+    @Test
+    void anUnusedSessionEndsAfterTheIdleTimeoutAndUseRenewsIt() throws Exception {
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        signIn("/app/");
+        String cookie = jar.get("__Host-gatehouse");
+        try (Gateway idle = start(0, "gatehouse.sso.session-idle-timeout = 4s\n")) {
+            String at = "http://127.0.0.1:" + idle.port() + "/app/";
+            Thread.sleep(1100); // past a quarter of the idle time: a use renews the cookie
+            HttpResponse<String> used = http.send(HttpRequest.newBuilder(URI.create(at)).header("Cookie",
+                    "__Host-gatehouse=" + cookie).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(used.statusCode()).isEqualTo(200);
+            String renewal = used.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(renewal).startsWith("__Host-gatehouse=").contains("HttpOnly").contains("Secure");
+            String renewed = renewal.split(";", 2)[0].substring("__Host-gatehouse=".length());
+            Thread.sleep(4000); // 5.1 s after the sign-in (idle too long), 4 s after the renewal (whole seconds: not over)
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(at)).header("Cookie", "__Host-gatehouse=" + cookie)
+                    .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("the old cookie has been idle too long").isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(at)).header("Cookie", "__Host-gatehouse=" + renewed)
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as("the renewed one lives on").isEqualTo(200);
+        }
     }
 
     @Test
