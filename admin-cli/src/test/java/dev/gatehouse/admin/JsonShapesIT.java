@@ -95,6 +95,9 @@ class JsonShapesIT {
             shape(shapes, "sso provider list", "sso", "provider", "list", "--org", "Acme", "--json");
             shape(shapes, "sso provider show", "sso", "provider", "show", "--org", "Acme", "okta", "--json");
             shape(shapes, "sso check", "sso", "check", "--org", "Acme", "--json");
+            d.update("INSERT INTO sso_events (org_id, event, email, client_ip, reason) VALUES (?, 'sign-in refused',"
+                    + " 'mallory@acme.test', '203.0.113.9', 'sso_no_account')", org);
+            shape(shapes, "audit sign-ins", "audit", "sign-ins", "--org", "Acme", "--json");
             shape(shapes, "sso require --off", "sso", "require", "--org", "Acme", "--off", "--json");
             shape(shapes, "sso require", "sso", "require", "--org", "Acme", "--json");
             shape(shapes, "disable-org-sso --show", "disable-org-sso", "--org", "Acme", "--show", "--json");

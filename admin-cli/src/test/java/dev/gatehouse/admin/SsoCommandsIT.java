@@ -138,6 +138,26 @@ class SsoCommandsIT {
     }
 
     @Test
+    void signInsAreReadBackWithTheirReasons() {
+        assertThat(addOkta().code()).isZero();
+        Object org = d.queryValue("SELECT id FROM organisations WHERE name = 'Acme'");
+        Object alice = d.queryValue("SELECT id FROM accounts WHERE name = 'alice'");
+        Object okta = d.queryValue("SELECT id FROM sso_providers");
+        d.update("INSERT INTO sso_events (ts, org_id, provider_id, account_id, event, email, client_ip, reason) VALUES"
+                + " (now() - interval '2 hours', ?, ?, ?, 'sign-in', 'alice@acme.com', '198.51.100.7', NULL),"
+                + " (now() - interval '1 hour', ?, ?, NULL, 'sign-in refused', 'mallory@acme.com', '203.0.113.9', 'sso_no_account'),"
+                + " (now() - interval '10 days', ?, ?, ?, 'sign-out', 'alice@acme.com', '198.51.100.7', NULL)",
+                org, okta, alice, org, okta, org, okta, alice);
+        CliRun r = admin("audit", "sign-ins", "--org", "Acme");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("sign-in refused\\s+mallory@acme.com\\s+okta\\s+203.0.113.9\\s+sso_no_account")
+                .containsPattern("sign-in\\s+alice@acme.com\\s+alice\\s+okta\\s+198.51.100.7")
+                .as("older than the default 7 days").doesNotContain("sign-out");
+        assertThat(admin("audit", "sign-ins", "--org", "Acme", "--since", "30d", "--json").values("event"))
+                .containsExactly("sign-in refused", "sign-in", "sign-out");
+    }
+
+    @Test
     void providersAreDisabledEnabledAndRemoved() {
         assertThat(addOkta().code()).isZero();
         assertThat(admin("sso", "provider", "disable", "--org", "Acme", "okta").out()).isEqualTo("Disabled provider okta of Acme.\n");

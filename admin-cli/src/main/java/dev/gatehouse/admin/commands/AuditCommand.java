@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  gatehouse-admin audit search --org Acme --decision deny --since 1h",
                 "  gatehouse-admin audit search --org Acme --request-id 7f3c9e2a1b4d5e6f",
                 "  gatehouse-admin audit search --org Acme --ip 203.0.113.0/24 --account alice --json",
-                "  gatehouse-admin audit tail --org Acme"})
+                "  gatehouse-admin audit tail --org Acme",
+                "  gatehouse-admin audit sign-ins --org Acme --since 7d"})
 public final class AuditCommand implements Runnable {
     static final String[] COLUMNS = {"time", "client_ip", "decision", "status", "method", "path", "app", "account",
             "policy", "count", "request_id"};
@@ -40,7 +41,7 @@ public final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new UsageException("a subcommand is required: search or tail");
+        throw new UsageException("a subcommand is required: search, tail or sign-ins");
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true,
@@ -65,6 +66,24 @@ public final class AuditCommand implements Runnable {
         AuditLog.Query q = new AuditLog.Query(org, app, account, network(ip), decision, since(since), requestId, limit);
         try (Database d = db.open()) {
             Output.rows(spec.commandLine().getOut(), output.json, new AuditLog(d.dataSource()).search(q), COLUMNS);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "sign-ins", mixinStandardHelpOptions = true,
+            description = {"The organisation's single sign-on events, newest first: sign-ins, refused sign-ins",
+                    "(with the reason: sso_no_account, sso_bad_id_token, ...) and sign-outs."})
+    int signIns(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+                @Option(names = "--since", paramLabel = "AGO|TIME", defaultValue = "7d",
+                        description = "How far back: 30m, 6h, 7d, or an ISO time (default ${DEFAULT-VALUE}).") String since,
+                @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N rows (default ${DEFAULT-VALUE}).") int limit,
+                @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        if (limit < 1 || limit > 100_000) {
+            throw new UsageException("--limit must be 1..100000, got " + limit);
+        }
+        try (Database d = db.open()) {
+            Output.rows(spec.commandLine().getOut(), output.json, new AuditLog(d.dataSource()).signIns(org, since(since), limit),
+                    "time", "event", "email", "account", "provider", "client_ip", "reason");
             return ExitCodes.OK;
         }
     }

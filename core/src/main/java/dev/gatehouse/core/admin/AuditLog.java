@@ -24,6 +24,11 @@ public final class AuditLog {
                         String userAgent) {
     }
 
+    /** A sign-in, a refused one (with the reason) or a sign-out. */
+    public record SignInEvent(Instant time, String event, String email, String account, String provider,
+                              String clientIp, String reason) {
+    }
+
     private final DataSource ds;
 
     public AuditLog(DataSource ds) {
@@ -53,6 +58,15 @@ public final class AuditLog {
             return Rows.list(c, Event.class, SELECT + " WHERE e.org_id = ? AND e.ts > ? ORDER BY e.ts LIMIT ?", org,
                     Timestamp.from(after), limit);
         });
+    }
+
+    /** The organisation's sign-ins, refusals and sign-outs since {@code since}, newest first. */
+    public List<SignInEvent> signIns(String orgName, Instant since, int limit) {
+        return Tx.run(ds, c -> Rows.list(c, SignInEvent.class, "SELECT e.ts AS time, e.event, e.email, a.name AS account,"
+                + " p.name AS provider, host(e.client_ip) AS client_ip, e.reason FROM sso_events e"
+                + " LEFT JOIN accounts a ON a.id = e.account_id LEFT JOIN sso_providers p ON p.id = e.provider_id"
+                + " WHERE e.org_id = ? AND e.ts >= ? ORDER BY e.ts DESC LIMIT ?", Lookup.org(c, orgName),
+                Timestamp.from(since), limit));
     }
 
     private static final String SELECT = "SELECT e.ts AS time, host(e.client_ip) AS client_ip, e.decision,"

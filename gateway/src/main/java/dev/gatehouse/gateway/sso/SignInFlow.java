@@ -150,8 +150,60 @@ final class SignInFlow {
                 SIGN_IN_TIME.toSeconds())));
     }
 
-    /** The provider's answer: the code (or its error), checked against the sign-in cookie. */
+    /** Who a sign-in was for, as far as it got: what sso_events records of it. */
+    private static final class Attempt {
+        UUID org;
+        UUID provider;
+        UUID account;
+        String email;
+    }
+
+    /** The provider's answer: the code (or its error), checked against the sign-in cookie; recorded in sso_events. */
     LocalAnswer callback(PolicySnapshot snapshot, Map<String, List<String>> query, String signInCookie, String clientIp) {
+        Attempt a = new Attempt();
+        LocalAnswer answer = callback(snapshot, query, signInCookie, clientIp, a);
+        boolean in = answer.reason().equals("sso_signed_in");
+        record(in ? "sign-in" : "sign-in refused", a.org, a.provider, a.account, a.email, clientIp, in ? null : answer.reason());
+        return answer;
+    }
+
+    /** A sign-out: the session it ended (when it still opens) names whom. */
+    void signedOut(String sessionCookie, String clientIp) {
+        JWTClaimsSet s = Sealed.open(keys, Sealed.SESSION, sessionCookie, Instant.now());
+        if (s != null) {
+            record("sign-out", uuid(s.getClaim("org")), uuid(s.getClaim("prv")), uuid(s.getSubject()),
+                    (String) s.getClaim("eml"), clientIp, null);
+        }
+    }
+
+    private static UUID uuid(Object v) {
+        try {
+            return v == null ? null : UUID.fromString(v.toString());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** One row of sso_events; a database that does not answer loses it (logged), never the sign-in. */
+    private void record(String event, UUID org, UUID provider, UUID account, String email, String clientIp, String reason) {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO sso_events (org_id, provider_id, account_id, event,"
+                     + " email, client_ip, reason) VALUES (?, ?, ?, ?, ?, ?::inet, ?)")) {
+            ps.setObject(1, org);
+            ps.setObject(2, provider);
+            ps.setObject(3, account);
+            ps.setString(4, event);
+            ps.setString(5, email);
+            ps.setString(6, clientIp == null || clientIp.equals("-") ? null : clientIp);
+            ps.setString(7, reason);
+            ps.executeUpdate();
+        } catch (Exception e) {
+            log.warn("SSO event not recorded ({} {} from {}): {}", event, email, clientIp, Database.sqlReason(e));
+        }
+    }
+
+    private LocalAnswer callback(PolicySnapshot snapshot, Map<String, List<String>> query, String signInCookie,
+                                 String clientIp, Attempt attempt) {
         Instant now = Instant.now();
         JWTClaimsSet tx = Sealed.open(keys, Sealed.SIGN_IN, signInCookie, now);
         if (tx == null) {
@@ -170,6 +222,8 @@ final class SignInFlow {
             return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "This sign-in was already answered.",
                     "sso_replayed_state", null);
         }
+        attempt.org = uuid(tx.getClaim("org"));
+        attempt.provider = uuid(tx.getClaim("prv"));
         PolicySnapshot.Org org = snapshot.org(UUID.fromString((String) tx.getClaim("org")));
         PolicySnapshot.SsoProvider p = org == null ? null : org.provider(UUID.fromString((String) tx.getClaim("prv")));
         if (p == null || !p.enabled()) {
@@ -218,6 +272,7 @@ final class SignInFlow {
                     + " try again shortly.", "sso_provider_down", null);
         }
         String email = id.getStringClaim("email");
+        attempt.email = email;
         Boolean verified = id.getBooleanClaim("email_verified");
         if (email == null || email.isBlank() || !(Boolean.TRUE.equals(verified) || p.emailVouched())) {
             return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider did not vouch for an email"
@@ -241,6 +296,7 @@ final class SignInFlow {
                     + ", but organisation " + LocalAnswer.escape(org.name()) + " has no member account with that address."
                     + " Ask one of its administrators to add it.", "sso_no_account", email);
         }
+        attempt.account = accountId;
         recordSignIn(accountId, p.id());
         String session = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(accountId.toString())
                 .claim("org", org.id().toString()).claim("prv", p.id().toString()).claim("pcf", fingerprint(p))

@@ -82,8 +82,19 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
         Map<String, List<String>> params = q.parameters(); // decoded now: a malformed escape is a 400 here
         switch (path) {
             case "/.gatehouse/jwks.json" -> rc.answer(LocalAnswer.json(HttpResponseStatus.OK, sso.assertions.jwks(), "sso_jwks"));
-            case "/.gatehouse/logout" -> rc.answer(LocalAnswer.html(HttpResponseStatus.OK, "Signed out",
-                    "<p>You are signed out of this site.</p>", "sso_signed_out", List.of(SignInFlow.clear(SignInFlow.SESSION_COOKIE))));
+            case "/.gatehouse/logout" -> {
+                String session = cookie(head, SignInFlow.SESSION_COOKIE);
+                String clientIp = rc.client() == null ? null : rc.client().toString();
+                if (session != null) {
+                    try {
+                        sso.signIns.execute(() -> sso.flow.signedOut(session, clientIp)); // recorded off the event loop
+                    } catch (RejectedExecutionException busy) {
+                        // the sign-out itself never waits on its record
+                    }
+                }
+                rc.answer(LocalAnswer.html(HttpResponseStatus.OK, "Signed out", "<p>You are signed out of this site.</p>",
+                        "sso_signed_out", List.of(SignInFlow.clear(SignInFlow.SESSION_COOKIE))));
+            }
             case "/.gatehouse/login", "/.gatehouse/callback" -> {
                 if (!get) {
                     rc.answer(LocalAnswer.json(HttpResponseStatus.METHOD_NOT_ALLOWED,

@@ -56,7 +56,7 @@ class SsoGatewayIT {
     @BeforeEach
     void setUp() throws Exception {
         d = db.database();
-        d.update("TRUNCATE organisations, admin_actions, access_events, sso_keys CASCADE");
+        d.update("TRUNCATE organisations, admin_actions, access_events, sso_keys, sso_events CASCADE");
         idp = new MockOAuth2Server();
         idp.start();
         upstream = new TestUpstream();
@@ -203,6 +203,10 @@ class SsoGatewayIT {
         assertThat(out.statusCode()).isEqualTo(200);
         assertThat(jar).doesNotContainKey("__Host-gatehouse");
         assertThat(location(get("/app/page", "Accept", "text/html"))).startsWith("/.gatehouse/login");
+        await(() -> (Long) d.queryValue("SELECT count(*) FROM sso_events") == 2, "the sign-in and the sign-out recorded");
+        assertThat(d.queryValue("SELECT string_agg(event || ' ' || email || ' ' || host(client_ip) || ' '"
+                + " || (account_id IS NOT NULL) || ' ' || (org_id = ?), ', ' ORDER BY ts) FROM sso_events", org))
+                .isEqualTo("sign-in alice@acme.test 127.0.0.1 true true, sign-out alice@acme.test 127.0.0.1 true true");
     }
 
     @Test
@@ -274,6 +278,8 @@ class SsoGatewayIT {
         HttpResponse<String> none = signIn("/app/");
         assertThat(none.statusCode()).isEqualTo(403);
         assertThat(none.body()).contains("mallory@acme.test").contains("no member account");
+        assertThat(d.queryValue("SELECT event || ' ' || email || ' ' || reason FROM sso_events WHERE email IS NOT NULL"))
+                .as("the refusal is recorded with its reason").isEqualTo("sign-in refused mallory@acme.test sso_no_account");
 
         jar.clear();
         identity("alice@acme.test", List.of("gatehouse"), 3600);
