@@ -45,6 +45,8 @@ final class SharedKeys<K> implements AutoCloseable {
     private final Duration lifetime;
     private final Supplier<String> generate;
     private final Function<String, K> parse;
+    private final Duration refresh;
+    private final Duration announce;
     private final ScheduledExecutorService scheduler;
     private volatile List<Key<K>> keys = List.of();
     private volatile long lastReloadNanos;
@@ -55,6 +57,14 @@ final class SharedKeys<K> implements AutoCloseable {
      */
     SharedKeys(Database database, String purpose, Duration rotation, Duration lifetime, Supplier<String> generate,
                Function<String, K> parse) {
+        this(database, purpose, rotation, lifetime, generate, parse, REFRESH, ANNOUNCE);
+    }
+
+    /** With other refresh and announcement times: for tests that rotate keys in seconds. */
+    SharedKeys(Database database, String purpose, Duration rotation, Duration lifetime, Supplier<String> generate,
+               Function<String, K> parse, Duration refresh, Duration announce) {
+        this.refresh = refresh;
+        this.announce = announce;
         this.database = database;
         this.purpose = purpose;
         this.rotation = rotation;
@@ -69,7 +79,7 @@ final class SharedKeys<K> implements AutoCloseable {
         if (database.reachableAtOpen()) {
             refresh();
         }
-        scheduler.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -113,9 +123,9 @@ final class SharedKeys<K> implements AutoCloseable {
             List<Key<K>> read = read(c);
             Instant now = Instant.now();
             Key<K> newest = read.stream().max(Comparator.comparing(Key::activeFrom)).orElse(null);
-            if (newest == null || newest.activeFrom().plus(rotation).isBefore(now.plus(REFRESH).plus(ANNOUNCE))) {
+            if (newest == null || newest.activeFrom().plus(rotation).isBefore(now.plus(refresh).plus(announce))) {
                 // the very first key is current at once (nothing was sealed or signed before it); the next is announced
-                Instant from = newest == null ? now : latest(now.plus(ANNOUNCE), newest.activeFrom().plus(rotation));
+                Instant from = newest == null ? now : latest(now.plus(announce), newest.activeFrom().plus(rotation));
                 insert(c, from);
                 read = read(c);
             }
