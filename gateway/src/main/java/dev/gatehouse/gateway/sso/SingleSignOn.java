@@ -44,6 +44,36 @@ public final class SingleSignOn implements AutoCloseable {
         }, new ThreadPoolExecutor.AbortPolicy());
     }
 
+    /** Sessions opened recently, by cookie: opening one (JWE parse and AES-GCM) is the signed-in request's main cost. */
+    private final java.util.concurrent.ConcurrentHashMap<String, com.nimbusds.jwt.JWTClaimsSet> opened =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    static final int OPENED = 100_000;
+
+    /**
+     * The session a cookie holds, if it opens and has not expired. A cookie that opened once is not opened again
+     * while it is valid (its key outlives it: a key opens for a whole session lifetime after its last use).
+     */
+    com.nimbusds.jwt.JWTClaimsSet session(String cookie, java.time.Instant now) {
+        if (cookie == null) {
+            return null;
+        }
+        com.nimbusds.jwt.JWTClaimsSet c = opened.get(cookie);
+        if (c == null) {
+            c = Sealed.open(keys, Sealed.SESSION, cookie, now);
+            if (c == null) {
+                return null;
+            }
+            if (opened.size() >= OPENED) {
+                opened.clear();
+            }
+            opened.put(cookie, c);
+        } else if (!c.getExpirationTime().toInstant().isAfter(now)) {
+            opened.remove(cookie);
+            return null;
+        }
+        return c;
+    }
+
     public SingleSignOn start() {
         keys.start();
         assertionKeys.start();

@@ -208,7 +208,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
 
     /** The signed-in account, when the session cookie opens and still holds against the snapshot; null otherwise. */
     private RequestContext.SignedIn session(HttpRequest head, PolicySnapshot.Org org, RequestContext rc) {
-        JWTClaimsSet s = Sealed.open(sso.keys, Sealed.SESSION, cookie(head, SignInFlow.SESSION_COOKIE), Instant.now());
+        JWTClaimsSet s = sso.session(cookie(head, SignInFlow.SESSION_COOKIE), Instant.now());
         if (s == null || !org.id().toString().equals(s.getClaim("org"))) {
             return null;
         }
@@ -233,8 +233,8 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                 renewal = renewed == null ? null : SignInFlow.cookie(SignInFlow.SESSION_COOKIE, renewed, left).getValue();
             }
             String email = (String) s.getClaim("eml");
-            String assertion = sso.assertions.sign(org.name(), a.id().toString(), a.name(), email,
-                    rc.client() == null ? null : rc.client().toString(), rc.requestId());
+            String assertion = sso.assertions.assertion(org.name(), a.id().toString(), a.name(), email,
+                    rc.client() == null ? null : rc.client().toString());
             return new RequestContext.SignedIn(a.id(), email, providerId, assertion, renewal);
         } catch (IllegalArgumentException | ClassCastException e) {
             return null;
