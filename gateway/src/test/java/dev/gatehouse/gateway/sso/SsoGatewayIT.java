@@ -349,14 +349,19 @@ class SsoGatewayIT {
     }
 
     @Test
-    void breakGlassDisablingEnforcementOrTheProviderOpensTheRoutes() throws Exception {
-        assertThat(get("/app/", "Accept", "application/json").statusCode()).isEqualTo(401);
-        d.update("UPDATE organisations SET require_sso = false WHERE id = ?", org);
-        await(() -> status("/app/") == 200, "enforcement off on the running gateway");
-        d.update("UPDATE organisations SET require_sso = true WHERE id = ?", org);
-        await(() -> status("/app/") == 401, "enforcement back");
-        d.update("UPDATE sso_providers SET enabled = false WHERE id = ?", provider);
-        await(() -> status("/app/") == 200, "no enabled provider: nothing to sign in with, so no sign-in required");
+    void breakGlassDisablingEnforcementOrTheProviderOpensTheRoutesOnEveryReplica() throws Exception {
+        try (Gateway other = start(0)) {
+            String there = "http://127.0.0.1:" + other.port() + "/app/";
+            assertThat(status("/app/")).isEqualTo(401);
+            assertThat(status(there)).isEqualTo(401);
+            d.update("UPDATE organisations SET require_sso = false WHERE id = ?", org);
+            await(() -> status("/app/") == 200 && status(there) == 200, "enforcement off on both running gateways");
+            d.update("UPDATE organisations SET require_sso = true WHERE id = ?", org);
+            await(() -> status("/app/") == 401 && status(there) == 401, "enforcement back on both");
+            d.update("UPDATE sso_providers SET enabled = false WHERE id = ?", provider);
+            await(() -> status("/app/") == 200 && status(there) == 200,
+                    "no enabled provider: nothing to sign in with, so no sign-in required");
+        }
     }
 
     /**
