@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param publicBaseUrl "" when not set; else an https origin (http for a loopback host), no path, no trailing slash
  */
 public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration sessionLifetime, Duration sessionIdleTimeout,
-                          Duration clockSkew, Duration keyRotation) {
+                          Duration clockSkew, Duration keyRotation, boolean assertionPerRequest) {
     /** Where a provider sends the browser back, under the public base URL. */
     public static final String CALLBACK_PATH = "/.gatehouse/callback";
 
@@ -41,7 +41,7 @@ public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration 
                         "must be greater than zero");
             }
             return new SsoSettings(base, timeout, positive(s, "session-lifetime"), positive(s, "session-idle-timeout"),
-                    positive(s, "clock-skew"), positive(s, "key-rotation"));
+                    positive(s, "clock-skew"), positive(s, "key-rotation"), s.getBoolean("assertion-per-request"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }

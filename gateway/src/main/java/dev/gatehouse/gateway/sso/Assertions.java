@@ -26,7 +26,8 @@ import java.util.List;
  *
  * <p>An ES256 signature costs ~360 µs of CPU on JDK 17 (measured: docs/BENCHMARKS.md) — ten times a whole proxied
  * request. So an assertion is made once per account, client IP and key, and reused while it has more than half its
- * lifetime left; it therefore does not name the request (its id is in {@code X-Request-Id}, which the gateway sets).
+ * lifetime left; it therefore does not name the request (its id is in {@code X-Request-Id}, which the gateway sets) —
+ * unless {@code sso.assertion-per-request}, which signs one per request, naming it ({@code request_id}).
  */
 final class Assertions {
     /** An assertion is good for this long: enough for a backend to check it, too short to replay it later. */
@@ -49,9 +50,12 @@ final class Assertions {
     private record Cached(List<SharedKeys.Key<ECKey>> of, String json) {
     }
 
-    Assertions(SharedKeys<ECKey> keys, String issuer) {
+    private final boolean perRequest;
+
+    Assertions(SharedKeys<ECKey> keys, String issuer, boolean perRequest) {
         this.keys = keys;
         this.issuer = issuer;
+        this.perRequest = perRequest;
     }
 
     /** A new P-256 key pair, as a private JWK: an assertion key's material. */
@@ -73,12 +77,15 @@ final class Assertions {
     }
 
     /** The signed assertion (made now, or reused); null when no key is known yet. */
-    String assertion(String org, String accountId, String account, String email, String clientIp) {
+    String assertion(String org, String accountId, String account, String email, String clientIp, String requestId) {
         SharedKeys.Key<ECKey> key = keys.current();
         if (key == null) {
             return null;
         }
         Instant now = Instant.now();
+        if (perRequest) {
+            return sign(key, org, accountId, account, email, clientIp, requestId, now);
+        }
         Whom whom = new Whom(key.kid(), accountId, clientIp, email);
         Made m = made.get(whom);
         if (m != null && m.reuseUntil().isAfter(now)) {
@@ -90,16 +97,17 @@ final class Assertions {
                 made.clear();
             }
         }
-        String jwt = sign(key, org, accountId, account, email, clientIp, now);
+        String jwt = sign(key, org, accountId, account, email, clientIp, null, now);
         made.put(whom, new Made(jwt, now.plus(LIFETIME.dividedBy(2))));
         return jwt;
     }
 
     private String sign(SharedKeys.Key<ECKey> key, String org, String accountId, String account, String email,
-                        String clientIp, Instant now) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(accountId).claim("org", org)
+                        String clientIp, String requestId, Instant now) {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(issuer).subject(accountId).claim("org", org)
                 .claim("account", account).claim("email", email).claim("client_ip", clientIp)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(LIFETIME))).build();
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(LIFETIME)));
+        JWTClaimsSet claims = (requestId == null ? b : b.claim("request_id", requestId)).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.kid())
                 .type(JOSEObjectType.JWT).build(), claims);
         try {

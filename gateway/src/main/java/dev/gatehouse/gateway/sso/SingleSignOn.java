@@ -34,7 +34,8 @@ public final class SingleSignOn implements AutoCloseable {
                 SharedKeys::randomSecret, m -> new javax.crypto.spec.SecretKeySpec(java.util.Base64.getUrlDecoder().decode(m), "AES"));
         this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(), Assertions.LIFETIME.plusHours(1),
                 Assertions::generate, Assertions::parse);
-        this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse" : settings.publicBaseUrl());
+        this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse" : settings.publicBaseUrl(),
+                settings.assertionPerRequest());
         this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), keys, settings, database);
         AtomicInteger n = new AtomicInteger();
         this.signIns = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {

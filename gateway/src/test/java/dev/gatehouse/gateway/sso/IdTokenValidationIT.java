@@ -78,6 +78,55 @@ class IdTokenValidationIT {
                 .hasMessageContaining("xpired");
     }
 
+    /**
+     * The provider rotates its keys: a token signed with a key the cached JWKS does not hold makes the validator fetch
+     * the JWKS again, and the token then checks out. mock-oauth2-server cannot rotate an issuer's key, so the provider
+     * here is a minimal one of the test's own: a discovery document and a JWKS the test swaps, over real HTTP.
+     */
+    @Test
+    void anUnknownKeyFetchesTheJwksAgainAfterTheProviderRotatesIt() throws Exception {
+        com.nimbusds.jose.jwk.RSAKey first = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("k1").generate();
+        com.nimbusds.jose.jwk.RSAKey second = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("k2").generate();
+        java.util.concurrent.atomic.AtomicReference<String> jwks = new java.util.concurrent.atomic.AtomicReference<>(
+                new com.nimbusds.jose.jwk.JWKSet(first.toPublicJWK()).toString());
+        com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+        String issuer = "http://127.0.0.1:" + provider.getAddress().getPort() + "/rotating";
+        provider.createContext("/rotating/", ex -> {
+            String body = ex.getRequestURI().getPath().endsWith("/jwks") ? jwks.get()
+                    : "{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer + "/authorize\","
+                    + "\"token_endpoint\":\"" + issuer + "/token\",\"jwks_uri\":\"" + issuer + "/jwks\","
+                    + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
+                    + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}";
+            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        provider.start();
+        try {
+            PolicySnapshot.SsoProvider p = new PolicySnapshot.SsoProvider(UUID.randomUUID(), "rotating", issuer,
+                    "gatehouse", "env:UNUSED", List.of(), null, false, true);
+            IDTokenValidator rotating = new OidcClients(Duration.ofSeconds(5), Duration.ofSeconds(60)).client(p).validator();
+            assertThat(rotating.validate(signed(first, issuer), new Nonce("n-1"))).isNotNull(); // k1, fetched and cached
+            jwks.set(new com.nimbusds.jose.jwk.JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
+            assertThat(rotating.validate(signed(second, issuer), new Nonce("n-1")).getSubject().getValue())
+                    .as("k2, unknown to the cache: the JWKS is fetched again").isEqualTo("user-1");
+        } finally {
+            provider.stop(0);
+        }
+    }
+
+    static SignedJWT signed(com.nimbusds.jose.jwk.RSAKey key, String issuer) throws Exception {
+        SignedJWT jwt = new SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256)
+                .keyID(key.getKeyID()).build(), new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer).audience("gatehouse")
+                .subject("user-1").claim("nonce", "n-1").issueTime(new Date())
+                .expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+        return jwt;
+    }
+
     @Test
     void aTamperedTokenIsRefused() throws Exception {
         SignedJWT good = token("acme", Map.of(), Duration.ofHours(1));

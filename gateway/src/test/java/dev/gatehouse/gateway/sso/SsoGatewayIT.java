@@ -181,6 +181,20 @@ class SsoGatewayIT {
         assertThat(claims.getStringClaim("client_ip")).isEqualTo("127.0.0.1");
         assertThat(claims.getExpirationTime()).isBefore(java.util.Date.from(java.time.Instant.now().plusSeconds(61)));
 
+        assertThat(claims.getClaim("request_id")).as("reused: it names no request").isNull();
+        get("/app/page", "Accept", "text/html");
+        assertThat(upstream.take().header("X-Gatehouse-Assertion")).as("the same assertion, reused")
+                .isEqualTo(seen.header("X-Gatehouse-Assertion"));
+        try (Gateway perRequest = start(0, "gatehouse.sso.assertion-per-request = true\n")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + perRequest.port()
+                    + "/app/page")).header("Cookie", "__Host-gatehouse=" + jar.get("__Host-gatehouse")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            TestUpstream.Received named = upstream.take();
+            assertThat(com.nimbusds.jwt.SignedJWT.parse(named.header("X-Gatehouse-Assertion")).getJWTClaimsSet()
+                    .getStringClaim("request_id")).as("per request: it names the request").isEqualTo(named.header("X-Request-Id"));
+        }
+
         // a signed-in request costs no database round trip: sessions and keys are in memory
         long before = transactions();
         for (int i = 0; i < 50; i++) {
