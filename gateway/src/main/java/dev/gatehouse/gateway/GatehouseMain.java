@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
                 "  curl -s localhost:8080/",
                 "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse --config /etc/gatehouse.conf",
                 "",
-                "Exit codes: 0 stopped cleanly, 1 failed to start, 2 usage error."})
+                "Exit codes: 0 stopped cleanly (SIGTERM or Ctrl-C: every request finished), 1 failed to start,",
+                "2 usage error, 3 stopped, but the drain timeout cut connections still busy."})
 public final class GatehouseMain implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON config file (keys: see reference.conf).")
     Path config;
@@ -82,13 +83,26 @@ public final class GatehouseMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Config cfg = ConfigLoader.load(config, env);
         Gateway gateway = Gateway.start(cfg);
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.close();
-            stopped.countDown();
-        }, "gatehouse-shutdown"));
+        Runnable stop = () -> {
+            if (exit.compareAndSet(-1, 0)) {
+                exit.set(gateway.stop() == 0 ? 0 : 3);
+                stopped.countDown();
+            }
+        };
+        // SIGTERM and Ctrl-C stop the gateway here, then the process exits with what the drain achieved (the JVM's own
+        // handling would exit 143/130, which systemd and Kubernetes read as a failure)
+        for (String signal : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(stop, "gatehouse-stop").start());
+            } catch (IllegalArgumentException unavailable) {
+                // this platform does not let us handle it: the shutdown hook below still drains
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "gatehouse-shutdown")); // System.exit from elsewhere
         stopped.await();
-        return 0;
+        return exit.get();
     }
 
     /** The version from the jar manifest (or "development" when run from classes). */

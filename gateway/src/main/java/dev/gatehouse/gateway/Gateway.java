@@ -163,7 +163,13 @@ public final class Gateway implements AutoCloseable {
                 log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
             }
             for (Route r : settings.routes()) {
-                log.info("  route {} -> {}{}", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "");
+                RouteBinding b = r.binding();
+                String binding = !b.checked() ? "not checked" : (b.app() != null ? "app " + b.org() + "/" + b.app()
+                        : b.org() != null ? "org " + b.org() : "organisation from the token")
+                        + (b.token() ? ", API token" : "") + (b.sso() == RouteBinding.Sso.AUTO ? "" : ", sso " + b.sso()
+                        .name().toLowerCase(java.util.Locale.ROOT));
+                log.info("  route {} -> {}{} ({})", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "",
+                        binding);
             }
             return new Gateway(started, server, management, settings, database);
         } catch (RuntimeException | InterruptedException e) {
@@ -214,8 +220,21 @@ public final class Gateway implements AutoCloseable {
         return database;
     }
 
+    /**
+     * Stops everything, the public listener first (draining); returns the connections the drain had to cut (0: every
+     * request finished).
+     */
+    public int stop() {
+        long t0 = System.nanoTime();
+        stopAll(stopOrder);
+        int cut = server.cutAtStop();
+        log.info("Gatehouse stopped in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
+                cut == 0 ? "" : " (" + cut + " connection" + (cut == 1 ? "" : "s") + " cut at the drain timeout)");
+        return cut;
+    }
+
     @Override
     public void close() {
-        stopAll(stopOrder);
+        stop();
     }
 }

@@ -36,8 +36,12 @@ public final class ConnectionTracker {
         return channels.size();
     }
 
-    /** Starts draining and waits up to {@code timeout} for the connections to close; then closes the rest. */
-    public void drain(Duration timeout) {
+    /**
+     * Starts draining and waits up to {@code timeout} for the connections to close; then closes the rest.
+     *
+     * @return the connections still open at the deadline, cut
+     */
+    public int drain(Duration timeout) {
         draining = true;
         for (Channel ch : channels) {
             ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DRAIN));
@@ -51,6 +55,8 @@ public final class ConnectionTracker {
                 break;
             }
         }
+        int cut = channels.size();
         channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        return cut;
     }
 }

@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.server;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.gatehouse.gateway.proxy.ConnectionTracker;
 import dev.gatehouse.gateway.support.Transport;
 import dev.gatehouse.gateway.clientip.TrustedHops;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The public listener: binds, serves through {@link GatewayChannelInitializer}, and shuts down. */
 public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
@@ -88,10 +91,25 @@ public final class GatewayServer implements AutoCloseable {
      * Graceful stop: no new connections, idle ones closed, in-flight exchanges finish within the
      * drain timeout (their responses say Connection: close), then everything else is cut.
      */
+    private volatile int cut;
+
+    /** Connections the last drain had to cut (still open at the drain timeout). */
+    public int cutAtStop() {
+        return cut;
+    }
+
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
-        tracker.drain(settings.server().drainTimeout());
+        int open = tracker.open();
+        if (open > 0) {
+            log.info("Draining {} client connection{} (up to {} ms)", open, open == 1 ? "" : "s",
+                    settings.server().drainTimeout().toMillis());
+        }
+        cut = tracker.drain(settings.server().drainTimeout());
+        if (cut > 0) {
+            log.warn("Drain timeout: cut {} connection{} still busy", cut, cut == 1 ? "" : "s");
+        }
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
         pool.close();
