@@ -39,6 +39,20 @@ class AdministrationIT {
     }
 
     @Test
+    void entriesCoveringAWholeAddressFamilyAreWarnedAbout() {
+        assertThat(admin("org", "create", "Acme").code()).isZero();
+        CliRun v6 = admin("policy", "create", "--org", "Acme", "everyone-v6", "--allow", "::/0");
+        assertThat(v6.code()).as("warned, not refused").isZero();
+        assertThat(v6.err()).contains("warning: allow ::/0 covers every IPv6 client and no IPv4 one");
+        CliRun v4 = admin("policy", "update", "--org", "Acme", "everyone-v6", "--add-allow", "0.0.0.0/0", "--add-deny", "::/0");
+        assertThat(v4.code()).isZero();
+        assertThat(v4.err()).contains("warning: allow 0.0.0.0/0 allows every IPv4 client")
+                .contains("warning: deny ::/0 denies every IPv6 client");
+        assertThat(admin("policy", "create", "--org", "Acme", "office", "--allow", "203.0.113.0/24").err())
+                .as("an ordinary network: no warning").isEmpty();
+    }
+
+    @Test
     void organisationsAppsAccountsTokensAndPolicies() {
         assertThat(admin("org", "create", "Acme", "--retention-days", "90").out()).matches("[0-9a-f-]{36}\n");
         assertThat(admin("app", "create", "--org", "Acme", "vault").code()).isEqualTo(0);

@@ -57,6 +57,7 @@ public final class PolicyCommand implements Runnable {
         }
         List<Cidr> a = CidrArguments.parse("--allow", allow);
         List<Cidr> d = CidrArguments.parse("--deny", deny);
+        CidrArguments.warnings(a, d).forEach(w -> spec.commandLine().getErr().println("gatehouse-admin: warning: " + w));
         try (Database database = db.open()) {
             spec.commandLine().getOut().println(new Policies(database.dataSource(), actor.actor())
                     .create(org, name.trim(), global, a, d, description, force));
@@ -79,6 +80,7 @@ public final class PolicyCommand implements Runnable {
         if (global == null && aa.isEmpty() && ad.isEmpty() && rm.isEmpty()) {
             throw new UsageException("nothing to change: give --global, --add-allow, --add-deny or --remove");
         }
+        CidrArguments.warnings(aa, ad).forEach(w -> spec.commandLine().getErr().println("gatehouse-admin: warning: " + w));
         try (Database database = db.open()) {
             print(new Policies(database.dataSource(), actor.actor()).update(org, name, global, aa, ad, rm, force), output.json);
             return ExitCodes.OK;
