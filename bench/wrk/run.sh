@@ -119,8 +119,8 @@ $PROXY_CPU "$HAPROXY" -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
 # JVM options as the deployments give them (docker/: -Xms64m -Xmx512m); GH_JAVA_OPTS adds more
 # METRICS=1: each gateway's /metrics on its port + 10 (18093 plain, 18094 full, 18095 full without audit)
 metrics_port() { if [ -n "${METRICS:-}" ]; then echo $(($1 + 10)); else echo 0; fi; }
-GH="$PROXY_CPU java -Xms64m -Xmx512m ${GH_JAVA_OPTS:-} -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
-admin() { java -Duser.home="$WORK/home" -jar "$ROOT/admin-cli/target/gatehouse-admin.jar" "$@" --config "$WORK/full.conf"; }
+GH="$PROXY_CPU env HOME=$WORK/home java -Xms64m -Xmx512m ${GH_JAVA_OPTS:-} -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
+admin() { HOME="$WORK/home" java -Duser.home="$WORK/home" -jar "$ROOT/admin-cli/target/gatehouse-admin.jar" "$@" --config "$WORK/full.conf"; }
 cat > "$WORK/plain.conf" <<CONF
 gatehouse { listen { host = "127.0.0.1", port = $GH_PLAIN }, management.port = $(metrics_port $GH_PLAIN), server.event-loop-threads = 1
   database.embedded.data-dir = "$WORK/home/pg"

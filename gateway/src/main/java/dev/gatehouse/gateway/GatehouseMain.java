@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
                 "enforces per-organisation network policies and writes an access audit log.",
                 "",
                 "With no database configured it runs an embedded PostgreSQL 17 under",
-                "~/.local/share/gatehouse/postgres; with no route configured it forwards / to a",
-                "built-in demo upstream that echoes the request it received."},
+                "$XDG_DATA_HOME/gatehouse/postgres (else $HOME/.local/share/gatehouse/postgres);",
+                "with no route configured it forwards / to a built-in demo upstream that echoes",
+                "the request it received."},
         footer = {
                 "",
                 "Environment:",

@@ -39,21 +39,44 @@ public final class ConfigLoader {
         try {
             Config reference = ConfigFactory.parseResourcesAnySyntax(
                     ConfigLoader.class.getClassLoader(), "reference.conf");
+            Config dataHome = dataHome(env);
             Config resolvedReference = reference.resolveWith(
-                    reference.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
+                    reference.withFallback(dataHome).withFallback(ConfigFactory.systemProperties()),
+                    ConfigResolveOptions.defaults());
             Config user = file == null ? ConfigFactory.empty() : parseFile(file);
             Config overrides = environmentOverrides(env);
             StrictKeys.check(overrides.withFallback(user), resolvedReference, ROOT);
 
             Config merged = overrides.withFallback(user).withFallback(reference);
             Config resolved = merged.resolveWith(
-                    merged.withFallback(ConfigFactory.systemProperties()), ConfigResolveOptions.defaults());
+                    merged.withFallback(dataHome).withFallback(ConfigFactory.systemProperties()),
+                    ConfigResolveOptions.defaults());
             resolved.checkValid(resolvedReference, ROOT);
             TypeCheck.check(resolved, resolvedReference, ROOT);
             return resolved;
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
+    }
+
+    /**
+     * Where Gatehouse keeps its data unless told otherwise ({@code ${gatehouse-data-home}} in reference.conf), as Unix
+     * tools do: {@code $XDG_DATA_HOME/gatehouse}, else {@code $HOME/.local/share/gatehouse}. From the environment, not
+     * from Java's {@code user.home} (the password database's home): {@code HOME=/tmp/x gatehouse} keeps its embedded
+     * database under /tmp/x, so two runs with different homes never share one.
+     */
+    static Config dataHome(Map<String, String> env) {
+        String xdg = env.get("XDG_DATA_HOME");
+        String home = env.get("HOME");
+        String dir;
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg.trim()).isAbsolute()) { // a relative one is to be ignored
+            dir = Path.of(xdg.trim(), "gatehouse").toString();
+        } else {
+            String base = home != null && !home.isBlank() ? home.trim() : System.getProperty("user.home");
+            dir = Path.of(base, ".local", "share", "gatehouse").toString();
+        }
+        return ConfigFactory.parseMap(Map.of("gatehouse-data-home", dir),
+                "the data directory: $XDG_DATA_HOME/gatehouse, else $HOME/.local/share/gatehouse");
     }
 
     private static Config parseFile(Path file) {

@@ -35,6 +35,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDataDirectoryFollowsXdgDataHomeElseHome() {
+        assertThat(DatabaseSettings.from(ConfigLoader.load(null, Map.of("HOME", "/tmp/elsewhere"))).embeddedDataDir())
+                .hasToString("/tmp/elsewhere/.local/share/gatehouse/postgres");
+        Config xdg = ConfigLoader.load(null, Map.of("HOME", "/tmp/elsewhere", "XDG_DATA_HOME", "/srv/data"));
+        assertThat(DatabaseSettings.from(xdg).embeddedDataDir()).hasToString("/srv/data/gatehouse/postgres");
+        assertThat(xdg.getString("gatehouse.audit.spool-dir")).isEqualTo("/srv/data/gatehouse/audit-spool");
+        assertThat(DatabaseSettings.from(ConfigLoader.load(null, Map.of("HOME", "/h", "XDG_DATA_HOME", "relative/dir")))
+                .embeddedDataDir()).as("a relative XDG_DATA_HOME is ignored, as the spec says").hasToString("/h/.local/share/gatehouse/postgres");
+    }
+
+    @Test
     void userFileOverridesDefaults() throws IOException {
         Path f = write("g.conf", "gatehouse.listen.port = 9999\ngatehouse.database.pool.max-size = 3\n");
         Config c = ConfigLoader.load(f, Map.of());
