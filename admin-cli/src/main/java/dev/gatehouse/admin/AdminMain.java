@@ -87,9 +87,35 @@ public final class AdminMain implements Runnable {
         System.exit(run(out, err, System.getenv(), args));
     }
 
+    /**
+     * The commands that change something. Each accepts {@code -y/--yes}, so a script passes it uniformly; the
+     * destructive ones (purge, delete, remove, resets) require it off a terminal, the others need no confirmation.
+     */
+    static final java.util.Set<String> CHANGING = java.util.Set.of("migrate", "org create", "app create",
+            "account create", "token create", "token revoke", "policy create", "policy update", "policy delete",
+            "policy assign", "policy unassign", "retention set", "audit-mode set", "vacuum", "purge-logs",
+            "reset-global-policies", "restore-global-policies", "disable-org-sso", "sso provider add",
+            "sso provider enable", "sso provider disable", "sso provider remove", "sso require", "cloudflare-ranges");
+
+    /** The command line, with --yes on every changing command that does not ask for confirmation itself. */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cmd = new CommandLine(new AdminMain(env));
+        addYes(cmd);
+        return cmd;
+    }
+
+    private static void addYes(CommandLine c) {
+        String name = c.getCommandSpec().qualifiedName(" ").replaceFirst("^gatehouse-admin ?", "");
+        if (CHANGING.contains(name) && c.getCommandSpec().findOption("--yes") == null) {
+            c.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-y", "--yes").arity("0")
+                    .description("Accepted for uniformity: this change asks for no confirmation.").build());
+        }
+        c.getSubcommands().values().forEach(AdminMain::addYes);
+    }
+
     /** Runs one command line; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-        CommandLine cmd = new CommandLine(new AdminMain(env));
+        CommandLine cmd = commandLine(env);
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionExceptionHandler(new FailureHandler());

@@ -1,0 +1,42 @@
+package dev.gatehouse.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import picocli.CommandLine;
+import org.junit.jupiter.api.Test;
+
+/** Every command that changes something takes --yes, so scripts pass it uniformly; the list is the whole tree's. */
+class YesEverywhereTest {
+    static void walk(CommandLine c, List<CommandLine> out) {
+        out.add(c);
+        c.getSubcommands().values().forEach(s -> walk(s, out));
+    }
+
+    @Test
+    void everyChangingCommandTakesYes() {
+        List<CommandLine> all = new ArrayList<>();
+        walk(AdminMain.commandLine(Map.of()), all);
+        TreeSet<String> names = new TreeSet<>();
+        TreeSet<String> missing = new TreeSet<>();
+        for (CommandLine c : all) {
+            String name = c.getCommandSpec().qualifiedName(" ").replaceFirst("^gatehouse-admin ?", "");
+            names.add(name);
+            if (AdminMain.CHANGING.contains(name) && c.getCommandSpec().findOption("--yes") == null) {
+                missing.add(name);
+            }
+        }
+        assertThat(names).as("the list names real commands").containsAll(AdminMain.CHANGING);
+        assertThat(missing).as("changing commands without --yes").isEmpty();
+    }
+
+    @Test
+    void aChangeThatAsksNothingStillAcceptsYes() {
+        CliRun usage = CliRun.of("org", "create", "--yes", "--help");
+        assertThat(usage.code()).as(usage.err()).isZero();
+        assertThat(usage.out()).contains("-y, --yes");
+    }
+}
