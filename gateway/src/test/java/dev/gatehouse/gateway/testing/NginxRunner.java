@@ -31,6 +31,20 @@ public final class NginxRunner implements AutoCloseable {
     private final SSLContext trustAll;
     private Process process;
 
+    /** Whether Debian's nginx is installed (on CI it must be: .ci/run installs it). */
+    public static boolean installed() {
+        return List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx").stream()
+                .anyMatch(p -> Files.isExecutable(Path.of(p)));
+    }
+
+    /** Skips the calling test, visibly and with the reason, when nginx is not installed (outside CI). */
+    public static void assumeInstalled() {
+        if (!installed() && System.getenv("CI") != null) {
+            throw new IllegalStateException("nginx is not installed: .ci/run must install Debian's nginx");
+        }
+        Assumptions.assumeTrue(installed(), "nginx is not installed (apt-get install nginx): test skipped");
+    }
+
     public NginxRunner(Path dir) throws Exception {
         this.nginx = List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx").stream()
                 .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
