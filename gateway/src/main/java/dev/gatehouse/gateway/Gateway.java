@@ -115,12 +115,21 @@ public final class Gateway implements AutoCloseable {
             started.push(policies);
             // its loop goes round every 250 ms; a reload on a hanging connection may take the socket timeout (60 s)
             readiness.watch("policy updates", policies::lastProgressNanos, java.time.Duration.ofSeconds(90));
-            if (settings.routes().isEmpty()) {
+            boolean demoNamed = settings.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(Upstream::demo));
+            if (settings.routes().isEmpty() || demoNamed) {
                 DemoUpstream demo = DemoUpstream.start(0);
                 started.push(demo);
-                settings = settings.withRoutes(List.of(new Route("/", List.of(new Upstream("127.0.0.1", demo.port(), "")),
-                        false, settings.server().maxBodySize(), RouteBinding.NONE)));
-                log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
+                Upstream echo = new Upstream("127.0.0.1", demo.port(), "");
+                if (settings.routes().isEmpty()) {
+                    settings = settings.withRoutes(List.of(new Route("/", List.of(echo), false,
+                            settings.server().maxBodySize(), RouteBinding.NONE)));
+                    log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
+                } else { // upstream = "demo": the echo server, wherever a route names it
+                    settings = settings.withRoutes(settings.routes().stream().map(r -> new Route(r.prefix(),
+                            r.upstreams().stream().map(u -> u.demo() ? echo : u).toList(), r.stripPrefix(), r.maxBodySize(),
+                            r.binding())).toList());
+                    log.info("The built-in demo upstream (upstream = \"demo\") on 127.0.0.1:{}", demo.port());
+                }
             }
             AuditWriter audit = null;
             if (settings.audit().enabled()) {

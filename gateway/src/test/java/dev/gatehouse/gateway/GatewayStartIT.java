@@ -49,6 +49,20 @@ class GatewayStartIT {
     }
 
     @Test
+    void aRouteNamesTheDemoUpstreamAsDemo() throws Exception {
+        try (Gateway gateway = Gateway.start(GatewayConfigs.load(dir, db.database(),
+                "gatehouse.routes = [ { prefix = \"/try/\", upstream = \"demo\", strip-prefix = true } ]\n"))) {
+            try (RawHttp c = new RawHttp(gateway.port())) {
+                RawHttp.Response r = c.send("GET /try/hello HTTP/1.1\r\nHost: demo\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(Json.flat(r.body())).containsEntry("service", "gatehouse demo upstream").containsEntry("uri", "/hello");
+                assertThat(c.send("GET /elsewhere HTTP/1.1\r\nHost: demo\r\n\r\n").read().status())
+                        .as("only the routes configured").isEqualTo(404);
+            }
+        }
+    }
+
+    @Test
     void externalMigrationOnAnEmptyDatabaseRefusesToStartNamingTheCommand() throws Exception {
         TestDatabase empty = TestDatabases.createEmpty("external");
         try {

@@ -16,8 +16,24 @@ public record Upstream(String host, int port, String basePath, boolean tls) {
         this(host, port, basePath, false);
     }
 
-    /** Parses {@code http://host:port[/base]} or {@code https://…}; the message explains what is wrong. */
+    /**
+     * The built-in demo upstream ({@code upstream = "demo"}): a placeholder the gateway replaces, at start, with the
+     * echo server it starts on a free loopback port.
+     */
+    public static final Upstream DEMO = new Upstream("demo.gatehouse.invalid", 1, "", false);
+
+    public boolean demo() {
+        return this.equals(DEMO);
+    }
+
+    /**
+     * Parses {@code http://host:port[/base]} or {@code https://…}, or the word {@code demo} (the built-in demo
+     * upstream); the message explains what is wrong.
+     */
     public static Upstream parse(String url) {
+        if (url.trim().equals("demo")) {
+            return DEMO;
+        }
         URI uri;
         try {
             uri = new URI(url.trim());
@@ -26,7 +42,7 @@ public record Upstream(String host, int port, String basePath, boolean tls) {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("expected an http:// or https:// URL, got '" + url + "'");
+            throw new IllegalArgumentException("expected an http:// or https:// URL (or \"demo\"), got '" + url + "'");
         }
         boolean tls = scheme.equals("https");
         if (uri.getHost() == null) {
