@@ -39,17 +39,15 @@ public final class ConfigLoader {
         try {
             Config reference = ConfigFactory.parseResourcesAnySyntax(
                     ConfigLoader.class.getClassLoader(), "reference.conf");
-            Config dataHome = dataHome(env);
-            Config resolvedReference = reference.resolveWith(
-                    reference.withFallback(dataHome).withFallback(ConfigFactory.systemProperties()),
+            Config withHome = dataHome(env).withFallback(reference);
+            Config resolvedReference = withHome.resolveWith(withHome.withFallback(ConfigFactory.systemProperties()),
                     ConfigResolveOptions.defaults());
             Config user = file == null ? ConfigFactory.empty() : parseFile(file);
             Config overrides = environmentOverrides(env);
             StrictKeys.check(overrides.withFallback(user), resolvedReference, ROOT);
 
-            Config merged = overrides.withFallback(user).withFallback(reference);
-            Config resolved = merged.resolveWith(
-                    merged.withFallback(dataHome).withFallback(ConfigFactory.systemProperties()),
+            Config merged = overrides.withFallback(user).withFallback(withHome);
+            Config resolved = merged.resolveWith(merged.withFallback(ConfigFactory.systemProperties()),
                     ConfigResolveOptions.defaults());
             resolved.checkValid(resolvedReference, ROOT);
             TypeCheck.check(resolved, resolvedReference, ROOT);
