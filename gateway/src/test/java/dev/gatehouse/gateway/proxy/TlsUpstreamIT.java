@@ -116,7 +116,7 @@ class TlsUpstreamIT {
         assertThat(Upstream.parse("https://vault.internal:8443").toString()).isEqualTo("https://vault.internal:8443");
         assertThat(Upstream.parse("http://vault.internal:443").authority()).isEqualTo("vault.internal:443");
         assertThatThrownBy(() -> Upstream.parse("ftp://vault.internal"))
-                .hasMessage("expected an http:// or https:// URL, got 'ftp://vault.internal'");
+                .hasMessage("expected an http:// or https:// URL (or \"demo\"), got 'ftp://vault.internal'");
 
         assertThatThrownBy(() -> GatewaySettings.from(GatewayConfigs.load(dir, db.database(),
                 "gatehouse.upstream.tls.ca-file = \"" + dir.resolve("missing.pem") + "\"")))
