@@ -101,6 +101,7 @@ public final class AdminMain implements Runnable {
     static CommandLine commandLine(Map<String, String> env) {
         CommandLine cmd = new CommandLine(new AdminMain(env));
         addYes(cmd);
+        cmd.setUsageHelpAutoWidth(true); // the terminal's width, not 80 columns (picocli falls back to 80 off a terminal)
         return cmd;
     }
 

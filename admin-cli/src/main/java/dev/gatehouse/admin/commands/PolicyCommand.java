@@ -65,12 +65,19 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, description = "Adds or removes entries, or changes --global.")
-    int update(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(paramLabel = "NAME") String name,
-               @Option(names = "--global", arity = "1", paramLabel = "true|false") Boolean global,
-               @Option(names = "--add-allow", paramLabel = "CIDR") List<String> addAllow,
-               @Option(names = "--add-deny", paramLabel = "CIDR") List<String> addDeny,
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Adds or removes entries, or changes --global.",
+            footer = {"", "Examples:",
+                    "  gatehouse-admin policy update --org Acme office --add-allow 198.51.100.0/24",
+                    "  gatehouse-admin policy update --org Acme office --add-deny 203.0.113.66 --remove 203.0.113.0/25",
+                    "  gatehouse-admin policy update --org Acme office --global false"})
+    int update(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The policy's organisation.") String org,
+               @Parameters(paramLabel = "NAME", description = "The policy's name.") String name,
+               @Option(names = "--global", arity = "1", paramLabel = "true|false",
+                       description = "true: applies to every request of the organisation; false: only to the accounts it is assigned to.") Boolean global,
+               @Option(names = "--add-allow", paramLabel = "CIDR",
+                       description = "Add an allow entry (repeat, or comma-separate).") List<String> addAllow,
+               @Option(names = "--add-deny", paramLabel = "CIDR",
+                       description = "Add a deny entry (repeat, or comma-separate).") List<String> addDeny,
                @Option(names = "--remove", paramLabel = "CIDR", description = "Remove an entry (allow or deny).") List<String> remove,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {

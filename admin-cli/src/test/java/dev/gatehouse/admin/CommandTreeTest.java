@@ -9,8 +9,8 @@ import java.util.TreeSet;
 import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 
-/** Every command that changes something takes --yes, so scripts pass it uniformly; the list is the whole tree's. */
-class YesEverywhereTest {
+/** The command tree as a script or a newcomer meets it: --yes on every change, explained options, examples. */
+class CommandTreeTest {
     static void walk(CommandLine c, List<CommandLine> out) {
         out.add(c);
         c.getSubcommands().values().forEach(s -> walk(s, out));
@@ -31,6 +31,18 @@ class YesEverywhereTest {
         }
         assertThat(names).as("the list names real commands").containsAll(AdminMain.CHANGING);
         assertThat(missing).as("changing commands without --yes").isEmpty();
+    }
+
+    @Test
+    void everyOptionOfPolicyUpdateIsExplainedAndItHasExamples() {
+        CliRun help = CliRun.of("policy", "update", "--help");
+        assertThat(help.code()).isZero();
+        for (String option : List.of("--org", "--add-allow", "--add-deny", "--remove", "--global", "--force")) {
+            // the option's own line in the list of options: the option, then its description on the same line
+            assertThat(help.out()).as("a description for " + option)
+                    .containsPattern("(?m)^\\s+(-\\w, )?" + option + "(=\\S+)?\\s+\\S");
+        }
+        assertThat(help.out()).contains("Examples:").contains("gatehouse-admin policy update --org Acme office --add-allow");
     }
 
     @Test
