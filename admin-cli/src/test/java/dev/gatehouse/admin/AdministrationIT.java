@@ -39,6 +39,21 @@ class AdministrationIT {
     }
 
     @Test
+    void createCommandsSayWhatTheyMadeOrGiveTheIdOrJson() {
+        assertThat(admin("org", "create", "Shapes").out()).matches("Created organisation Shapes \\(id [0-9a-f-]{36}\\)\\.\n");
+        String id = admin("app", "create", "--org", "Shapes", "web", "--quiet").out();
+        assertThat(id).as("--quiet: the id alone").matches("[0-9a-f-]{36}\n");
+        assertThat(d.queryValue("SELECT name FROM apps WHERE id = ?::uuid", id.strip())).isEqualTo("web");
+        CliRun json = admin("account", "create", "--org", "Shapes", "bob", "--json");
+        assertThat(json.values("name")).containsExactly("bob");
+        assertThat(json.values("org")).containsExactly("Shapes");
+        assertThat(json.values("kind")).containsExactly("account");
+        assertThat(admin("policy", "create", "--org", "Shapes", "p", "--allow", "192.0.2.0/24").out())
+                .startsWith("Created policy p in Shapes (id ");
+        assertThat(admin("app", "create", "--org", "Shapes", "x", "--json", "--quiet").code()).isEqualTo(2);
+    }
+
+    @Test
     void entriesCoveringAWholeAddressFamilyAreWarnedAbout() {
         assertThat(admin("org", "create", "Acme").code()).isZero();
         CliRun v6 = admin("policy", "create", "--org", "Acme", "everyone-v6", "--allow", "::/0");
@@ -54,7 +69,8 @@ class AdministrationIT {
 
     @Test
     void organisationsAppsAccountsTokensAndPolicies() {
-        assertThat(admin("org", "create", "Acme", "--retention-days", "90").out()).matches("[0-9a-f-]{36}\n");
+        CliRun org = admin("org", "create", "Acme", "--retention-days", "90");
+        assertThat(org.out()).matches("Created organisation Acme \\(id [0-9a-f-]{36}\\)\\.\n");
         assertThat(admin("app", "create", "--org", "Acme", "vault").code()).isEqualTo(0);
         assertThat(admin("account", "create", "--org", "Acme", "alice", "--role", "admin", "--email", "alice@acme.test").code()).isEqualTo(0);
         assertThat(admin("account", "create", "--org", "Acme", "ci", "--kind", "service").code()).isEqualTo(0);

@@ -60,6 +60,7 @@ class JsonShapesIT {
 
         List<String> shapes = new ArrayList<>();
         shape(shapes, "token create", "token", "create", "--org", "Acme", "ci", "--name", "deploy", "--json");
+        shape(shapes, "app create", "app", "create", "--org", "Acme", "extra", "--json");
         shape(shapes, "org list", "org", "list", "--json");
         shape(shapes, "org show", "org", "show", "Acme", "--json");
         shape(shapes, "app list", "app", "list", "--org", "Acme", "--json");

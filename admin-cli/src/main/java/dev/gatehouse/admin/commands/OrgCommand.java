@@ -1,6 +1,7 @@
 package dev.gatehouse.admin.commands;
 
 import dev.gatehouse.admin.cli.ActorOption;
+import dev.gatehouse.admin.cli.CreatedOutput;
 import dev.gatehouse.admin.cli.DatabaseOptions;
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.Output;
@@ -32,12 +33,12 @@ public final class OrgCommand {
             throw new UsageException("a subcommand is required (see --help)");
         }
 
-        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an organisation; prints its id.")
+        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an organisation (--quiet: prints only its id).")
         int create(@Parameters(paramLabel = "NAME") String name,
                    @Option(names = "--require-sso", description = "Members must sign in with SSO.") boolean sso,
                    @Option(names = "--retention-days", paramLabel = "DAYS",
                            description = "Audit log retention (default: keep until purged).") Integer retention,
-                   @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+                   @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin CreatedOutput output) {
             if (name.isBlank()) {
                 throw new UsageException("NAME must not be empty");
             }
@@ -45,8 +46,8 @@ public final class OrgCommand {
                 throw new UsageException("--retention-days must be 0 or more, got " + retention);
             }
             try (Database d = db.open()) {
-                spec.commandLine().getOut().println(new Organisations(d.dataSource(), actor.actor())
-                        .createOrg(name.trim(), sso, retention));
+                output.print(spec.commandLine().getOut(), new CreatedOutput.Created("organisation", name.trim(), null,
+                        new Organisations(d.dataSource(), actor.actor()).createOrg(name.trim(), sso, retention)));
                 return ExitCodes.OK;
             }
         }
@@ -91,14 +92,16 @@ public final class OrgCommand {
             throw new UsageException("a subcommand is required (see --help)");
         }
 
-        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an app; prints its id.")
+        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an app (--quiet: prints only its id).")
         int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+                   @Mixin CreatedOutput output) {
             if (name.isBlank()) {
                 throw new UsageException("NAME must not be empty");
             }
             try (Database d = db.open()) {
-                spec.commandLine().getOut().println(new Organisations(d.dataSource(), actor.actor()).createApp(org, name.trim()));
+                output.print(spec.commandLine().getOut(), new CreatedOutput.Created("app", name.trim(), org,
+                        new Organisations(d.dataSource(), actor.actor()).createApp(org, name.trim())));
                 return ExitCodes.OK;
             }
         }
@@ -130,13 +133,13 @@ public final class OrgCommand {
 
         enum Role { admin, member }
 
-        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an account; prints its id.")
+        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an account (--quiet: prints only its id).")
         int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                    @Parameters(paramLabel = "NAME") String name,
                    @Option(names = "--kind", defaultValue = "member", description = "member or service (default: ${DEFAULT-VALUE}).") Kind kind,
                    @Option(names = "--role", defaultValue = "member", description = "admin or member (default: ${DEFAULT-VALUE}).") Role role,
                    @Option(names = "--email", paramLabel = "EMAIL") String email,
-                   @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+                   @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin CreatedOutput output) {
             if (name.isBlank()) {
                 throw new UsageException("NAME must not be empty");
             }
@@ -144,8 +147,9 @@ public final class OrgCommand {
                 throw new UsageException("--email: '" + email + "' is not an email address");
             }
             try (Database d = db.open()) {
-                spec.commandLine().getOut().println(new Organisations(d.dataSource(), actor.actor())
-                        .createAccount(org, name.trim(), kind.name(), role.name(), email));
+                output.print(spec.commandLine().getOut(), new CreatedOutput.Created("account", name.trim(), org,
+                        new Organisations(d.dataSource(), actor.actor()).createAccount(org, name.trim(), kind.name(),
+                                role.name(), email)));
                 return ExitCodes.OK;
             }
         }

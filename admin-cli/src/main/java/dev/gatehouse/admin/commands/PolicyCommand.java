@@ -2,6 +2,7 @@ package dev.gatehouse.admin.commands;
 
 import dev.gatehouse.admin.cli.ActorOption;
 import dev.gatehouse.admin.cli.CidrArguments;
+import dev.gatehouse.admin.cli.CreatedOutput;
 import dev.gatehouse.admin.cli.Confirmation;
 import dev.gatehouse.admin.cli.DatabaseOptions;
 import dev.gatehouse.admin.cli.ExitCodes;
@@ -43,7 +44,7 @@ public final class PolicyCommand implements Runnable {
         throw new UsageException("a subcommand is required (see --help)");
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a policy with its entries; prints its id.")
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a policy with its entries (--quiet: prints only its id).")
     int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                @Parameters(paramLabel = "NAME") String name,
                @Option(names = "--global", description = "Applies to every request of the organisation.") boolean global,
@@ -51,7 +52,7 @@ public final class PolicyCommand implements Runnable {
                @Option(names = "--deny", paramLabel = "CIDR", description = "Deny entry (repeat, or comma-separate).") List<String> deny,
                @Option(names = "--description", paramLabel = "TEXT") String description,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
-               @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin CreatedOutput output) {
         if (name.isBlank()) {
             throw new UsageException("NAME must not be empty");
         }
@@ -59,8 +60,8 @@ public final class PolicyCommand implements Runnable {
         List<Cidr> d = CidrArguments.parse("--deny", deny);
         CidrArguments.warnings(a, d).forEach(w -> spec.commandLine().getErr().println("gatehouse-admin: warning: " + w));
         try (Database database = db.open()) {
-            spec.commandLine().getOut().println(new Policies(database.dataSource(), actor.actor())
-                    .create(org, name.trim(), global, a, d, description, force));
+            output.print(spec.commandLine().getOut(), new CreatedOutput.Created("policy", name.trim(), org,
+                    new Policies(database.dataSource(), actor.actor()).create(org, name.trim(), global, a, d, description, force)));
             return ExitCodes.OK;
         }
     }
