@@ -61,6 +61,9 @@ class JsonShapesIT {
         List<String> shapes = new ArrayList<>();
         shape(shapes, "token create", "token", "create", "--org", "Acme", "ci", "--name", "deploy", "--json");
         shape(shapes, "app create", "app", "create", "--org", "Acme", "extra", "--json");
+        ok("account", "create", "--org", "Acme", "bob", "--email", "bob@acme.test");
+        shape(shapes, "policy assign", "policy", "assign", "--org", "Acme", "bob", "branch", "--json");
+        shape(shapes, "policy unassign", "policy", "unassign", "--org", "Acme", "bob", "branch", "--json");
         shape(shapes, "org list", "org", "list", "--json");
         shape(shapes, "org show", "org", "show", "Acme", "--json");
         shape(shapes, "app list", "app", "list", "--org", "Acme", "--json");

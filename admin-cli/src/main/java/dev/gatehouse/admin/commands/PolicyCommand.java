@@ -39,6 +39,10 @@ import picocli.CommandLine.Spec;
 public final class PolicyCommand implements Runnable {
     @Spec CommandSpec spec;
 
+    /** What delete, assign and unassign did, with --json. */
+    record Changed(String org, String policy, String account, String done) {
+    }
+
     @Override
     public void run() {
         throw new UsageException("a subcommand is required (see --help)");
@@ -99,10 +103,15 @@ public final class PolicyCommand implements Runnable {
     int delete(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                @Parameters(paramLabel = "NAME") String name,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
-               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin Confirmation confirmation) {
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin Confirmation confirmation,
+               @Mixin OutputOptions output) {
         confirmation.require("This deletes policy '" + name + "' of organisation '" + org + "'");
         try (Database database = db.open()) {
             new Policies(database.dataSource(), actor.actor()).delete(org, name, force);
+            if (output.json) {
+                Output.json(spec.commandLine().getOut(), new Changed(org, name, null, "deleted"));
+                return ExitCodes.OK;
+            }
             spec.commandLine().getOut().println("Deleted policy '" + name + "'");
             return ExitCodes.OK;
         }
@@ -132,9 +141,13 @@ public final class PolicyCommand implements Runnable {
                @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
                @Parameters(index = "1", paramLabel = "POLICY") String policy,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
-               @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+               @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         try (Database database = db.open()) {
             new Policies(database.dataSource(), actor.actor()).assign(org, account, policy, true, force);
+            if (output.json) {
+                Output.json(spec.commandLine().getOut(), new Changed(org, policy, account, "assigned"));
+                return ExitCodes.OK;
+            }
             spec.commandLine().getOut().println("Assigned '" + policy + "' to '" + account + "'");
             return ExitCodes.OK;
         }
@@ -145,9 +158,13 @@ public final class PolicyCommand implements Runnable {
                  @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
                  @Parameters(index = "1", paramLabel = "POLICY") String policy,
                  @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
-                 @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+                 @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         try (Database database = db.open()) {
             new Policies(database.dataSource(), actor.actor()).assign(org, account, policy, false, force);
+            if (output.json) {
+                Output.json(spec.commandLine().getOut(), new Changed(org, policy, account, "unassigned"));
+                return ExitCodes.OK;
+            }
             spec.commandLine().getOut().println("Unassigned '" + policy + "' from '" + account + "'");
             return ExitCodes.OK;
         }

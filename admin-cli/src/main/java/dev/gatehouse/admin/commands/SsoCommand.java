@@ -169,20 +169,27 @@ public final class SsoCommand implements Runnable {
 
         @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enables a provider.")
         int enable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
-            return setEnabled(org, name, true, db, actor);
+                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+                   @Mixin OutputOptions output) {
+            return setEnabled(org, name, true, db, actor, output);
         }
 
         @Command(name = "disable", mixinStandardHelpOptions = true,
                 description = "Disables a provider: nobody signs in with it, and the sessions it made stop working.")
         int disable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                    @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
-            return setEnabled(org, name, false, db, actor);
+                    @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+                    @Mixin OutputOptions output) {
+            return setEnabled(org, name, false, db, actor, output);
         }
 
-        private int setEnabled(String org, String name, boolean on, DatabaseOptions db, ActorOption actor) {
+        private int setEnabled(String org, String name, boolean on, DatabaseOptions db, ActorOption actor,
+                               OutputOptions output) {
             try (Database d = db.open()) {
                 SsoProviders.Provider p = new SsoProviders(d.dataSource(), actor.actor()).enable(org, name, on);
+                if (output.json) {
+                    Output.json(spec.commandLine().getOut(), p);
+                    return ExitCodes.OK;
+                }
                 spec.commandLine().getOut().println((on ? "Enabled" : "Disabled") + " provider " + p.name() + " of " + org + ".");
                 return ExitCodes.OK;
             }
@@ -191,10 +198,14 @@ public final class SsoCommand implements Runnable {
         @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a provider.")
         int remove(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                    @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
-                   @Mixin Confirmation confirmation) {
+                   @Mixin Confirmation confirmation, @Mixin OutputOptions output) {
             confirmation.require("This removes SSO provider '" + name + "' of organisation '" + org + "'");
             try (Database d = db.open()) {
                 SsoProviders.Provider p = new SsoProviders(d.dataSource(), actor.actor()).remove(org, name);
+                if (output.json) {
+                    Output.json(spec.commandLine().getOut(), p);
+                    return ExitCodes.OK;
+                }
                 spec.commandLine().getOut().println("Removed provider " + p.name() + " of " + org + ".");
                 return ExitCodes.OK;
             }

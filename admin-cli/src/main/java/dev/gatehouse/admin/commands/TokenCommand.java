@@ -75,9 +75,14 @@ public final class TokenCommand implements Runnable {
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revokes a token (by id or by its prefix); gateways refuse it within their propagation time.")
     int revoke(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(paramLabel = "TOKEN") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+               @Parameters(paramLabel = "TOKEN") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+               @Mixin OutputOptions output) {
         try (Database d = db.open()) {
             Tokens.Revoked r = new Tokens(d.dataSource(), actor.actor()).revoke(org, token);
+            if (output.json) {
+                Output.json(spec.commandLine().getOut(), r);
+                return ExitCodes.OK;
+            }
             spec.commandLine().getOut().println("Revoked token " + r.id() + " (" + r.prefix() + "…) of " + r.account());
             return ExitCodes.OK;
         }
