@@ -60,9 +60,7 @@ public final class AuditCommand implements Runnable {
         if (decision != null && !decision.equals("allow") && !decision.equals("deny")) {
             throw new UsageException("--decision must be allow or deny, got '" + decision + "'");
         }
-        if (limit < 1 || limit > 100_000) {
-            throw new UsageException("--limit must be 1..100000, got " + limit);
-        }
+        checkLimit(limit);
         AuditLog.Query q = new AuditLog.Query(org, app, account, network(ip), decision, since(since), requestId, limit);
         try (Database d = db.open()) {
             Output.rows(spec.commandLine().getOut(), output.json, new AuditLog(d.dataSource()).search(q), COLUMNS);
@@ -78,9 +76,7 @@ public final class AuditCommand implements Runnable {
                         description = "How far back: 30m, 6h, 7d, or an ISO time (default ${DEFAULT-VALUE}).") String since,
                 @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N rows (default ${DEFAULT-VALUE}).") int limit,
                 @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
-        if (limit < 1 || limit > 100_000) {
-            throw new UsageException("--limit must be 1..100000, got " + limit);
-        }
+        checkLimit(limit);
         try (Database d = db.open()) {
             Output.rows(spec.commandLine().getOut(), output.json, new AuditLog(d.dataSource()).signIns(org, since(since), limit),
                     "time", "event", "email", "account", "provider", "client_ip", "reason");
@@ -125,6 +121,12 @@ public final class AuditCommand implements Runnable {
             sb.append(sb.length() == 0 ? "" : "  ").append(v == null ? "-" : v);
         }
         return sb.toString();
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > 100_000) {
+            throw new UsageException("--limit must be 1..100000, got " + limit);
+        }
     }
 
     private static Cidr network(String ip) {

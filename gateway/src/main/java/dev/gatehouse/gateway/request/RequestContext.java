@@ -22,14 +22,13 @@ public final class RequestContext {
     private SignedIn signedIn;
 
     /**
-     * A browser signed in through single sign-on: its account (of the route's organisation) and the provider.
+     * A browser signed in through single sign-on: its account (of the route's organisation).
      *
      * @param email     the address the provider vouched for
      * @param assertion the signed identity assertion for the upstream (null when no key is known yet)
      * @param renewal   a Set-Cookie value renewing the session (its idle time starts again), or null
      */
-    public record SignedIn(java.util.UUID accountId, String email, java.util.UUID providerId, String assertion,
-                           String renewal) {
+    public record SignedIn(java.util.UUID accountId, String email, String assertion, String renewal) {
     }
 
     public RequestContext(String requestId, ClientIpResult clientIp, boolean peerTrusted, long startNanos) {

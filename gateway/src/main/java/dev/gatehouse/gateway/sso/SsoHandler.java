@@ -235,7 +235,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
             String email = (String) s.getClaim("eml");
             String assertion = sso.assertions.assertion(org.name(), a.id().toString(), a.name(), email,
                     rc.client() == null ? null : rc.client().toString(), rc.requestId());
-            return new RequestContext.SignedIn(a.id(), email, providerId, assertion, renewal);
+            return new RequestContext.SignedIn(a.id(), email, assertion, renewal);
         } catch (IllegalArgumentException | ClassCastException e) {
             return null;
         }
