@@ -11,9 +11,8 @@ import dev.gatehouse.gateway.testing.JettyParsed;
 import dev.gatehouse.gateway.testing.JettyUpstream;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.RawUpstream;
+import dev.gatehouse.gateway.testing.ScriptedUpstream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -224,7 +223,7 @@ class EdgeRegressionIT {
                 "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nhi",
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
         for (String response : bad) {
-            try (ScriptedUpstream up = new ScriptedUpstream(response);
+            try (FirstAnswerUpstream up = new FirstAnswerUpstream(response);
                  Gateway g = Gateway.start(GatewayConfigs.load(dir, db.database(),
                          "gatehouse.routes = [ { prefix = \"/\", upstream = \"http://127.0.0.1:" + up.port() + "\" } ]\n"));
                  RawHttp c = new RawHttp(g.port())) {
@@ -247,7 +246,7 @@ class EdgeRegressionIT {
     @Test
     void aBadChunkCutsTheResponseAndItsUpstreamConnection() throws Exception {
         String response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nhello\r\n0\r\n\r\n";
-        try (ScriptedUpstream up = new ScriptedUpstream(response);
+        try (FirstAnswerUpstream up = new FirstAnswerUpstream(response);
              Gateway g = Gateway.start(GatewayConfigs.load(dir, db.database(),
                      "gatehouse.routes = [ { prefix = \"/\", upstream = \"http://127.0.0.1:" + up.port() + "\" } ]\n"))) {
             try (RawHttp c = new RawHttp(g.port())) {
@@ -262,25 +261,16 @@ class EdgeRegressionIT {
     }
 
     /** Answers the first connection's request with a scripted response, every later connection's with "good". */
-    static final class ScriptedUpstream implements AutoCloseable {
+    static final class FirstAnswerUpstream implements AutoCloseable {
         private final RawUpstream server;
 
-        ScriptedUpstream(String first) throws IOException {
+        FirstAnswerUpstream(String first) throws IOException {
             server = new RawUpstream((s, n) -> answer(s, n == 1 ? first : "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ngood"));
         }
 
         private static void answer(Socket s, String response) throws IOException {
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            StringBuilder head = new StringBuilder();
-            int b;
-            while ((b = in.read()) != -1) {
-                head.append((char) b);
-                if (head.toString().endsWith("\r\n\r\n")) {
-                    out.write(response.getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
-                    head.setLength(0);
-                }
+            while (ScriptedUpstream.readHead(s.getInputStream()).endsWith("\r\n\r\n")) {
+                ScriptedUpstream.write(s, response);
             }
         }
 

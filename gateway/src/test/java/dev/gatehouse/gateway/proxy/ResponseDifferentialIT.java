@@ -7,6 +7,7 @@ import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.RawUpstream;
+import dev.gatehouse.gateway.testing.ScriptedUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -360,26 +361,21 @@ class ResponseDifferentialIT {
         private void serve(Socket s) throws IOException {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            StringBuilder head = new StringBuilder();
-            int b;
-            while ((b = in.read()) != -1) {
-                head.append((char) b);
-                if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                    String path = head.substring(head.indexOf(" ") + 1, head.indexOf(" ", head.indexOf(" ") + 1));
-                    head.setLength(0);
-                    Case c = next;
-                    if (path.startsWith("/case-") && c != null) {
-                        out.write(c.bytes());
-                        out.flush();
-                        if (c.closeAfter()) {
-                            return;
-                        }
-                    } else {
-                        String body = "canary " + path;
-                        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                                .getBytes(StandardCharsets.ISO_8859_1)); // one write: no Nagle wait
-                        out.flush();
+            String head;
+            while ((head = ScriptedUpstream.readHead(in)).endsWith("\r\n\r\n")) {
+                String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+                Case c = next;
+                if (path.startsWith("/case-") && c != null) {
+                    out.write(c.bytes());
+                    out.flush();
+                    if (c.closeAfter()) {
+                        return;
                     }
+                } else {
+                    String body = "canary " + path;
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.ISO_8859_1)); // one write: no Nagle wait
+                    out.flush();
                 }
             }
         }
