@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.gateway.config.AuditSettings;
+import dev.gatehouse.gateway.support.DaemonScheduler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,11 +90,7 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.spool = spool;
         this.db = new AuditDatabase(database, writeTimeout);
-        this.dbThread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-audit-db");
-            t.setDaemon(true);
-            return t;
-        });
+        this.dbThread = Executors.newSingleThreadExecutor(DaemonScheduler.threads("gatehouse-audit-db", false));
         this.thread = new Thread(this::run, "gatehouse-audit");
         this.thread.setDaemon(true);
     }

@@ -1,14 +1,22 @@
 package dev.gatehouse.gateway.sso;
 
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.sso.SsoSettings;
+import dev.gatehouse.gateway.support.DaemonScheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Single sign-on at the edge: the session keys (shared through the database, held in memory), the providers'
@@ -18,47 +26,43 @@ import java.util.function.Supplier;
 public final class SingleSignOn implements AutoCloseable {
     static final int THREADS = 4;
     static final int QUEUE = 256;
+    /** Sessions kept opened at most (beyond it, all are dropped and open again on their next request). */
+    static final int OPENED = 100_000;
 
     final Supplier<PolicySnapshot> snapshots;
-    final SharedKeys<javax.crypto.SecretKey> keys;
-    final SharedKeys<com.nimbusds.jose.jwk.ECKey> assertionKeys;
+    final SharedKeys<SecretKey> keys;
+    final SharedKeys<ECKey> assertionKeys;
     final Assertions assertions;
     final SignInFlow flow;
-    final java.time.Duration idleTimeout;
+    final Duration idleTimeout;
     final ExecutorService signIns;
+
+    /** Sessions opened recently, by cookie: opening one (JWE parse and AES-GCM) is the signed-in request's main cost. */
+    private final ConcurrentHashMap<String, JWTClaimsSet> opened = new ConcurrentHashMap<>();
 
     public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots) {
         this.snapshots = snapshots;
         this.idleTimeout = settings.sessionIdleTimeout();
         this.keys = new SharedKeys<>(database, "session", settings.keyRotation(), settings.sessionLifetime(),
-                SharedKeys::randomSecret, m -> new javax.crypto.spec.SecretKeySpec(java.util.Base64.getUrlDecoder().decode(m), "AES"));
+                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"));
         this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(), Assertions.LIFETIME.plusHours(1),
                 Assertions::generate, Assertions::parse);
         this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse" : settings.publicBaseUrl(),
                 settings.assertionPerRequest());
         this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), keys, settings, database);
-        AtomicInteger n = new AtomicInteger();
-        this.signIns = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-            Thread t = new Thread(r, "gatehouse-sign-in-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+        this.signIns = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
+                DaemonScheduler.threads("gatehouse-sign-in", true), new ThreadPoolExecutor.AbortPolicy());
     }
-
-    /** Sessions opened recently, by cookie: opening one (JWE parse and AES-GCM) is the signed-in request's main cost. */
-    private final java.util.concurrent.ConcurrentHashMap<String, com.nimbusds.jwt.JWTClaimsSet> opened =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    static final int OPENED = 100_000;
 
     /**
      * The session a cookie holds, if it opens and has not expired. A cookie that opened once is not opened again
      * while it is valid (its key outlives it: a key opens for a whole session lifetime after its last use).
      */
-    com.nimbusds.jwt.JWTClaimsSet session(String cookie, java.time.Instant now) {
+    JWTClaimsSet session(String cookie, Instant now) {
         if (cookie == null) {
             return null;
         }
-        com.nimbusds.jwt.JWTClaimsSet c = opened.get(cookie);
+        JWTClaimsSet c = opened.get(cookie);
         if (c == null) {
             c = Sealed.open(keys, Sealed.SESSION, cookie, now);
             if (c == null) {

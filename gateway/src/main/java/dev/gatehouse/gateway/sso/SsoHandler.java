@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sign-in, after routing and before the network policy. A request on a route whose organisation requires sign-in
@@ -37,6 +39,7 @@ import java.util.function.Supplier;
  * <p>One per connection (it holds the connection's waiting messages); reads only memory on the event loop.
  */
 public final class SsoHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(SsoHandler.class);
     static final String PREFIX = "/.gatehouse/";
 
     private final SingleSignOn sso;
@@ -139,6 +142,8 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                 try {
                     answer = work.get();
                 } catch (RuntimeException e) {
+                    String uri = in.head().uri(); // logged without its query: a callback's carries the code
+                    log.error("Sign-in page {} failed on this gateway", uri.split("\\?", 2)[0], e);
                     answer = LocalAnswer.html(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Sign-in failed",
                             "<p>Sign-in failed on this gateway; try again.</p>", "sso_failure", List.of());
                 }
@@ -208,7 +213,8 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
 
     /** The signed-in account, when the session cookie opens and still holds against the snapshot; null otherwise. */
     private RequestContext.SignedIn session(HttpRequest head, PolicySnapshot.Org org, RequestContext rc) {
-        JWTClaimsSet s = sso.session(cookie(head, SignInFlow.SESSION_COOKIE), Instant.now());
+        Instant now = Instant.now();
+        JWTClaimsSet s = sso.session(cookie(head, SignInFlow.SESSION_COOKIE), now);
         if (s == null || !org.id().toString().equals(s.getClaim("org"))) {
             return null;
         }
@@ -220,7 +226,6 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                     || !a.kind().equals("member")) {
                 return null; // the provider was disabled or changed, or the account removed: the session is over
             }
-            Instant now = Instant.now();
             Object lastSeen = s.getClaim("lst");
             if (!(lastSeen instanceof Number n) || now.getEpochSecond() - n.longValue() > sso.idleTimeout.toSeconds()) {
                 return null; // unused longer than the idle timeout
