@@ -9,7 +9,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +54,7 @@ public final class PropagationBenchmark {
         Path jar = GatewayProcesses.jar();
         Path work = Files.createTempDirectory("gatehouse-propagation");
         System.out.println("gateway logs in " + work);
-        HttpServer upstream = upstream();
+        HttpServer upstream = OkUpstream.start(1);
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String url = pg.getJdbcUrl("postgres", "postgres");
             try (Database db = GatewayProcesses.migrated(url)) {
@@ -214,20 +213,6 @@ public final class PropagationBenchmark {
             }
             policies.create(org, "offices", true, nets, List.of(), null, true);
         }
-    }
-
-    private static HttpServer upstream() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        byte[] body = "ok\n".getBytes(StandardCharsets.US_ASCII);
-        server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(body);
-            }
-        });
-        server.start();
-        return server;
     }
 
     /** Sends requests back to back on one connection and remembers when each status was last seen first. */

@@ -2,14 +2,13 @@ package dev.gatehouse.gateway.sso;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.bench.OkUpstream;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.gateway.Gateway;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,18 +36,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SsoRouteBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        System.setProperty("sun.net.httpserver.nodelay", "true"); // else Nagle and delayed ACKs stall each response
-        HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        byte[] body = "ok\n".getBytes(StandardCharsets.US_ASCII);
-        upstream.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(body);
-            }
-        });
-        upstream.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
-        upstream.start();
+        HttpServer upstream = OkUpstream.start(2);
         Path work = Files.createTempDirectory("gatehouse-sso-bench");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String url = pg.getJdbcUrl("postgres", "postgres");
