@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
@@ -123,7 +124,7 @@ final class Assertions {
         List<SharedKeys.Key<ECKey>> now = keys.all();
         Cached c = jwks;
         if (c.of() != now) {
-            c = new Cached(now, new JWKSet(now.stream().map(k -> (com.nimbusds.jose.jwk.JWK) new ECKey.Builder(k.value()
+            c = new Cached(now, new JWKSet(now.stream().map(k -> (JWK) new ECKey.Builder(k.value()
                     .toPublicJWK()).keyID(k.kid()).build()).toList()).toString(true));
             jwks = c;
         }

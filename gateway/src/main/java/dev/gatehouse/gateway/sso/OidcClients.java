@@ -13,6 +13,7 @@ import java.net.MalformedURLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,7 +29,7 @@ final class OidcClients {
                   String clientId) {
     }
 
-    private final Map<java.util.UUID, Client> clients = new ConcurrentHashMap<>();
+    private final Map<UUID, Client> clients = new ConcurrentHashMap<>();
     private final Duration timeout;
     private final Duration clockSkew;
 

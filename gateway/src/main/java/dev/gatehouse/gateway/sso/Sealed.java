@@ -11,6 +11,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Date;
+import javax.crypto.SecretKey;
 
 /**
  * Claims sealed into a cookie: encrypted and authenticated (JWE, direct key, A256GCM) with a session key ({@link SharedKeys}),
@@ -26,8 +27,8 @@ final class Sealed {
     }
 
     /** The claims sealed with the current key; null when no key is known yet. */
-    static String seal(SharedKeys<javax.crypto.SecretKey> keys, String kind, JWTClaimsSet claims) {
-        SharedKeys.Key<javax.crypto.SecretKey> key = keys.current();
+    static String seal(SharedKeys<SecretKey> keys, String kind, JWTClaimsSet claims) {
+        SharedKeys.Key<SecretKey> key = keys.current();
         if (key == null) {
             return null;
         }
@@ -43,7 +44,7 @@ final class Sealed {
     }
 
     /** The claims of a cookie of {@code kind} that opens and has not expired at {@code now}; null otherwise. */
-    static JWTClaimsSet open(SharedKeys<javax.crypto.SecretKey> keys, String kind, String cookie, Instant now) {
+    static JWTClaimsSet open(SharedKeys<SecretKey> keys, String kind, String cookie, Instant now) {
         if (cookie == null || cookie.length() > 4096) {
             return null;
         }
@@ -53,7 +54,7 @@ final class Sealed {
                     || !EncryptionMethod.A256GCM.equals(jwt.getHeader().getEncryptionMethod())) {
                 return null;
             }
-            SharedKeys.Key<javax.crypto.SecretKey> key = jwt.getHeader().getKeyID() == null ? null
+            SharedKeys.Key<SecretKey> key = jwt.getHeader().getKeyID() == null ? null
                     : keys.find(jwt.getHeader().getKeyID());
             if (key == null) {
                 return null;

@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.sso;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
@@ -33,6 +35,7 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -40,6 +43,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,17 +59,17 @@ final class SignInFlow {
     private static final Logger log = LoggerFactory.getLogger(SignInFlow.class);
     static final String SESSION_COOKIE = "__Host-gatehouse";
     static final String SIGN_IN_COOKIE = "__Host-gatehouse-signin";
-    static final java.time.Duration SIGN_IN_TIME = java.time.Duration.ofMinutes(10);
+    static final Duration SIGN_IN_TIME = Duration.ofMinutes(10);
     private static final Scope SCOPE = new Scope("openid", "email", "profile");
 
     private final OidcClients clients;
-    private final SharedKeys<javax.crypto.SecretKey> keys;
+    private final SharedKeys<SecretKey> keys;
     private final SsoSettings settings;
     private final Database database;
     /** States already answered here, until their sign-in would have expired anyway: a replayed answer is refused. */
-    private final Map<String, Instant> consumed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant> consumed = new ConcurrentHashMap<>();
 
-    SignInFlow(OidcClients clients, SharedKeys<javax.crypto.SecretKey> keys, SsoSettings settings, Database database) {
+    SignInFlow(OidcClients clients, SharedKeys<SecretKey> keys, SsoSettings settings, Database database) {
         this.clients = clients;
         this.keys = keys;
         this.settings = settings;
@@ -262,7 +267,7 @@ final class SignInFlow {
             }
             JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
             id = client.validator().validate(idToken, new Nonce((String) tx.getClaim("nce")));
-        } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
+        } catch (BadJOSEException | JOSEException e) {
             log.warn("Sign-in to {} with {}: ID token refused: {} (client {})", org.name(), p.name(), e.getMessage(), clientIp);
             return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider's ID token did not check out.",
                     "sso_bad_id_token", null);
