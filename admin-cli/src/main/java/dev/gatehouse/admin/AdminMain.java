@@ -15,7 +15,10 @@ import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
 import dev.gatehouse.admin.commands.SsoCommand;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,9 +80,9 @@ public final class AdminMain implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (java.util.Arrays.asList(args).contains("--verbose")) {
+        if (Arrays.asList(args).contains("--verbose")) {
             // the connection pool's warnings (and their stack traces), silenced otherwise (logback.xml)
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari"))
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.zaxxer.hikari"))
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
         PrintWriter out = new PrintWriter(System.out, true);
@@ -91,7 +94,7 @@ public final class AdminMain implements Runnable {
      * The commands that change something. Each accepts {@code -y/--yes}, so a script passes it uniformly; the
      * destructive ones (purge, delete, remove, resets) require it off a terminal, the others need no confirmation.
      */
-    static final java.util.Set<String> CHANGING = java.util.Set.of("migrate", "org create", "app create",
+    static final Set<String> CHANGING = Set.of("migrate", "org create", "app create",
             "account create", "token create", "token revoke", "policy create", "policy update", "policy delete",
             "policy assign", "policy unassign", "retention set", "audit-mode set", "vacuum", "purge-logs",
             "reset-global-policies", "restore-global-policies", "disable-org-sso", "sso provider add",

@@ -3,6 +3,8 @@ package dev.gatehouse.bench;
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.Policies;
+import dev.gatehouse.core.admin.Recovery;
+import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.net.Cidr;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -64,10 +66,10 @@ public final class PropagationBenchmark {
                 policies.create("Bench", "office", true, List.of(Cidr.parse("203.0.113.0/24")), List.of(), null, true);
                 if (SSO) { // the probe's network is allowed; sign-in is what changes
                     policies.update("Bench", "office", null, List.of(PROBE_NET), List.of(), List.of(), true);
-                    new dev.gatehouse.core.admin.SsoProviders(db.dataSource(), "bench").add("Bench",
-                            new dev.gatehouse.core.admin.SsoProviders.NewProvider("idp", "https://idp.example", "bench",
+                    new SsoProviders(db.dataSource(), "bench").add("Bench",
+                            new SsoProviders.NewProvider("idp", "https://idp.example", "bench",
                                     "env:BENCH_SECRET", List.of(), null, false));
-                    new dev.gatehouse.core.admin.SsoProviders(db.dataSource(), "bench").require("Bench", true);
+                    new SsoProviders(db.dataSource(), "bench").require("Bench", true);
                 }
                 seedBackground(orgs, policies, background);
 
@@ -155,8 +157,8 @@ public final class PropagationBenchmark {
 
     /** Break-glass and back: enforcement off (the probe, without a session, gets 200), then on (401). */
     private static void runSso(Database db, List<Probe> probes, int changes) throws Exception {
-        dev.gatehouse.core.admin.Recovery recovery = new dev.gatehouse.core.admin.Recovery(db.dataSource(), "bench");
-        dev.gatehouse.core.admin.SsoProviders sso = new dev.gatehouse.core.admin.SsoProviders(db.dataSource(), "bench");
+        Recovery recovery = new Recovery(db.dataSource(), "bench");
+        SsoProviders sso = new SsoProviders(db.dataSource(), "bench");
         long[][] perGateway = new long[probes.size()][changes];
         long[] everywhere = new long[changes];
         Random pause = new Random(42);

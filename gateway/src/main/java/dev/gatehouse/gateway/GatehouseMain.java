@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,7 +85,7 @@ public final class GatehouseMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Config cfg = ConfigLoader.load(config, env);
         Gateway gateway = Gateway.start(cfg);
-        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
+        AtomicInteger exit = new AtomicInteger(-1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             if (exit.compareAndSet(-1, 0)) {

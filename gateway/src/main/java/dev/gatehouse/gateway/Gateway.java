@@ -29,11 +29,16 @@ import dev.gatehouse.gateway.server.GatewayServer;
 import dev.gatehouse.gateway.sso.SingleSignOn;
 import dev.gatehouse.core.sso.SsoSettings;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.gatehouse.gateway.support.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +52,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** How often api_tokens.last_used_at is written: the granularity `gatehouse-admin token list` shows. */
     /** The audit writer's loop never waits longer than its flush interval or write bound: 30 s without a round is a stall. */
-    private static final java.time.Duration AUDIT_STALL = java.time.Duration.ofSeconds(30);
-    static final java.time.Duration TOKEN_USAGE_INTERVAL = java.time.Duration.ofMinutes(1);
+    private static final Duration AUDIT_STALL = Duration.ofSeconds(30);
+    static final Duration TOKEN_USAGE_INTERVAL = Duration.ofMinutes(1);
 
     private final Deque<AutoCloseable> stopOrder;
     private final GatewayServer server;
@@ -111,10 +116,10 @@ public final class Gateway implements AutoCloseable {
                         + " policy-bound routes answer 503 until it is reachable (the schema is then {}).",
                         database.description(), dbSettings.externalMigration() ? "checked" : "migrated");
             }
-            policies.start(java.time.Duration.ofSeconds(schema.ready() ? 5 : 0));
+            policies.start(Duration.ofSeconds(schema.ready() ? 5 : 0));
             started.push(policies);
             // its loop goes round every 250 ms; a reload on a hanging connection may take the socket timeout (60 s)
-            readiness.watch("policy updates", policies::lastProgressNanos, java.time.Duration.ofSeconds(90));
+            readiness.watch("policy updates", policies::lastProgressNanos, Duration.ofSeconds(90));
             boolean demoNamed = settings.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(Upstream::demo));
             if (settings.routes().isEmpty() || demoNamed) {
                 DemoUpstream demo = DemoUpstream.start(0);
@@ -135,7 +140,7 @@ public final class Gateway implements AutoCloseable {
             if (settings.audit().enabled()) {
                 try {
                     audit = AuditWriter.start(database, settings.audit());
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new GatehouseException("cannot use the audit spool directory " + settings.audit().spoolDir()
                             + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);
                 }
@@ -167,7 +172,7 @@ public final class Gateway implements AutoCloseable {
             readiness.listening();
 
             log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listen().host(),
-                    server.port(), database.description(), dev.gatehouse.gateway.support.Transport.describeBest());
+                    server.port(), database.description(), Transport.describeBest());
             if (management != null) {
                 log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
             }
@@ -176,7 +181,7 @@ public final class Gateway implements AutoCloseable {
                 String binding = !b.checked() ? "not checked" : (b.app() != null ? "app " + b.org() + "/" + b.app()
                         : b.org() != null ? "org " + b.org() : "organisation from the token")
                         + (b.token() ? ", API token" : "") + (b.sso() == RouteBinding.Sso.AUTO ? "" : ", sso " + b.sso()
-                        .name().toLowerCase(java.util.Locale.ROOT));
+                        .name().toLowerCase(Locale.ROOT));
                 log.info("  route {} -> {}{} ({})", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "",
                         binding);
             }
@@ -191,7 +196,7 @@ public final class Gateway implements AutoCloseable {
     private static boolean schemaReachable(FutureTask<Boolean> check) throws InterruptedException {
         try {
             return check.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }

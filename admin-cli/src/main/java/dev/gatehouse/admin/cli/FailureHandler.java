@@ -2,6 +2,8 @@ package dev.gatehouse.admin.cli;
 
 import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.Policies;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -10,7 +12,7 @@ import picocli.CommandLine;
  */
 public final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
     /** A lockout guard's refusal with {@code --json}: the message, and every address it would lock out. */
-    record Refusal(String error, java.util.List<dev.gatehouse.core.admin.Policies.LockedOut> lockedOut) {
+    record Refusal(String error, List<Policies.LockedOut> lockedOut) {
     }
 
     @Override
@@ -20,7 +22,7 @@ public final class FailureHandler implements CommandLine.IExecutionExceptionHand
         }
         boolean verbose = ((AdminMain) cmd.getCommandSpec().root().userObject()).verbose;
         String message = e instanceof GatehouseException ? e.getMessage() : "unexpected failure: " + e;
-        if (e instanceof dev.gatehouse.core.admin.Policies.WouldLockOut refused && cmd.getParseResult() != null
+        if (e instanceof Policies.WouldLockOut refused && cmd.getParseResult() != null
                 && cmd.getParseResult().hasMatchedOption("--json")) {
             // the one line names ten addresses at most; a script gets every one
             Output.json(cmd.getOut(), new Refusal(message, refused.lockedOut()));

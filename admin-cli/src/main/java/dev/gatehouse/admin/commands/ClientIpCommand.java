@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +49,7 @@ public final class ClientIpCommand implements Runnable {
                     "  gatehouse-admin client-ip explain --config gatehouse.conf --peer 10.0.2.2 \\",
                     "      -H 'CF-Connecting-IP: 198.51.100.77' \\",
                     "      -H 'X-Forwarded-For: 198.51.100.77, 173.245.48.10, 10.0.1.1'"})
-    static final class Explain implements java.util.concurrent.Callable<Integer> {
+    static final class Explain implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Gatehouse config file (default: $GATEHOUSE_CONFIG).")
         Path config;
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.admin.commands;
 
+import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.admin.cli.ActorOption;
 import dev.gatehouse.admin.cli.Confirmation;
 import dev.gatehouse.admin.cli.DatabaseOptions;
@@ -10,7 +11,10 @@ import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.admin.Maintenance;
 import dev.gatehouse.core.db.Database;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -83,7 +87,7 @@ public final class MaintenanceCommands {
 
         /** A line of the table: sizes in bytes with --bytes, else in KB/MB/GB; a partition indented under its table. */
         record StatsLine(String table, Long partitions, Object dataBytes, Object indexBytes, Object totalBytes, long live,
-                         long dead, java.time.Instant lastVacuum, java.time.Instant lastAutovacuum) {
+                         long dead, Instant lastVacuum, Instant lastAutovacuum) {
         }
 
         private Object size(long n) {
@@ -101,7 +105,7 @@ public final class MaintenanceCommands {
                     Output.json(out, rows);
                     return ExitCodes.OK;
                 }
-                List<StatsLine> shown = new java.util.ArrayList<>();
+                List<StatsLine> shown = new ArrayList<>();
                 for (Maintenance.StatsRow r : rows) {
                     if (r instanceof Maintenance.TableStats t) {
                         shown.add(new StatsLine(t.table(), t.partitions(), size(t.dataBytes()), size(t.indexBytes()),
@@ -131,7 +135,7 @@ public final class MaintenanceCommands {
             v /= 1024;
             u++;
         }
-        return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     @Command(name = "vacuum", mixinStandardHelpOptions = true,
@@ -161,7 +165,7 @@ public final class MaintenanceCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (Database d = db.open()) {
                 Maintenance.Vacuumed v = new Maintenance(d.dataSource(), actor.actor()).vacuum(table, full, analyze);
-                if (((dev.gatehouse.admin.AdminMain) spec.root().userObject()).verbose) {
+                if (((AdminMain) spec.root().userObject()).verbose) {
                     v.report().forEach(out::println); // VACUUM VERBOSE's own report: long
                 }
                 for (Maintenance.VacuumResult r : v.tables()) {

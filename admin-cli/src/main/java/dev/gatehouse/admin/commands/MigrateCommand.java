@@ -1,13 +1,18 @@
 package dev.gatehouse.admin.commands;
 
+import dev.gatehouse.admin.cli.ActorOption;
 import dev.gatehouse.admin.cli.DatabaseOptions;
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.Table;
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.AdminLog;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.Migrations;
 import dev.gatehouse.core.util.Json;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +39,7 @@ public final class MigrateCommand implements Callable<Integer> {
     DatabaseOptions database;
 
     @Mixin
-    dev.gatehouse.admin.cli.ActorOption actor;
+    ActorOption actor;
 
     @Option(names = "--dry-run", description = "List what would be applied, change nothing.")
     boolean dryRun;
@@ -64,14 +69,14 @@ public final class MigrateCommand implements Callable<Integer> {
                 out.println("Applied V" + v.version() + " (" + v.description() + ")");
             }
             if (!applied.isEmpty()) { // every change leaves its row, a migration too
-                try (java.sql.Connection c = db.connection()) {
-                    dev.gatehouse.core.admin.AdminLog.record(c, actor.actor(), "migrate", db.description(),
-                            java.util.Map.of("version", before.isEmpty() ? "none" : "V" + before.get(before.size() - 1)),
-                            java.util.Map.of("version", "V" + applied.get(applied.size() - 1).version(),
+                try (Connection c = db.connection()) {
+                    AdminLog.record(c, actor.actor(), "migrate", db.description(),
+                            Map.of("version", before.isEmpty() ? "none" : "V" + before.get(before.size() - 1)),
+                            Map.of("version", "V" + applied.get(applied.size() - 1).version(),
                                     "applied", applied.stream().map(v -> "V" + v.version()).toList()));
-                } catch (java.sql.SQLException e) {
-                    throw new dev.gatehouse.core.GatehouseException("the migrations were applied, but their admin_actions"
-                            + " row could not be written: " + dev.gatehouse.core.db.Database.sqlReason(e), e);
+                } catch (SQLException e) {
+                    throw new GatehouseException("the migrations were applied, but their admin_actions"
+                            + " row could not be written: " + Database.sqlReason(e), e);
                 }
             }
             if (applied.isEmpty()) {

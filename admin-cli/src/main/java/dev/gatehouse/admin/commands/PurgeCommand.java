@@ -133,7 +133,7 @@ public final class PurgeCommand implements Callable<Integer> {
     }
 
     /** {@code --dry-run --json}. */
-    record WouldDelete(long wouldDelete, java.time.Instant cutoff) {
+    record WouldDelete(long wouldDelete, Instant cutoff) {
     }
 
     private void print(PrintWriter out, Record doc, String text) {

@@ -9,10 +9,15 @@ import dev.gatehouse.admin.cli.Output;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.admin.Recovery;
 import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.sso.ProviderCheck;
+import dev.gatehouse.core.sso.SsoSettings;
 import dev.gatehouse.core.util.Json;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,11 +31,11 @@ public final class RecoveryCommands {
     }
 
     /** {@code disable-org-sso --show}: a provider and whether it answers now. */
-    record ProviderHealth(String name, String type, boolean enabled, java.util.UUID id, String issuer,
+    record ProviderHealth(String name, String type, boolean enabled, UUID id, String issuer,
                           Instant lastSignInAt, boolean discovered, int signingKeys, String problem) {
     }
 
-    record StateWithHealth(String org, java.util.UUID orgId, boolean requireSso, List<ProviderHealth> providers) {
+    record StateWithHealth(String org, UUID orgId, boolean requireSso, List<ProviderHealth> providers) {
     }
 
     /** {@code restore-global-policies --dry-run --json}. */
@@ -56,7 +61,7 @@ public final class RecoveryCommands {
                     "Running gateways apply it within their propagation time."},
             footer = {"", "Examples:", "  gatehouse-admin reset-global-policies --org Acme --dry-run",
                     "  gatehouse-admin reset-global-policies --org Acme --yes"})
-    public static final class Reset implements java.util.concurrent.Callable<Integer> {
+    public static final class Reset implements Callable<Integer> {
         @Option(names = "--org", paramLabel = "ORG", description = "Only this organisation (default: all).")
         String org;
         @Option(names = "--dry-run", description = "Show what would change; change nothing.")
@@ -96,7 +101,7 @@ public final class RecoveryCommands {
                     "the last 24 hours, unless --force."},
             footer = {"", "Examples:", "  gatehouse-admin restore-global-policies --org Acme --dry-run",
                     "  gatehouse-admin restore-global-policies --org Acme --yes"})
-    public static final class Restore implements java.util.concurrent.Callable<Integer> {
+    public static final class Restore implements Callable<Integer> {
         @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation.")
         String org;
         @Option(names = "--dry-run", description = "Show what would change; change nothing.")
@@ -144,7 +149,7 @@ public final class RecoveryCommands {
                     "--disable-providers also disables (never deletes) every provider."},
             footer = {"", "Examples:", "  gatehouse-admin disable-org-sso --org Acme --show",
                     "  gatehouse-admin disable-org-sso --org Acme --disable-enforcement --yes"})
-    public static final class DisableSso implements java.util.concurrent.Callable<Integer> {
+    public static final class DisableSso implements Callable<Integer> {
         @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation.")
         String org;
 
@@ -200,10 +205,10 @@ public final class RecoveryCommands {
             Object shown = state;
             List<ProviderHealth> health = List.of();
             if (mode.show) { // the providers' health too: what a break-glass decision wants to know
-                java.time.Duration timeout = dev.gatehouse.core.sso.SsoSettings.from(database.config()).checkTimeout();
+                Duration timeout = SsoSettings.from(database.config()).checkTimeout();
                 health = state.providers().stream().map(p -> {
-                    dev.gatehouse.core.sso.ProviderCheck.Health h = p.issuer() == null ? null
-                            : dev.gatehouse.core.sso.ProviderCheck.check(p.issuer(), timeout);
+                    ProviderCheck.Health h = p.issuer() == null ? null
+                            : ProviderCheck.check(p.issuer(), timeout);
                     return new ProviderHealth(p.name(), p.type(), p.enabled(), p.id(), p.issuer(), p.lastSignInAt(),
                             h != null && h.discovered(), h == null ? 0 : h.signingKeys(),
                             h == null ? "no issuer configured" : h.problem());

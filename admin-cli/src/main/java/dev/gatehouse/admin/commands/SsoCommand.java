@@ -10,13 +10,16 @@ import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.db.Database;
+import dev.gatehouse.core.sso.IssuerUrl;
 import dev.gatehouse.core.sso.ProviderCheck;
 import dev.gatehouse.core.sso.SsoSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,8 +120,8 @@ public final class SsoCommand implements Runnable {
                 }
                 ref = SsoProviders.secretRef(secret.file == null ? null : secret.file.toString(), secret.env);
                 allowed = SsoProviders.domains(domains == null ? List.of() : domains);
-                dev.gatehouse.core.sso.IssuerUrl.check(issuer);
-            } catch (IllegalArgumentException | java.io.IOException e) {
+                IssuerUrl.check(issuer);
+            } catch (IllegalArgumentException | IOException e) {
                 throw new UsageException(e.getMessage());
             }
             try (Database d = db.open()) {
@@ -217,7 +220,7 @@ public final class SsoCommand implements Runnable {
                     "Refused unless an enabled provider answers (its discovery document and keys are fetched now);",
                     "names the admins who never signed in, who must before enforcement reaches them."},
             footer = {"", "Examples:", "  gatehouse-admin sso require --org Acme", "  gatehouse-admin sso require --org Acme --off"})
-    public static final class Require implements java.util.concurrent.Callable<Integer> {
+    public static final class Require implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--org", required = true, paramLabel = "ORG") String org;
         @Option(names = "--off", description = "Stop requiring sign-in (the break-glass: disable-org-sso does the same).") boolean off;
@@ -270,7 +273,7 @@ public final class SsoCommand implements Runnable {
             description = {"Fetches each provider's discovery document and keys, as the gateway will, and prints",
                     "the redirect URI to register in the provider's console. Exit 1 when an enabled provider fails."},
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
-    public static final class Check implements java.util.concurrent.Callable<Integer> {
+    public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--org", required = true, paramLabel = "ORG") String org;
         @Mixin DatabaseOptions db;

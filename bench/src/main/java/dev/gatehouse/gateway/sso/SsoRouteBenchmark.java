@@ -2,17 +2,21 @@ package dev.gatehouse.gateway.sso;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.Config;
 import dev.gatehouse.bench.OkUpstream;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.SsoProviders;
+import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
+import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.gateway.Gateway;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -20,6 +24,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -52,7 +57,7 @@ public final class SsoRouteBenchmark {
                     + "\", org = \"Bench\" }, { prefix = \"/plain/\", upstream = \"http://127.0.0.1:"
                     + upstream.getAddress().getPort() + "\", org = \"Bench\", sso = off } ]\n"
                     + "}\n");
-            com.typesafe.config.Config config = dev.gatehouse.core.config.ConfigLoader.load(conf, java.util.Map.of());
+            Config config = ConfigLoader.load(conf, Map.of());
             try (Gateway gateway = Gateway.start(config)) {
                 Database db = gateway.database();
                 new Organisations(db.dataSource(), "bench").createOrg("Bench", false, null);
@@ -83,7 +88,7 @@ public final class SsoRouteBenchmark {
                 SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"));
         keys.refresh();
         Instant now = Instant.now();
-        dev.gatehouse.core.policy.PolicySnapshot.SsoProvider sp = new dev.gatehouse.core.policy.PolicySnapshot.SsoProvider(
+        PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(
                 p.id(), p.name(), p.issuer(), p.clientId(), p.clientSecretRef(), p.allowedDomains(), null, false, true);
         String sealed = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(account.toString())
                 .claim("org", orgId(db)).claim("prv", p.id().toString()).claim("pcf", SignInFlow.fingerprint(sp))
@@ -103,7 +108,7 @@ public final class SsoRouteBenchmark {
 
     private static long transactions(String url) throws Exception {
         Thread.sleep(1200); // each server process reports its counts when idle, at most once a second
-        try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT sum(xact_commit) FROM pg_stat_database")) {
             rs.next();
             return rs.getLong(1);

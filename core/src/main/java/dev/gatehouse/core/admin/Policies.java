@@ -3,6 +3,7 @@ package dev.gatehouse.core.admin;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.net.Cidr;
 import dev.gatehouse.core.net.IpAddress;
+import dev.gatehouse.core.policy.CompiledPolicy;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.PolicySnapshotLoader;
@@ -183,7 +184,7 @@ public final class Policies {
             PolicySnapshot.Account a = accountId == null ? null : o.accounts().get(accountId);
             Decision d = s.decide(o, a, ip);
             List<ApplicablePolicy> applicable = new ArrayList<>();
-            List<dev.gatehouse.core.policy.CompiledPolicy> all = new ArrayList<>(o.globalPolicies());
+            List<CompiledPolicy> all = new ArrayList<>(o.globalPolicies());
             if (a != null) {
                 all.addAll(a.assigned());
             }

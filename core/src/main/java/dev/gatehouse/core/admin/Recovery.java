@@ -51,7 +51,7 @@ public final class Recovery {
     }
 
     private record ResetCandidate(String org, String policy, UUID policyId, boolean isGlobal, boolean changed,
-                                  String updatedBy, java.time.Instant updatedAt) {
+                                  String updatedBy, Instant updatedAt) {
     }
 
     /** The global policies that a reset would turn off (org name, policy name, id). */

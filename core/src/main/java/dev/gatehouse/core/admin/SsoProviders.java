@@ -2,6 +2,7 @@ package dev.gatehouse.core.admin;
 
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.sso.IssuerUrl;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -64,7 +65,7 @@ public final class SsoProviders {
             }
             return "env:" + env;
         }
-        java.nio.file.Path p = java.nio.file.Path.of(file).toAbsolutePath().normalize();
+        Path p = Path.of(file).toAbsolutePath().normalize();
         return "file:" + p;
     }
 

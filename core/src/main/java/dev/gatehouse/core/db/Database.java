@@ -2,10 +2,17 @@ package dev.gatehouse.core.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.gatehouse.core.GatehouseException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
@@ -51,7 +58,7 @@ public final class Database implements AutoCloseable {
      * tracker: the gateway hands in Micrometer's); null measures nothing.
      */
     public static Database open(DatabaseSettings settings, String poolName, boolean tolerateUnreachable,
-                                com.zaxxer.hikari.metrics.MetricsTrackerFactory metrics) {
+                                MetricsTrackerFactory metrics) {
         EmbeddedPostgresServer embedded = null;
         DatabaseSettings effective = settings;
         if (settings.embedded()) {
@@ -132,8 +139,8 @@ public final class Database implements AutoCloseable {
             if (t instanceof SQLException s && s.getSQLState() != null) {
                 return s.getSQLState().startsWith("08");
             }
-            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
-                    || t instanceof java.net.SocketTimeoutException || t instanceof java.net.NoRouteToHostException) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof SocketTimeoutException || t instanceof NoRouteToHostException) {
                 return true;
             }
             if (t.getCause() == t) {
@@ -173,7 +180,7 @@ public final class Database implements AutoCloseable {
      * holds a pool slot, and a socket timeout keeps a dead network from hanging its reader forever.
      */
     public Connection dedicatedConnection(String applicationName, int socketTimeoutSeconds) throws SQLException {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         if (!effective.user().isEmpty()) {
             p.setProperty("user", effective.user());
         }
@@ -184,7 +191,7 @@ public final class Database implements AutoCloseable {
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         p.setProperty("connectTimeout", Long.toString(Math.max(1, effective.connectionTimeout().toSeconds())));
-        Connection c = java.sql.DriverManager.getConnection(effective.jdbcUrl(), p);
+        Connection c = DriverManager.getConnection(effective.jdbcUrl(), p);
         try (var st = c.createStatement()) {
             st.execute(UTC_SESSION);
         } catch (SQLException e) {

@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             // Stop the server on SIGTERM/SIGINT too. Shutdown hooks run concurrently: give the process's own
             // orderly close (a gateway draining its requests, a purge finishing its batch) time to do it first.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!closed.get() && System.nanoTime() < deadline) {
                     try {
                         Thread.sleep(50);
@@ -69,7 +70,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public static boolean bundled() {
         try {
-            Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", false,
+            Class.forName("EmbeddedPostgres", false,
                     EmbeddedPostgresServer.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.policy;
 
+import dev.gatehouse.core.net.IpAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
     }
 
     /** The decision for a request of {@code org} (and {@code account}, or null) from {@code ip}. */
-    public Decision decide(Org org, Account account, dev.gatehouse.core.net.IpAddress ip) {
+    public Decision decide(Org org, Account account, IpAddress ip) {
         return PolicyEvaluator.decide(org.globalPolicies(), account == null ? List.of() : account.assigned(), ip);
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.core.policy;
 
 import dev.gatehouse.core.net.Cidr;
 import dev.gatehouse.core.net.CidrSet;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -129,7 +130,7 @@ public final class PolicySnapshotLoader {
         Instant now = Instant.now();
         try (PreparedStatement ps = c.prepareStatement(only != null ? SOME : ownTransaction ? ALL : ALL_IN_CALLERS_TRANSACTION)) {
             if (only != null) {
-                java.sql.Array orgs = c.createArrayOf("uuid", only);
+                Array orgs = c.createArrayOf("uuid", only);
                 for (int i = 1; i <= QUERIES.length; i++) {
                     ps.setArray(i, orgs);
                 }

@@ -1,7 +1,10 @@
 package dev.gatehouse.core.util;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -58,11 +61,11 @@ public final class Json {
     }
 
     /** A record's components as an ordered map, named in snake_case: what {@link #write} writes for it. */
-    public static java.util.LinkedHashMap<String, Object> fields(Record r) {
-        java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
-        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+    public static LinkedHashMap<String, Object> fields(Record r) {
+        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
             try {
-                java.lang.reflect.Method accessor = c.getAccessor();
+                Method accessor = c.getAccessor();
                 accessor.setAccessible(true);
                 m.put(snake(c.getName()), accessor.invoke(r));
             } catch (ReflectiveOperationException e) {

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -345,7 +346,7 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
 
     private static void pause(long nanos) {
         // not interruptible: the writer is never interrupted (an interrupted thread cannot open the spool)
-        java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+        LockSupport.parkNanos(nanos);
     }
 
     private void spool(List<AuditEvent> batch) {

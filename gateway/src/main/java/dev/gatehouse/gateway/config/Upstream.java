@@ -1,7 +1,12 @@
 package dev.gatehouse.gateway.config;
 
+import dev.gatehouse.core.net.InvalidAddressException;
+import dev.gatehouse.core.net.IpAddress;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 
 /**
@@ -59,8 +64,8 @@ public record Upstream(String host, int port, String basePath, boolean tls) {
             // parsed strictly, as every address in Gatehouse is: 010.0.0.1 is refused, not read as 10.0.0.1
             // (Netty's NetUtil would) nor as 8.0.0.1 (as inet_aton would), and never looked up as a name
             try {
-                host = dev.gatehouse.core.net.IpAddress.parse(host).toString();
-            } catch (dev.gatehouse.core.net.InvalidAddressException e) {
+                host = IpAddress.parse(host).toString();
+            } catch (InvalidAddressException e) {
                 throw new IllegalArgumentException(e.getMessage() + " in '" + url + "'");
             }
         }
@@ -90,21 +95,21 @@ public record Upstream(String host, int port, String basePath, boolean tls) {
     }
 
     /** An address literal as an InetAddress (no lookup), or null for a name. */
-    public java.net.InetAddress literal() {
+    public InetAddress literal() {
         if (!looksLikeAddress(host)) {
             return null;
         }
-        dev.gatehouse.core.net.IpAddress a = dev.gatehouse.core.net.IpAddress.parse(host);
+        IpAddress a = IpAddress.parse(host);
         byte[] bytes;
         if (a.isV4()) {
             long v = a.lo();
             bytes = new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
         } else {
-            bytes = java.nio.ByteBuffer.allocate(16).putLong(a.hi()).putLong(a.lo()).array();
+            bytes = ByteBuffer.allocate(16).putLong(a.hi()).putLong(a.lo()).array();
         }
         try {
-            return java.net.InetAddress.getByAddress(bytes);
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // a 4- or 16-byte address is always accepted
         }
     }

@@ -13,8 +13,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** GET /healthz, /readyz, /metrics. Answers from memory only: no I/O on the event loop. */
@@ -35,7 +37,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
             res = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "GET only\n");
         } else if (path.equals("/healthz")) {
-            java.util.List<String> dead = readiness.deadThreads();
+            List<String> dead = readiness.deadThreads();
             // a dead thread will not come back by itself (they catch everything; one that died anyway is a bug):
             // failing the liveness probe gets the process restarted
             res = dead.isEmpty() ? text(ctx, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n")
@@ -60,7 +62,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
-        FullHttpResponse r = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status, content);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         HttpUtil.setContentLength(r, bytes.length);

@@ -6,10 +6,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +31,15 @@ public final class Readiness implements AutoCloseable {
     private final ScheduledExecutorService checker;
     private volatile boolean databaseUp;
     private volatile String databaseError = "not checked yet";
-    private final java.util.function.BooleanSupplier schemaCurrent;
-    private final java.util.function.BooleanSupplier policiesLoaded;
+    private final BooleanSupplier schemaCurrent;
+    private final BooleanSupplier policiesLoaded;
     private volatile boolean listening;
     /** The checker thread's own connection. */
     private Connection connection;
     /** Long-lived threads whose progress readiness follows: name -> (last progress, how long a pause is a stall). */
-    private final Map<String, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
 
-    private record Watch(java.util.function.LongSupplier lastProgressNanos, long stallNanos) {
+    private record Watch(LongSupplier lastProgressNanos, long stallNanos) {
         static final String DEAD = "dead";
 
         /** Null when the thread goes round; otherwise what is wrong with it. */
@@ -51,8 +56,8 @@ public final class Readiness implements AutoCloseable {
     private final Duration interval;
     private final MeterRegistry registry;
 
-    public Readiness(Database database, java.util.function.BooleanSupplier schemaCurrent,
-                     java.util.function.BooleanSupplier policiesLoaded, Duration interval, MeterRegistry registry) {
+    public Readiness(Database database, BooleanSupplier schemaCurrent,
+                     BooleanSupplier policiesLoaded, Duration interval, MeterRegistry registry) {
         this.database = database;
         this.schemaCurrent = schemaCurrent;
         this.policiesLoaded = policiesLoaded;
@@ -108,7 +113,7 @@ public final class Readiness implements AutoCloseable {
      * loop for {@code stallAfter}, makes the gateway not ready — its work (policy updates, the audit log) would
      * silently stop otherwise — and /readyz says which.
      */
-    public void watch(String name, java.util.function.LongSupplier lastProgressNanos, Duration stallAfter) {
+    public void watch(String name, LongSupplier lastProgressNanos, Duration stallAfter) {
         watches.put(name, new Watch(lastProgressNanos, stallAfter.toNanos()));
         Gauge.builder("gatehouse.thread.seconds.since.progress", this, r -> r.secondsSinceProgress(name))
                 .description("Seconds since a long-lived thread last went round its loop (-1: the thread died).")
@@ -116,8 +121,8 @@ public final class Readiness implements AutoCloseable {
     }
 
     /** The watched threads that have died (not merely stalled). */
-    public java.util.List<String> deadThreads() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public List<String> deadThreads() {
+        List<String> out = new ArrayList<>();
         threadProblems().forEach((name, problem) -> {
             if (problem.equals(Watch.DEAD)) {
                 out.add(name);

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.policy;
 
+import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.PolicySnapshotLoader;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -105,7 +107,7 @@ public final class PolicyService implements AutoCloseable, MeterBinder {
 
     private double snapshotAgeSeconds() {
         PolicySnapshot s = snapshot();
-        return s == null ? Double.NaN : Duration.between(s.loadedAt(), java.time.Instant.now()).toMillis() / 1000.0;
+        return s == null ? Double.NaN : Duration.between(s.loadedAt(), Instant.now()).toMillis() / 1000.0;
     }
 
     public long reloads() {
@@ -164,7 +166,7 @@ public final class PolicyService implements AutoCloseable, MeterBinder {
                 if (e instanceof Error) {
                     log.error("Policy updates failed; retrying", e);
                 }
-                if (e instanceof dev.gatehouse.core.GatehouseException && !Database.unreachable(e)) {
+                if (e instanceof GatehouseException && !Database.unreachable(e)) {
                     log.error("{}", e.getMessage()); // e.g. the schema is behind: not ready until an operator acts
                 }
                 if (connected || current.get() == null) {

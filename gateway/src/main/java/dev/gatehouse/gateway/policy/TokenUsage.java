@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class TokenUsage implements AutoCloseable {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             // ISO-8601 in UTC: an instant whatever the JVM's or the session's zone (a Timestamp array is sent as
             // local time without an offset)
-            ps.setArray(2, c.createArrayOf("text", times.stream().map(t -> java.time.Instant.ofEpochMilli(t).toString()).toArray()));
+            ps.setArray(2, c.createArrayOf("text", times.stream().map(t -> Instant.ofEpochMilli(t).toString()).toArray()));
             ps.executeUpdate();
             if (failing) {
                 log.info("API token last-use times written again");

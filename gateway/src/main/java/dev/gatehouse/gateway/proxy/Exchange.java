@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.proxy;
 
+import dev.gatehouse.gateway.request.LocalAnswer;
 import dev.gatehouse.gateway.route.UpstreamSelector;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.request.Denial;
@@ -456,7 +457,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
     }
 
     /** Answers with the gateway's own response (a redirect, a page) and drops the rest of the body. */
-    void answer(dev.gatehouse.gateway.request.LocalAnswer a) {
+    void answer(LocalAnswer a) {
         boolean keep = clientKeepAlive && !front.draining();
         respondLocally(a.response(ctx.alloc(), context.requestId(), keep), a.reason());
     }

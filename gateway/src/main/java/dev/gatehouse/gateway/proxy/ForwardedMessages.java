@@ -19,7 +19,10 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -85,7 +88,7 @@ final class ForwardedMessages {
         if (!trusted || proto == null || !(proto.equalsIgnoreCase("http") || proto.equalsIgnoreCase("https"))) {
             proto = "http";
         }
-        headers.set(X_FORWARDED_PROTO, proto.toLowerCase(java.util.Locale.ROOT));
+        headers.set(X_FORWARDED_PROTO, proto.toLowerCase(Locale.ROOT));
 
         String forwardedHost = trusted && xForwardedHost != null ? xForwardedHost : host;
         if (forwardedHost != null) {
@@ -220,7 +223,7 @@ final class ForwardedMessages {
             return name; // the usual name: nothing to encode
         }
         StringBuilder sb = new StringBuilder(name.length());
-        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
             if (c >= 0x21 && c <= 0x7e && c != '%') {
                 sb.append((char) c);
@@ -259,13 +262,13 @@ final class ForwardedMessages {
                 continue;
             }
             String name = raw.toString();
-            String normal = name.replace('_', '-').toLowerCase(java.util.Locale.ROOT);
+            String normal = name.replace('_', '-').toLowerCase(Locale.ROOT);
             boolean doom = underscore
                     ? FORWARDING_NAMES.contains(normal) || clientIp.headers().contains(normal) || rules.controlled(normal)
                     : !GATEWAY_FORWARDED.contains(normal);
             if (doom) {
                 if (doomed == null) {
-                    doomed = new java.util.ArrayList<>();
+                    doomed = new ArrayList<>();
                 }
                 doomed.add(name);
             }

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.proxy;
 
+import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.Upstream;
 import dev.gatehouse.gateway.config.UpstreamTls;
@@ -21,12 +22,14 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,8 +129,8 @@ public final class UpstreamPool implements AutoCloseable {
                 b.keyManager(conf.certificateFile().toFile(), conf.keyFile().toFile());
             }
             return b.build();
-        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-            throw new dev.gatehouse.core.GatehouseException("cannot set up TLS to upstreams: " + e.getMessage(), e);
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new GatehouseException("cannot set up TLS to upstreams: " + e.getMessage(), e);
         }
     }
 
@@ -180,7 +183,7 @@ public final class UpstreamPool implements AutoCloseable {
         assert loop.inEventLoop();
         Promise<Channel> promise = loop.newPromise();
         // an IP literal is connected to as it is (the default group never resolves a resolved address)
-        java.net.InetAddress literal = upstream.literal(); // strict, like every address in Gatehouse (not NetUtil's)
+        InetAddress literal = upstream.literal(); // strict, like every address in Gatehouse (not NetUtil's)
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.gatehouse.gateway.support.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.UpstreamTls;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public final class UpstreamTlsWatcher {
 
     /** Null when there is nothing to watch: no https:// upstream, no file named, or an interval of 0. */
     public static FileReloader<Reading> start(Config config, GatewaySettings settings, UpstreamPool pool,
-                                             io.micrometer.core.instrument.MeterRegistry registry) {
+                                             MeterRegistry registry) {
         UpstreamTls tls = settings.upstream().tls();
         if (!pool.usesTls() || tls.reloadInterval().isZero() || (tls.caFile() == null && tls.certificateFile() == null)) {
             return null;

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ public record LocalAnswer(HttpResponseStatus status, List<Map.Entry<String, Stri
                           String body, String reason) {
 
     public static LocalAnswer redirect(String location, String reason, List<Map.Entry<String, String>> cookies) {
-        List<Map.Entry<String, String>> h = new java.util.ArrayList<>();
+        List<Map.Entry<String, String>> h = new ArrayList<>();
         h.add(Map.entry(HttpHeaderNames.LOCATION.toString(), location));
         h.addAll(cookies);
         return new LocalAnswer(HttpResponseStatus.FOUND, h, "text/plain; charset=utf-8", "", reason);

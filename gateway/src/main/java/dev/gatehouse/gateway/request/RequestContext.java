@@ -4,6 +4,7 @@ import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.gateway.route.UpstreamSelector;
+import java.util.UUID;
 
 /**
  * What the gateway decided about one request, carried from the handler that decided it to the
@@ -28,7 +29,7 @@ public final class RequestContext {
      * @param assertion the signed identity assertion for the upstream (null when no key is known yet)
      * @param renewal   a Set-Cookie value renewing the session (its idle time starts again), or null
      */
-    public record SignedIn(java.util.UUID accountId, String email, String assertion, String renewal) {
+    public record SignedIn(UUID accountId, String email, String assertion, String renewal) {
     }
 
     public RequestContext(String requestId, ClientIpResult clientIp, boolean peerTrusted, long startNanos) {

@@ -1,5 +1,7 @@
 package dev.gatehouse.gateway.server;
 
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.gateway.sso.SingleSignOn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.gatehouse.gateway.proxy.ConnectionTracker;
@@ -43,7 +45,7 @@ public final class GatewayServer implements AutoCloseable {
     /** Binds the listener; throws with a clear message when the address is in use. */
     public static GatewayServer start(GatewaySettings settings, TrustedHops hops, RequestObserver observer,
                                       PolicyService policies, TokenUsage tokenUsage, MeterRegistry registry,
-                                      dev.gatehouse.gateway.sso.SingleSignOn sso)
+                                      SingleSignOn sso)
             throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
@@ -68,7 +70,7 @@ public final class GatewayServer implements AutoCloseable {
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new dev.gatehouse.core.GatehouseException("cannot listen on " + settings.listen().host() + ":"
+            throw new GatehouseException("cannot listen on " + settings.listen().host() + ":"
                     + settings.listen().port() + ": " + e.getMessage() + " (is another process using the port?)", e);
         }
     }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The identity assertion an upstream receives with a signed-in request ({@code X-Gatehouse-Assertion}): a short-lived
@@ -43,7 +44,7 @@ final class Assertions {
     private record Whom(String kid, String accountId, String clientIp, String email) {
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<Whom, Made> made = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Whom, Made> made = new ConcurrentHashMap<>();
     private final SharedKeys<ECKey> keys;
     private final String issuer;
     private volatile Cached jwks = new Cached(List.of(), "{\"keys\":[]}");

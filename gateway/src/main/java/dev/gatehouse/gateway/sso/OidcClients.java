@@ -10,6 +10,8 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import java.io.IOException;
 import java.net.MalformedURLException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -75,6 +77,6 @@ final class OidcClients {
             }
             return v.strip();
         }
-        return java.nio.file.Files.readString(java.nio.file.Path.of(ref.substring(5))).strip();
+        return Files.readString(Path.of(ref.substring(5))).strip();
     }
 }
