@@ -26,6 +26,16 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
             return ssoProviders.stream().filter(SsoProvider::enabled).toList();
         }
 
+        /** Whether any provider is enabled (asked on every request of a sign-in route: allocates nothing). */
+        public boolean hasEnabledProvider() {
+            for (SsoProvider p : ssoProviders) {
+                if (p.enabled()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         public SsoProvider provider(UUID id) {
             for (SsoProvider p : ssoProviders) {
                 if (p.id().equals(id)) {

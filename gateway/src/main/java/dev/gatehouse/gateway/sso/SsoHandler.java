@@ -185,8 +185,12 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
         if (org == null) {
             return; // the policy check answers 503 (not loaded, or no such organisation)
         }
-        boolean hasProvider = !org.enabledProviders().isEmpty();
-        if (binding.sso() == RouteBinding.Sso.AUTO && !(org.requireSso() && hasProvider)) {
+        boolean auto = binding.sso() == RouteBinding.Sso.AUTO;
+        if (auto && !org.requireSso()) {
+            return; // the common case: decided without looking at the providers
+        }
+        boolean hasProvider = org.hasEnabledProvider();
+        if (auto && !hasProvider) {
             return;
         }
         if (!hasProvider) {
