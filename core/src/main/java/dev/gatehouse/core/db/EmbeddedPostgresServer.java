@@ -70,7 +70,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public static boolean bundled() {
         try {
-            Class.forName("EmbeddedPostgres", false,
+            Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", false,
                     EmbeddedPostgresServer.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
