@@ -13,6 +13,7 @@ import dev.gatehouse.admin.commands.PolicyCommand;
 import dev.gatehouse.admin.commands.PurgeCommand;
 import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
+import dev.gatehouse.admin.commands.RouteCommand;
 import dev.gatehouse.admin.commands.SsoCommand;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
                 TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class, AuditCommand.class,
                 MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
-                RecoveryCommands.DisableSso.class, SsoCommand.class, ClientIpCommand.class, CloudflareRangesCommand.class,
+                RecoveryCommands.DisableSso.class, SsoCommand.class, ClientIpCommand.class, RouteCommand.class, CloudflareRangesCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {
                 "",
@@ -47,6 +48,7 @@ import picocli.CommandLine.Option;
                 "  gatehouse-admin migrate info --json",
                 "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse-admin migrate validate",
                 "  gatehouse-admin client-ip explain --peer 10.0.2.2 -H 'X-Forwarded-For: 198.51.100.7'",
+                "  gatehouse-admin route explain --host acme.example.com --path /api",
                 "  gatehouse-admin cloudflare-ranges --nginx",
                 "  source <(gatehouse-admin generate-completion)   # bash/zsh completion",
                 "",

@@ -77,12 +77,18 @@ class JsonShapesIT {
                 "198.51.100.99", "--json");
         shape(shapes, "policy update refused by the guard", "policy", "update", "--org", "Acme", "office", "--remove",
                 "203.0.113.0/24", "--add-allow", "192.0.2.0/24", "--json");
+        shape(shapes, "retention set", "retention", "set", "Acme", "90", "--json");
+        shape(shapes, "retention set --off", "retention", "set", "Acme", "--off", "--app", "vault", "--json");
+        shape(shapes, "audit-mode set", "audit-mode", "set", "Acme", "full", "--json");
+        shape(shapes, "audit-mode set inherit", "audit-mode", "set", "Acme", "inherit", "--app", "vault", "--json");
         shape(shapes, "retention show", "retention", "show", "--json");
         shape(shapes, "audit-mode show", "audit-mode", "show", "--json");
         shape(shapes, "audit search", "audit", "search", "--org", "Acme", "--since", "2d", "--json");
         shape(shapes, "db-stats", "db-stats", "--json");
         shape(shapes, "db-stats --partitions", "db-stats", "--partitions", "--json");
         shape(shapes, "migrate info", "migrate", "info", "--json");
+        shape(shapes, "migrate validate", "migrate", "validate", "--json");
+        shape(shapes, "vacuum", "vacuum", "admin_actions", "--analyze", "--json");
         shape(shapes, "purge-logs --dry-run", "purge-logs", "Acme", "--retain", "30", "--dry-run", "--json");
         shape(shapes, "purge-logs", "purge-logs", "Acme", "--retain", "30", "--yes", "--json");
         shape(shapes, "purge-logs --all-orgs", "purge-logs", "--all-orgs", "--retain", "30", "--yes", "--json");
@@ -110,6 +116,14 @@ class JsonShapesIT {
         }
         shape(shapes, "disable-org-sso", "disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes", "--json");
         shape(shapes, "a failure", "org", "show", "Nobody", "--json");
+        Path routes = Files.createTempFile("routes", ".conf");
+        Files.writeString(routes, "gatehouse.routes = [ { hosts = [\"acme.example.com\"], prefix = \"/\", upstream = demo,"
+                + " org = Acme } ]\n");
+        shape(shapes, "route explain", CliRun.of("route", "explain", "-c", routes.toString(), "--host", "acme.example.com",
+                "--path", "/", "--json"));
+        shape(shapes, "client-ip explain", CliRun.of("client-ip", "explain", "-c", routes.toString(), "--peer", "192.0.2.1",
+                "--json"));
+        Files.delete(routes);
         String actual = String.join("\n", shapes) + "\n";
         if (Boolean.getBoolean("json.shapes.write")) {
             Files.writeString(PINNED, actual);
@@ -124,7 +138,11 @@ class JsonShapesIT {
 
     /** Each JSON document the command printed (stdout, then stderr), as one line: name → shape. */
     private void shape(List<String> shapes, String name, String... args) throws IOException {
-        CliRun r = admin(args);
+        shape(shapes, name, admin(args));
+    }
+
+    /** A command that reads no database (its run given whole). */
+    private void shape(List<String> shapes, String name, CliRun r) throws IOException {
         List<String> docs = new ArrayList<>();
         for (String stream : List.of(r.out(), r.err())) {
             for (String line : stream.split("\n")) {

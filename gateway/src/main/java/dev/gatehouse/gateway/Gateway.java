@@ -12,9 +12,9 @@ import dev.gatehouse.gateway.audit.RetentionJob;
 import dev.gatehouse.gateway.clientip.CloudflareRangesWatcher;
 import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.config.Route;
-import dev.gatehouse.gateway.config.RouteBinding;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Route;
+import dev.gatehouse.core.route.RouteBinding;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.demo.DemoUpstream;
 import dev.gatehouse.gateway.management.ManagementServer;
 import dev.gatehouse.gateway.management.Readiness;
@@ -130,9 +130,8 @@ public final class Gateway implements AutoCloseable {
                             settings.server().maxBodySize(), RouteBinding.NONE)));
                     log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
                 } else { // upstream = "demo": the echo server, wherever a route names it
-                    settings = settings.withRoutes(settings.routes().stream().map(r -> new Route(r.prefix(),
-                            r.upstreams().stream().map(u -> u.demo() ? echo : u).toList(), r.stripPrefix(), r.maxBodySize(),
-                            r.binding())).toList());
+                    settings = settings.withRoutes(settings.routes().stream().map(r -> r.withUpstreams(
+                            r.upstreams().stream().map(u -> u.demo() ? echo : u).toList())).toList());
                     log.info("The built-in demo upstream (upstream = \"demo\") on 127.0.0.1:{}", demo.port());
                 }
             }
@@ -151,7 +150,7 @@ public final class Gateway implements AutoCloseable {
                 retention.bindTo(registry);
                 started.push(retention.start());
             }
-            RequestMeters requestMeters = new RequestMeters(registry, settings.routes().stream().map(Route::prefix).toList());
+            RequestMeters requestMeters = new RequestMeters(registry, settings.routes().stream().map(Route::label).toList());
             RequestObserver observer = new RequestObserver(requestMeters,
                     settings.accessLog() ? AccessLog.json() : AccessLog.OFF, audit);
             TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
@@ -182,7 +181,7 @@ public final class Gateway implements AutoCloseable {
                         : b.org() != null ? "org " + b.org() : "organisation from the token")
                         + (b.token() ? ", API token" : "") + (b.sso() == RouteBinding.Sso.AUTO ? "" : ", sso " + b.sso()
                         .name().toLowerCase(Locale.ROOT));
-                log.info("  route {} -> {}{} ({})", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "",
+                log.info("  route {}{} -> {}{} ({})", r.hosts().isEmpty() ? "" : "hosts " + r.hosts() + " ", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "",
                         binding);
             }
             return new Gateway(started, server, management, settings, database);

@@ -32,6 +32,10 @@ public final class AuditModeCommand implements Runnable {
 
     @Spec CommandSpec spec;
 
+    /** What {@code audit-mode set --json} prints: the mode null when the app inherits its organisation's. */
+    record ModeSet(String org, String app, String auditMode, boolean inherited) {
+    }
+
     @Override
     public void run() {
         throw new UsageException("a subcommand is required: set or show");
@@ -42,7 +46,7 @@ public final class AuditModeCommand implements Runnable {
     int set(@Parameters(index = "0", paramLabel = "ORG") String org,
             @Parameters(index = "1", paramLabel = "MODE") String mode,
             @Option(names = "--app", paramLabel = "APP", description = "Only this app (an override).") String app,
-            @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+            @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         boolean inherit = mode.equals("inherit");
         if (!MODES.contains(mode) && !(inherit && app != null)) {
             throw new UsageException("MODE must be full, aggregated or off" + (app == null ? "" : " (or inherit)")
@@ -50,8 +54,12 @@ public final class AuditModeCommand implements Runnable {
         }
         try (Database d = db.open()) {
             new Maintenance(d.dataSource(), actor.actor()).setAuditMode(org, app, inherit ? null : mode);
-            spec.commandLine().getOut().println("Audit mode of " + org + (app == null ? "" : "/" + app) + ": "
-                    + (inherit ? "inherited from " + org : mode));
+            if (output.json) {
+                Output.json(spec.commandLine().getOut(), new ModeSet(org, app, inherit ? null : mode, inherit));
+            } else {
+                spec.commandLine().getOut().println("Audit mode of " + org + (app == null ? "" : "/" + app) + ": "
+                        + (inherit ? "inherited from " + org : mode));
+            }
             return ExitCodes.OK;
         }
     }

@@ -36,6 +36,10 @@ public final class MaintenanceCommands {
     public static final class Retention implements Runnable {
         @Spec CommandSpec spec;
 
+        /** What {@code retention set --json} prints: days null when retention is off. */
+        record RetentionSet(String org, String app, Integer retentionDays) {
+        }
+
         @Override
         public void run() {
             throw new UsageException("a subcommand is required: set or show");
@@ -46,7 +50,7 @@ public final class MaintenanceCommands {
                 @Parameters(index = "1", paramLabel = "DAYS", arity = "0..1") Integer days,
                 @Option(names = "--app", paramLabel = "APP", description = "Only this app (an override).") String app,
                 @Option(names = "--off", description = "No automatic retention.") boolean off,
-                @Mixin DatabaseOptions db, @Mixin ActorOption actor) {
+                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
             if (off == (days != null)) {
                 throw new UsageException(off ? "give DAYS or --off, not both" : "DAYS (or --off) is required");
             }
@@ -55,8 +59,12 @@ public final class MaintenanceCommands {
             }
             try (Database d = db.open()) {
                 new Maintenance(d.dataSource(), actor.actor()).setRetention(org, app, days);
-                spec.commandLine().getOut().println("Retention of " + org + (app == null ? "" : "/" + app) + ": "
-                        + (days == null ? "off" : days + " days"));
+                if (output.json) {
+                    Output.json(spec.commandLine().getOut(), new RetentionSet(org, app, days));
+                } else {
+                    spec.commandLine().getOut().println("Retention of " + org + (app == null ? "" : "/" + app) + ": "
+                            + (days == null ? "off" : days + " days"));
+                }
                 return ExitCodes.OK;
             }
         }
@@ -154,6 +162,7 @@ public final class MaintenanceCommands {
         @Mixin DatabaseOptions db;
         @Mixin Confirmation confirmation;
         @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
         @Spec CommandSpec spec;
 
         @Override
@@ -165,6 +174,10 @@ public final class MaintenanceCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (Database d = db.open()) {
                 Maintenance.Vacuumed v = new Maintenance(d.dataSource(), actor.actor()).vacuum(table, full, analyze);
+                if (output.json) { // one document: each table's figures (VACUUM VERBOSE's report is not part of it)
+                    Output.json(out, v.tables());
+                    return ExitCodes.OK;
+                }
                 if (((AdminMain) spec.root().userObject()).verbose) {
                     v.report().forEach(out::println); // VACUUM VERBOSE's own report: long
                 }

@@ -3,6 +3,7 @@ package dev.gatehouse.admin.commands;
 import dev.gatehouse.admin.cli.ActorOption;
 import dev.gatehouse.admin.cli.DatabaseOptions;
 import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.Output;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.Table;
 import dev.gatehouse.core.GatehouseException;
@@ -35,6 +36,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  gatehouse-admin migrate info",
                 "  gatehouse-admin migrate validate"})
 public final class MigrateCommand implements Callable<Integer> {
+    /** What {@code migrate validate --json} prints when the schema is current. */
+    record Valid(boolean valid, String version, List<String> pending) {
+    }
+
     @Mixin
     DatabaseOptions database;
 
@@ -107,13 +112,17 @@ public final class MigrateCommand implements Callable<Integer> {
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = {"Checks the schema is exactly what this Gatehouse expects: applied migrations",
                     "unchanged, none failed, none newer than this binary, none pending. Exit 1 otherwise."})
-    int validate(@Mixin DatabaseOptions db) {
+    int validate(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         try (Database d = db.open()) {
             Migrations m = new Migrations(d.dataSource());
-            m.requireCurrent();
+            m.requireCurrent(); // else a failure: one line on stderr, exit 1
             List<Migrations.Version> all = m.info();
-            spec.commandLine().getOut().println("Schema valid: at V" + all.get(all.size() - 1).version()
-                    + ", nothing pending.");
+            String version = all.get(all.size() - 1).version();
+            if (output.json) {
+                Output.json(spec.commandLine().getOut(), new Valid(true, version, List.of()));
+            } else {
+                spec.commandLine().getOut().println("Schema valid: at V" + version + ", nothing pending.");
+            }
             return ExitCodes.OK;
         }
     }

@@ -3,6 +3,8 @@ package dev.gatehouse.gateway.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.gatehouse.core.config.ConfigError;
+import dev.gatehouse.core.route.Route;
+import dev.gatehouse.core.route.Routes;
 import java.util.List;
 
 /**

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-request meters: requests by route and status class, upstream latency by route, and the
  * gateway's own answers by reason. Every route's meters are registered when the listener starts, so a
- * request only finds them (a lookup by the route's prefix, whose hash the String keeps) and counts:
+ * request only finds them (a lookup by the route's label, whose hash the String keeps) and counts:
  * nothing is allocated per request. Labels are bounded: routes come from the configuration, status
  * classes are six, reasons are a fixed set of names.
  */
@@ -29,7 +29,7 @@ public final class RequestMeters {
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
 
-    /** @param routePrefixes the configured routes' prefixes; "" (no route matched) is added */
+    /** @param routePrefixes the configured routes' labels (prefix, after the first host when hosts are named); "" (no route matched) is added */
     public RequestMeters(MeterRegistry registry, Collection<String> routePrefixes) {
         this.registry = registry;
         routes.put("", new RouteMeters(registry, ""));
@@ -70,7 +70,7 @@ public final class RequestMeters {
         RouteMeters(MeterRegistry registry, String route) {
             for (int i = 0; i < STATUS_CLASSES.length; i++) {
                 byStatusClass[i] = Counter.builder("gatehouse.requests")
-                        .description("Requests answered, by route prefix and status class.")
+                        .description("Requests answered, by route (prefix, or host and prefix) and status class.")
                         .tags("route", route, "status", STATUS_CLASSES[i]).register(registry);
             }
             upstreamLatency = Timer.builder("gatehouse.upstream.latency")

@@ -3,7 +3,7 @@ package dev.gatehouse.gateway.metrics;
 import dev.gatehouse.gateway.audit.AuditEvent;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.EventIds;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.HttpRequest;
@@ -32,7 +32,7 @@ public final class RequestObserver {
      * @param request  the client's request head, or null when it could not be parsed (method and URI are read
      *                 from it; its headers may have become the upstream request's)
      * @param userAgent the client's User-Agent as it arrived, or null
-     * @param route    the matched route prefix, "" when none
+     * @param route    the matched route's label (its prefix, or host and prefix), "" when none
      * @param status   the status sent, 0 when none was (the connection was cut first)
      * @param upstream the upstream used, or null
      */

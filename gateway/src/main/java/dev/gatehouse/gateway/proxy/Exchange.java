@@ -2,7 +2,7 @@ package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.gateway.request.LocalAnswer;
 import dev.gatehouse.gateway.route.UpstreamSelector;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.request.Denial;
 import dev.gatehouse.gateway.request.DenialResponses;
 import dev.gatehouse.gateway.request.RequestContext;
@@ -291,7 +291,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         }
         if (code == 101 && upgradeRequested) {
             status = 101;
-            front.observer().upstreamLatency(selector.route().prefix(), System.nanoTime() - sentNanos);
+            front.observer().upstreamLatency(selector.label(), System.nanoTime() - sentNanos);
             report();
             responseStarted = true;
             responseComplete = true;
@@ -320,7 +320,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
             informational = true;
         } else {
             status = code;
-            front.observer().upstreamLatency(selector.route().prefix(), System.nanoTime() - sentNanos);
+            front.observer().upstreamLatency(selector.label(), System.nanoTime() - sentNanos);
             responseStarted = true;
             keepClient = head.keepClient();
             reuseUpstream = head.reuseUpstream();
@@ -508,7 +508,7 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
     private void report() {
         if (!reported) {
             reported = true;
-            front.observer().finished(context, request, userAgent, selector == null ? "" : selector.route().prefix(), status,
+            front.observer().finished(context, request, userAgent, selector == null ? "" : selector.label(), status,
                     responseBytes, target);
         }
     }

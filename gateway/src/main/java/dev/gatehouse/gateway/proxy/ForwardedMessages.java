@@ -2,8 +2,8 @@ package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.gateway.request.RequestIds;
-import dev.gatehouse.gateway.config.Route;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Route;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.config.UpstreamHeaders;
 import dev.gatehouse.gateway.request.FramingHeaders;
 import dev.gatehouse.gateway.request.RequestContext;

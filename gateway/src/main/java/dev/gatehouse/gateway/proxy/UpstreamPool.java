@@ -2,7 +2,7 @@ package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.config.UpstreamTls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

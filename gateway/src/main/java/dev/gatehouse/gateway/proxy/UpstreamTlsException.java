@@ -1,6 +1,6 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Upstream;
 
 /**
  * A TLS handshake with an upstream that failed, said in one line for the 502 and the log: which upstream,

@@ -8,6 +8,9 @@ public interface Routable {
     /** The request target, origin-form and normalised (RequestValidator saw to it). */
     String target();
 
+    /** The request's own Host header (null when it has none), as validated; never a forwarded host. */
+    String host();
+
     /** Records the route found; null when none matched. */
     void routed(UpstreamSelector route);
 }

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
-/** Finds each request's route (longest prefix) and records it on the request. */
+/** Finds each request's route (by host, then longest prefix) and records it on the request. */
 @ChannelHandler.Sharable
 public final class RouteHandler extends ChannelInboundHandlerAdapter {
     private final RouteTable routes;
@@ -16,7 +16,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Routable r) {
-            r.routed(routes.match(r.target()));
+            r.routed(routes.match(routes.byHost() ? r.host() : null, r.target()));
         }
         ctx.fireChannelRead(msg);
     }

@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.route;
 
-import dev.gatehouse.gateway.config.Route;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Route;
+import dev.gatehouse.core.route.Upstream;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,17 +12,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class UpstreamSelector {
     private final Route route;
+    private final String label;
     private final long failTimeoutNanos;
     private final AtomicInteger next = new AtomicInteger();
     private final ConcurrentHashMap<Upstream, Long> failedUntil = new ConcurrentHashMap<>();
 
     UpstreamSelector(Route route, long failTimeoutNanos) {
         this.route = route;
+        this.label = route.label(); // computed once: it names the route in every request's metrics
         this.failTimeoutNanos = failTimeoutNanos;
     }
 
     public Route route() {
         return route;
+    }
+
+    /** The route's name in metrics and logs ({@link Route#label()}). */
+    public String label() {
+        return label;
     }
 
     /** The upstream for attempt number {@code attempt} (0 first) of one request. */

@@ -2,7 +2,7 @@ package dev.gatehouse.gateway.sso;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.core.policy.PolicySnapshot;
-import dev.gatehouse.gateway.config.RouteBinding;
+import dev.gatehouse.core.route.RouteBinding;
 import dev.gatehouse.gateway.request.Denial;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.LocalAnswer;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.gatehouse.core.config.ConfigError;
+import dev.gatehouse.core.route.Route;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class GatewaySettingsTest {
                 "gatehouse.routes = [ { prefix = \"/a\", upstream = \"http://127.0.0.1:1\", colour = blue } ]")))
                 .isInstanceOf(ConfigError.class)
                 .hasMessageContaining("gatehouse.routes[0].colour")
-                .hasMessageContaining("known here: app, identify, max-body-size, org, prefix, sso, strip-prefix, upstream, upstreams");
+                .hasMessageContaining("known here: app, hosts, identify, max-body-size, org, prefix, sso, strip-prefix, upstream, upstreams");
     }
 
     @Test

@@ -9,9 +9,9 @@ import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.policy.CompiledPolicy;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.TokenHash;
-import dev.gatehouse.gateway.config.Route;
-import dev.gatehouse.gateway.config.RouteBinding;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Route;
+import dev.gatehouse.core.route.RouteBinding;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.RequestContext;
 import dev.gatehouse.gateway.route.RouteTable;
@@ -61,7 +61,7 @@ class AccessHandlerTest {
         IpAddress ip = IpAddress.parse(client);
         RequestContext rc = new RequestContext("rid", new ClientIpResult(ip, ip, "peer", null, List.of()), false, 0);
         rc.route(new RouteTable(List.of(new Route("/", List.of(new Upstream("127.0.0.1", 9, "")), false, 1024, binding)),
-                Duration.ofSeconds(1)).match("/x"));
+                Duration.ofSeconds(1)).match(null, "/x"));
         InboundRequest in = new InboundRequest(head, rc);
         ch.writeInbound(in);
         assertThat((Object) ch.readInbound()).as("always passed on").isSameAs(in);

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Level;
 import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.config.Upstream;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.config;
+package dev.gatehouse.core.route;
 
 import dev.gatehouse.core.net.InvalidAddressException;
 import dev.gatehouse.core.net.IpAddress;

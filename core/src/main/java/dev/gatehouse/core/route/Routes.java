@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.config;
+package dev.gatehouse.core.route;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -15,20 +15,21 @@ import java.util.Set;
 
 /**
  * {@code gatehouse.routes}: a list of route objects, each checked like every other part of the configuration —
- * an unknown key (a typo) fails the start with its position and the key it probably meant.
+ * an unknown key (a typo) fails the start with its position and the key it probably meant. A host and prefix
+ * may be given by one route only (a route without {@code hosts}: its prefix by one such route only).
  */
-final class Routes {
+public final class Routes {
     /** What a route object may hold (the values are only there to name the keys). */
-    static final ConfigObject KEYS = ConfigFactory.parseString(
-            "prefix = \"/\", upstream = \"\", upstreams = [], strip-prefix = false, max-body-size = 0, org = \"\","
+    public static final ConfigObject KEYS = ConfigFactory.parseString(
+            "hosts = [], prefix = \"/\", upstream = \"\", upstreams = [], strip-prefix = false, max-body-size = 0, org = \"\","
                     + " app = \"\", identify = none, sso = auto").root();
 
     private Routes() {
     }
 
-    static List<Route> from(Config g, long defaultMaxBody) {
+    public static List<Route> from(Config g, long defaultMaxBody) {
         List<Route> routes = new ArrayList<>();
-        Set<String> prefixes = new HashSet<>();
+        Set<String> taken = new HashSet<>(); // host + " " + prefix ("*" for any host)
         List<? extends ConfigValue> list = g.getList("routes");
         for (int i = 0; i < list.size(); i++) {
             ConfigValue v = list.get(i);
@@ -43,8 +44,13 @@ final class Routes {
             if (!prefix.startsWith("/")) {
                 throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "must start with '/', got '" + prefix + "'");
             }
-            if (!prefixes.add(prefix)) {
-                throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), "duplicate route prefix '" + prefix + "'");
+            List<HostPattern> hosts = hosts(rc, o, key);
+            for (String h : hosts.isEmpty() ? List.of("*") : hosts.stream().map(HostPattern::text).toList()) {
+                if (!taken.add(h + " " + prefix)) {
+                    throw ConfigError.at(key + ".prefix", o.get("prefix").origin(), h.equals("*")
+                            ? "duplicate route prefix '" + prefix + "'"
+                            : "duplicate route: host '" + h + "' with prefix '" + prefix + "' is routed already");
+                }
             }
             List<Upstream> upstreams = upstreams(rc, o, key);
             boolean strip = false;
@@ -63,9 +69,40 @@ final class Routes {
                     throw ConfigError.at(key + ".max-body-size", o.get("max-body-size").origin(), "expected a size such as 10m or 512k");
                 }
             }
-            routes.add(new Route(prefix, upstreams, strip, maxBody, binding(rc, o, key)));
+            routes.add(new Route(hosts, prefix, upstreams, strip, maxBody, binding(rc, o, key)));
         }
         return List.copyOf(routes);
+    }
+
+    private static List<HostPattern> hosts(Config rc, ConfigObject o, String key) {
+        if (!o.containsKey("hosts")) {
+            return List.of();
+        }
+        List<String> raw;
+        try {
+            raw = rc.getStringList("hosts");
+        } catch (ConfigException.WrongType e) {
+            throw ConfigError.at(key + ".hosts", o.get("hosts").origin(), "expected a list of host names, such as"
+                    + " [\"acme.example.com\", \"*.example.com\"]");
+        }
+        if (raw.isEmpty()) {
+            throw ConfigError.at(key + ".hosts", o.get("hosts").origin(), "an empty list matches no request: leave 'hosts'"
+                    + " out to match any host");
+        }
+        List<HostPattern> out = new ArrayList<>();
+        for (String h : raw) {
+            HostPattern p;
+            try {
+                p = HostPattern.parse(h);
+            } catch (IllegalArgumentException e) {
+                throw ConfigError.at(key + ".hosts", o.get("hosts").origin(), e.getMessage());
+            }
+            if (out.contains(p)) {
+                throw ConfigError.at(key + ".hosts", o.get("hosts").origin(), "'" + p + "' is listed twice");
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     private static List<Upstream> upstreams(Config rc, ConfigObject o, String key) {

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.config;
+package dev.gatehouse.core.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.config;
+package dev.gatehouse.core.route;
 
 /**
  * What a route is bound to for policy enforcement.
