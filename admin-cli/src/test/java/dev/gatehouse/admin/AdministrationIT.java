@@ -109,7 +109,11 @@ class AdministrationIT {
         assertThat(denied.code()).isEqualTo(1);
         assertThat(denied.out()).startsWith("deny: denied by policy 'office'").contains("office (global): allow 203.0.113.0/24, deny 203.0.113.66/32");
 
-        assertThat(admin("policy", "update", "--org", "Acme", "office", "--remove", "203.0.113.66").code()).isEqualTo(0);
+        CliRun updated = admin("policy", "update", "--org", "Acme", "office", "--remove", "203.0.113.66");
+        assertThat(updated.code()).isEqualTo(0);
+        assertThat(updated.out()).as("what was done, then the policy as it now is")
+                .startsWith("Updated policy office of Acme: removed 203.0.113.66/32.\n\nname:        office\n")
+                .contains("deny:        -\n");
         assertThat(admin("policy", "check", "--org", "Acme", "--ip", "203.0.113.66").code()).isEqualTo(0);
         assertThat(admin("policy", "delete", "--org", "Acme", "runners", "--yes").code()).isEqualTo(0);
         assertThat(admin("policy", "list", "--org", "Acme", "--json").values("name")).contains("office").doesNotContain("runners");

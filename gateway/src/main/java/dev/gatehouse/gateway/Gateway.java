@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway;
 
 import dev.gatehouse.gateway.support.FileReloader;
+import dev.gatehouse.gateway.support.InstanceLock;
 import dev.gatehouse.gateway.support.SchemaGate;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
@@ -76,6 +77,14 @@ public final class Gateway implements AutoCloseable {
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
+            // first, so a second gateway on the same directory says so before touching the database; released last
+            InstanceLock instance = settings.audit().enabled() ? InstanceLock.acquire(settings.audit().spoolDir(),
+                    "the audit spool " + settings.audit().spoolDir() + " (gatehouse.audit.spool-dir), which serves one gateway"
+                    + " only", "give this one its own data directory (XDG_DATA_HOME or HOME) or gatehouse.audit.spool-dir")
+                    : null;
+            if (instance != null) {
+                started.push(instance);
+            }
             // Every component registers its own meters on this registry; with no management listener to show them,
             // a registry that keeps none (its meters are no-ops).
             StandardMeters meters = settings.management().enabled() ? StandardMeters.create() : null;
@@ -169,6 +178,10 @@ public final class Gateway implements AutoCloseable {
                 started.push(upstreamTls);
             }
             readiness.listening();
+            if (instance != null) {
+                String host = settings.listen().host();
+                instance.listening("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+            }
 
             log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listen().host(),
                     server.port(), database.description(), Transport.describeBest());

@@ -63,6 +63,29 @@ class GatewayStartIT {
     }
 
     @Test
+    void aSecondGatewayOnTheSameDirectorySaysWhichOneRunsThere() throws Exception {
+        Path spool = dir.resolve("shared-spool");
+        String extra = "gatehouse.audit.spool-dir = \"" + spool + "\"\n";
+        Path config = GatewayConfigs.write(dir, db.database(), extra);
+        try (Gateway first = Gateway.start(GatewayConfigs.load(dir, db.database(), extra))) {
+            Run second = run(Map.of(), "--config", config.toString());
+            assertThat(second.code()).isEqualTo(1);
+            assertThat(second.err().strip()).as("one line").doesNotContain("\n")
+                    .startsWith("gatehouse: another Gatehouse gateway (pid " + ProcessHandle.current().pid() + ", started ")
+                    .contains("listening on http://127.0.0.1:" + first.port() + ") is running on the audit spool " + spool
+                            + " (gatehouse.audit.spool-dir), which serves one gateway only: stop it, or give this one its own"
+                            + " data directory (XDG_DATA_HOME or HOME) or gatehouse.audit.spool-dir");
+            try (RawHttp c = new RawHttp(first.port())) {
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: demo\r\n\r\n").read().status())
+                        .as("the first gateway is untouched").isEqualTo(200);
+            }
+        }
+        try (Gateway again = Gateway.start(GatewayConfigs.load(dir, db.database(), extra))) {
+            assertThat(again.port()).as("the directory is free once the first one stopped").isPositive();
+        }
+    }
+
+    @Test
     void externalMigrationOnAnEmptyDatabaseRefusesToStartNamingTheCommand() throws Exception {
         TestDatabase empty = TestDatabases.createEmpty("external");
         try {

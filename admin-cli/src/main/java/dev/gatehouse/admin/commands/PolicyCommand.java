@@ -16,6 +16,7 @@ import dev.gatehouse.core.net.InvalidAddressException;
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.util.Json;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -94,7 +95,21 @@ public final class PolicyCommand implements Runnable {
         }
         CidrArguments.warnings(aa, ad).forEach(w -> spec.commandLine().getErr().println("gatehouse-admin: warning: " + w));
         try (Database database = db.open()) {
-            print(new Policies(database.dataSource(), actor.actor()).update(org, name, global, aa, ad, rm, force), output.json);
+            Policies.PolicyView updated = new Policies(database.dataSource(), actor.actor()).update(org, name, global, aa, ad, rm,
+                    force);
+            if (!output.json) { // what was done, in a sentence; then the policy as it now is
+                List<String> done = new ArrayList<>();
+                aa.forEach(c -> done.add("allow " + c));
+                ad.forEach(c -> done.add("deny " + c));
+                rm.forEach(c -> done.add("removed " + c));
+                if (global != null) {
+                    done.add(global ? "now global" : "no longer global");
+                }
+                spec.commandLine().getOut().println("Updated policy " + name + " of " + org + ": " + String.join(", ", done)
+                        + ".");
+                spec.commandLine().getOut().println();
+            }
+            print(updated, output.json);
             return ExitCodes.OK;
         }
     }
@@ -209,7 +224,9 @@ public final class PolicyCommand implements Runnable {
         }
         for (Map.Entry<String, Object> e : Json.fields(policy).entrySet()) {
             Object v = e.getValue();
-            out.printf("%-12s %s%n", e.getKey() + ":", v instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList()) : v);
+            String text = v instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList())
+                    : v == null ? "" : String.valueOf(v);
+            out.printf("%-12s %s%n", e.getKey() + ":", text.isEmpty() ? "-" : text);
         }
     }
 }
