@@ -29,13 +29,13 @@ import picocli.CommandLine.Option;
 @Command(name = "gatehouse-admin", mixinStandardHelpOptions = true,
         versionProvider = AdminMain.Version.class,
         description = {
-                "Operates a Gatehouse installation: schema migrations; organisations, apps, accounts,",
-                "API tokens and network policies; lockout recovery (global-policy reset, SSO);",
-                "client-IP diagnosis and the Cloudflare ranges.",
+                "Operates a Gatehouse installation: schema migrations; organisations, apps, accounts, API tokens"
+                        + " and network policies; lockout recovery (global-policy reset, SSO); client-IP and route"
+                        + " diagnosis; the Cloudflare ranges.",
                 "",
-                "The database is the one the gateway uses: DATABASE_URL, --database-url, the",
-                "config file, or else the embedded PostgreSQL (attached to if the gateway runs it,",
-                "started for the length of the command otherwise)."},
+                "The database is the one the gateway uses: DATABASE_URL, --database-url, the config file, or else"
+                        + " the embedded PostgreSQL (attached to if the gateway runs it, started for the length of the"
+                        + " command otherwise)."},
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
                 TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class, AuditCommand.class,
                 MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
@@ -46,8 +46,10 @@ import picocli.CommandLine.Option;
                 "Examples:",
                 "  gatehouse-admin migrate",
                 "  gatehouse-admin migrate info --json",
-                "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse gatehouse-admin migrate validate",
-                "  gatehouse-admin client-ip explain --peer 10.0.2.2 -H 'X-Forwarded-For: 198.51.100.7'",
+                "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse \\",
+                "      gatehouse-admin migrate validate",
+                "  gatehouse-admin client-ip explain --peer 10.0.2.2 \\",
+                "      -H 'X-Forwarded-For: 198.51.100.7'",
                 "  gatehouse-admin route explain --host acme.example.com --path /api",
                 "  gatehouse-admin cloudflare-ranges --nginx",
                 "  source <(gatehouse-admin generate-completion)   # bash/zsh completion",
@@ -106,6 +108,12 @@ public final class AdminMain implements Runnable {
     static CommandLine commandLine(Map<String, String> env) {
         CommandLine cmd = new CommandLine(new AdminMain(env));
         addYes(cmd);
+        // picocli's own commands, summarised to fit the command list at 80 columns like ours
+        cmd.getSubcommands().get("generate-completion").getCommandSpec().usageMessage()
+                .description("Prints a bash/zsh completion script.");
+        cmd.getSubcommands().get("help").getCommandSpec().usageMessage()
+                .header("Shows the help of a command.")
+                .description("Without COMMAND, the help of gatehouse-admin itself.");
         cmd.setUsageHelpAutoWidth(true); // the terminal's width, not 80 columns (picocli falls back to 80 off a terminal)
         return cmd;
     }

@@ -69,4 +69,46 @@ class CommandTreeTest {
         assertThat(usage.code()).as(usage.err()).isZero();
         assertThat(usage.out()).contains("-y, --yes");
     }
+
+    /** Each command's help at 80 columns, as a newcomer's terminal shows it. */
+    static String helpAt80(CommandLine c) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        c.setUsageHelpWidth(80);
+        c.usage(new java.io.PrintWriter(out, true), CommandLine.Help.Ansi.OFF);
+        return out.toString();
+    }
+
+    @Test
+    void atEightyColumnsEverySummaryFitsOneLineAndNoExampleBreaks() {
+        List<CommandLine> all = new ArrayList<>();
+        walk(AdminMain.commandLine(Map.of()), all);
+        TreeSet<String> problems = new TreeSet<>();
+        for (CommandLine c : all) {
+            String name = c.getCommandSpec().qualifiedName(" ");
+            String help = helpAt80(c);
+            boolean commands = false;
+            for (String line : help.split("\n")) {
+                if (line.equals("Commands:")) {
+                    commands = true;
+                } else if (commands && line.isBlank()) {
+                    commands = false;
+                } else if (commands && line.startsWith("    ")) {
+                    problems.add(name + ": a command's summary wraps: '" + line.strip() + "'");
+                }
+            }
+            for (String line : c.getCommandSpec().usageMessage().footer()) {
+                if (line.length() > 80) { // picocli would wrap it mid-token: an example, a table row
+                    problems.add(name + ": a footer line over 80 columns breaks mid-token: '" + line.strip() + "'");
+                }
+            }
+            for (String line : c.getCommandSpec().usageMessage().description()) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.matches(".*[.:)!?]$")) {
+                    problems.add(name + ": a description line ends mid-sentence (picocli wraps each line on its own): '"
+                            + t + "'");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
 }

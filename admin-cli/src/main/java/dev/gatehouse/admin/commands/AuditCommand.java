@@ -26,10 +26,12 @@ import picocli.CommandLine.Spec;
 
 /** audit search / tail: the access audit log read back, per organisation. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = "Reads the access audit log back: search it, or follow it as requests arrive.",
+        description = {"Reads the audit log back: search, tail, sign-ins.", "",
+                "Search the access events, follow them as requests arrive, or list the sign-in events."},
         footer = {"", "Examples:", "  gatehouse-admin audit search --org Acme --decision deny --since 1h",
                 "  gatehouse-admin audit search --org Acme --request-id 7f3c9e2a1b4d5e6f",
-                "  gatehouse-admin audit search --org Acme --ip 203.0.113.0/24 --account alice --json",
+                "  gatehouse-admin audit search --org Acme --ip 203.0.113.0/24 --account alice \\",
+                "      --json",
                 "  gatehouse-admin audit tail --org Acme",
                 "  gatehouse-admin audit sign-ins --org Acme --since 7d"})
 public final class AuditCommand implements Runnable {
@@ -45,8 +47,9 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true,
-            description = {"The organisation's events, newest first. The 403 page's request id finds its row",
-                    "(--request-id); --since bounds the time searched (the (org_id, ts) index does the rest)."})
+            description = {"Searches the access events, newest first.", "",
+                    "The 403 page's request id finds its row (--request-id); --since bounds the time searched"
+                    + " (the (org_id, ts) index does the rest)."})
     int search(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                @Option(names = "--app", paramLabel = "NAME", description = "Only this app.") String app,
                @Option(names = "--account", paramLabel = "NAME", description = "Only this account.") String account,
@@ -69,8 +72,9 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "sign-ins", mixinStandardHelpOptions = true,
-            description = {"The organisation's single sign-on events, newest first: sign-ins, refused sign-ins",
-                    "(with the reason: sso_no_account, sso_bad_id_token, ...) and sign-outs."})
+            description = {"Lists the single sign-on events, newest first.", "",
+                    "Sign-ins, refused sign-ins (with the reason: sso_no_account, sso_bad_id_token, ...) and"
+                    + " sign-outs."})
     int signIns(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                 @Option(names = "--since", paramLabel = "AGO|TIME", defaultValue = "7d",
                         description = "How far back: 30m, 6h, 7d, or an ISO time (default ${DEFAULT-VALUE}).") String since,
@@ -85,8 +89,9 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "tail", mixinStandardHelpOptions = true,
-            description = {"Prints the organisation's events as they are written (every second), until Ctrl-C",
-                    "(or --for). With --json, one JSON object per line."})
+            description = {"Follows the access events as they are written.", "",
+                    "Prints the organisation's events every second, until Ctrl-C (or --for). With --json, one JSON"
+                    + " object per line."})
     int tail(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
              @Option(names = "--since", paramLabel = "AGO|TIME", defaultValue = "0s",
                      description = "Start this far back (default: from now).") String since,

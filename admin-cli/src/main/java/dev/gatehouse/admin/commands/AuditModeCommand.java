@@ -18,10 +18,11 @@ import picocli.CommandLine.Spec;
 
 /** audit-mode set / show: how an organisation's (or one app's) requests are recorded. */
 @Command(name = "audit-mode", mixinStandardHelpOptions = true,
-        description = "How requests are recorded in the audit log, per organisation (and per-app override): set, show.",
+        description = {"How requests are audited: set, show.", "",
+                "How requests are recorded in the audit log, per organisation (and per-app override)."},
         footer = {"", "Modes:", "  full        one row per request (the default)",
-                "  aggregated  one row per organisation, app, account, client IP, decision and minute, with a count:",
-                "              for clients that poll",
+                "  aggregated  one row per organisation, app, account, client IP, decision",
+                "              and minute, with a count: for clients that poll",
                 "  off         nothing recorded",
                 "  inherit     (--app only) the app follows its organisation again",
                 "", "Gateways apply a change within moments, as they do a policy change.",
@@ -65,7 +66,8 @@ public final class AuditModeCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Shows the audit mode and retention of every organisation and app override.")
+            description = {"Shows every organisation's mode and retention.", "",
+                    "With every app override."})
     int show(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         try (Database d = db.open()) {
             Output.rows(spec.commandLine().getOut(), output.json, new Maintenance(d.dataSource(), "-").retention(),

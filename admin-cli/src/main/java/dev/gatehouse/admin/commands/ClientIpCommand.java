@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code client-ip explain}: what the gateway would decide for a peer and a set of headers. */
 @Command(name = "client-ip", mixinStandardHelpOptions = true,
-        description = "Shows how Gatehouse works out the client IP of a request.",
+        description = "How Gatehouse works out the client IP: explain.",
         subcommands = {ClientIpCommand.Explain.class})
 public final class ClientIpCommand implements Runnable {
     @Spec
@@ -42,9 +42,10 @@ public final class ClientIpCommand implements Runnable {
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
             description = {
-                    "Resolves one request offline with the gateway's own rules and configuration: prints",
-                    "each hop, whether it was trusted and why, and the client (or why the request would",
-                    "be refused with 400). Reads no database. Exit 0 resolved, 1 refused, 2 usage."},
+                    "Shows whose address a request would carry, and why.", "",
+                    "Resolves one request offline with the gateway's own rules and configuration: prints each hop,"
+                            + " whether it was trusted and why, and the client (or why the request would be refused"
+                            + " with 400). Reads no database. Exit 0 resolved, 1 refused, 2 usage."},
             footer = {"", "Example (Cloudflare -> ALB -> nginx -> Gatehouse):",
                     "  gatehouse-admin client-ip explain --config gatehouse.conf --peer 10.0.2.2 \\",
                     "      -H 'CF-Connecting-IP: 198.51.100.77' \\",

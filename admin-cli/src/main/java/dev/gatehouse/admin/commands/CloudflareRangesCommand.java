@@ -38,18 +38,20 @@ import picocli.CommandLine.Spec;
 /** {@code cloudflare-ranges}: show, export for nginx, or refresh Cloudflare's edge ranges. */
 @Command(name = "cloudflare-ranges", mixinStandardHelpOptions = true,
         description = {
-                "Cloudflare's edge ranges, as the `cloudflare` preset uses them: the snapshot shipped",
-                "with Gatehouse, or the file named by gatehouse.client-ip.cloudflare-ranges-file.",
-                "  (no option)  list the ranges in force, with their date",
-                "  --nginx      print nginx's set_real_ip_from block for the same ranges",
-                "  --update     fetch the live lists (needs internet access) and write them to --output",
-                "               (a temporary file, then a rename: a gateway never reads half a list);",
-                "               gateways whose cloudflare-ranges-file is that file apply it within",
-                "               client-ip.cloudflare-ranges-check-interval (60s), no restart"},
+                "Cloudflare's edge ranges: list, --nginx, --update.", "",
+                "The ranges as the `cloudflare` preset uses them: the snapshot shipped with Gatehouse, or the file"
+                        + " named by gatehouse.client-ip.cloudflare-ranges-file.",
+                "",
+                "Without an option, lists the ranges in force, with their date. --nginx prints nginx's"
+                        + " set_real_ip_from block for the same ranges. --update fetches the live lists (needs"
+                        + " internet access) and writes them to --output (a temporary file, then a rename: a gateway"
+                        + " never reads half a list); gateways whose cloudflare-ranges-file is that file apply it"
+                        + " within client-ip.cloudflare-ranges-check-interval (60s), without a restart."},
         footer = {"", "Examples:",
                 "  gatehouse-admin cloudflare-ranges",
-                "  gatehouse-admin cloudflare-ranges --nginx > /etc/nginx/conf.d/cloudflare-realip.conf",
-                "  gatehouse-admin cloudflare-ranges --update --output /etc/gatehouse/cloudflare-ranges.txt"})
+                "  gatehouse-admin cloudflare-ranges --nginx > /etc/nginx/conf.d/cf-realip.conf",
+                "  gatehouse-admin cloudflare-ranges --update \\",
+                "      --output /etc/gatehouse/cloudflare-ranges.txt"})
 public final class CloudflareRangesCommand implements Callable<Integer> {
     /** {@code --json}. */
     record RangesDoc(Object snapshot, String source, List<String> networks) {

@@ -30,7 +30,8 @@ public final class MaintenanceCommands {
     }
 
     @Command(name = "retention", mixinStandardHelpOptions = true,
-            description = "Audit-log retention per organisation (and per-app override): set, show.",
+            description = {"Audit-log retention: set, show.", "",
+                    "How long access events are kept, per organisation (and per-app override)."},
             footer = {"", "Examples:", "  gatehouse-admin retention set Acme 90", "  gatehouse-admin retention set Acme 30 --app vault",
                     "  gatehouse-admin retention set Acme --off", "  gatehouse-admin retention show"})
     public static final class Retention implements Runnable {
@@ -69,7 +70,7 @@ public final class MaintenanceCommands {
             }
         }
 
-        @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows the retention of every organisation and app override.")
+        @Command(name = "show", mixinStandardHelpOptions = true, description = {"Shows every organisation's retention.", "", "With every app override."})
         int show(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Output.rows(spec.commandLine().getOut(), output.json, new Maintenance(d.dataSource(), "-").retention(),
@@ -80,9 +81,11 @@ public final class MaintenanceCommands {
     }
 
     @Command(name = "db-stats", mixinStandardHelpOptions = true,
-            description = {"Data, index and total size, live and dead tuples, last (auto)vacuum of every Gatehouse",
-                    "table; the partitioned audit log with the totals of its daily partitions (--partitions: each one).",
-                    "Rows in the audit log's default partition (outside every daily partition) are called out."},
+            description = {"Sizes, tuples and vacuums of Gatehouse's tables.", "",
+                    "Data, index and total size, live and dead tuples, last (auto)vacuum of every Gatehouse table;"
+                            + " the partitioned audit log with the totals of its daily partitions (--partitions:"
+                            + " each one). Rows in the audit log's default partition (outside every daily partition)"
+                            + " are called out."},
             footer = {"", "Examples:", "  gatehouse-admin db-stats", "  gatehouse-admin db-stats --partitions --bytes"})
     public static final class DbStats implements Callable<Integer> {
         @Option(names = "--partitions", description = "List each partition under its table.")
@@ -147,10 +150,13 @@ public final class MaintenanceCommands {
     }
 
     @Command(name = "vacuum", mixinStandardHelpOptions = true,
-            description = {"Runs VACUUM on a Gatehouse table or all of them: per table, the size and dead tuples before and",
-                    "after and the time taken (--verbose adds VACUUM VERBOSE's own report).",
-                    "--full rewrites the table to return disk space, but holds an exclusive lock that blocks the",
-                    "gateways' audit writes meanwhile (they spool): prefer purge-logs --all-orgs, which drops partitions."},
+            description = {"Runs VACUUM on one Gatehouse table or all of them.", "",
+                    "Per table: the size and dead tuples before and after, and the time taken (--verbose adds"
+                            + " VACUUM VERBOSE's own report).",
+                    "",
+                    "--full rewrites the table to return disk space, but holds an exclusive lock that blocks the"
+                            + " gateways' audit writes meanwhile (they spool): prefer purge-logs --all-orgs, which"
+                            + " drops partitions."},
             footer = {"", "Examples:", "  gatehouse-admin vacuum --analyze access_events", "  gatehouse-admin vacuum --full admin_actions --yes"})
     public static final class Vacuum implements Callable<Integer> {
         @Parameters(paramLabel = "TABLE", arity = "0..1", description = "Default: every Gatehouse table.")

@@ -27,9 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code migrate}, {@code migrate info}, {@code migrate validate}. */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {
-                "Applies pending schema migrations, printing each version applied.",
-                "Migrations are one-way: take a backup first. Several processes may run this at",
-                "once; PostgreSQL's advisory lock lets one apply each version."},
+                "Applies pending schema migrations: info, validate.", "",
+                "Prints each version applied. Migrations are one-way: take a backup first. Several processes"
+                        + " may run this at once; PostgreSQL's advisory lock lets one apply each version."},
         footer = {"", "Examples:",
                 "  gatehouse-admin migrate",
                 "  gatehouse-admin migrate --dry-run",
@@ -110,8 +110,9 @@ public final class MigrateCommand implements Callable<Integer> {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = {"Checks the schema is exactly what this Gatehouse expects: applied migrations",
-                    "unchanged, none failed, none newer than this binary, none pending. Exit 1 otherwise."})
+            description = {"Checks the schema is exactly what this Gatehouse expects.", "",
+                    "Applied migrations unchanged, none failed, none newer than this binary, none pending."
+                            + " Exit 1 otherwise."})
     int validate(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         try (Database d = db.open()) {
             Migrations m = new Migrations(d.dataSource());

@@ -118,8 +118,10 @@ public final class OrgCommand {
     }
 
     @Command(name = "account", mixinStandardHelpOptions = true,
-            description = "Accounts of an organisation (members and service accounts): create, list.",
-            footer = {"", "Examples:", "  gatehouse-admin account create --org Acme alice --role admin --email alice@acme.test",
+            description = {"Accounts of an organisation: create, list.", "",
+                    "Members (people, who may sign in) and service accounts (for API tokens)."},
+            footer = {"", "Examples:", "  gatehouse-admin account create --org Acme alice --role admin \\",
+                    "      --email alice@acme.test",
                     "  gatehouse-admin account create --org Acme ci --kind service", "  gatehouse-admin account list --org Acme"})
     public static final class Account implements Runnable {
         @Spec CommandSpec spec;

@@ -28,12 +28,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code policy ...}: network access policies and their assignments. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
-        description = {"Network access policies: create, list, show, update, delete, assign, unassign, check.",
-                "Networks are CIDRs or single addresses, IPv4 or IPv6; a network with host bits set is refused",
-                "with the network it probably meant. A change that would deny an address from which an admin",
-                "of the organisation made an allowed request in the last 24 hours is refused unless --force."},
+        description = {"Network access policies: create, update, check...", "",
+                "create, list, show, update, delete, assign, unassign, check. Networks are CIDRs or single"
+                        + " addresses, IPv4 or IPv6; a network with host bits set is refused with the network it"
+                        + " probably meant. A change that would deny an address from which an admin of the"
+                        + " organisation made an allowed request in the last 24 hours is refused unless --force."},
         footer = {"", "Examples:",
-                "  gatehouse-admin policy create --org Acme office --global --allow 203.0.113.0/24 --allow 2001:db8:1::/48",
+                "  gatehouse-admin policy create --org Acme office --global \\",
+                "      --allow 203.0.113.0/24 --allow 2001:db8:1::/48",
                 "  gatehouse-admin policy update --org Acme office --add-deny 203.0.113.66",
                 "  gatehouse-admin policy assign --org Acme ci runners",
                 "  gatehouse-admin policy check --org Acme --account ci --ip 198.51.100.7"})
@@ -74,7 +76,8 @@ public final class PolicyCommand implements Runnable {
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Adds or removes entries, or changes --global.",
             footer = {"", "Examples:",
                     "  gatehouse-admin policy update --org Acme office --add-allow 198.51.100.0/24",
-                    "  gatehouse-admin policy update --org Acme office --add-deny 203.0.113.66 --remove 203.0.113.0/25",
+                    "  gatehouse-admin policy update --org Acme office --add-deny 203.0.113.66 \\",
+                    "      --remove 203.0.113.0/25",
                     "  gatehouse-admin policy update --org Acme office --global false"})
     int update(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The policy's organisation.") String org,
                @Parameters(paramLabel = "NAME", description = "The policy's name.") String name,
@@ -186,7 +189,8 @@ public final class PolicyCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "The decision for an address, and the policies and entries that made it. Exit 0 allowed, 1 denied.")
+            description = {"Decides for an address, and says why.", "",
+                    "The decision, and the policies and entries that made it. Exit 0 allowed, 1 denied."})
     @SuppressWarnings("unchecked")
     int check(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
               @Option(names = "--account", paramLabel = "ACCOUNT") String account,

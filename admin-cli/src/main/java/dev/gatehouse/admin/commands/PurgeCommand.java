@@ -27,11 +27,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code purge-logs}: deletes audit events older than a cutoff. */
 @Command(name = "purge-logs", mixinStandardHelpOptions = true,
-        description = {"Deletes an organisation's (or one app's) access events older than --retain days, in batches of",
-                "short transactions so gateways keep inserting. Ctrl-C stops after the current batch and reports",
-                "what was deleted; running again resumes. With --all-orgs, whole daily partitions older than the",
-                "cutoff are dropped (instant, disk returned at once) and a partition holding the cutoff is deleted",
-                "in batches. Partitions are UTC days, judged by their bounds."},
+        description = {"Deletes access events older than --retain days.", "",
+                "An organisation's (or one app's) events go in batches of short transactions, so gateways keep"
+                        + " inserting. Ctrl-C stops after the current batch and reports what was deleted; running"
+                        + " again resumes. With --all-orgs, whole daily partitions older than the cutoff are dropped"
+                        + " (instant, disk returned at once) and a partition holding the cutoff is deleted in"
+                        + " batches. Partitions are UTC days, judged by their bounds."},
         footer = {"", "Examples:", "  gatehouse-admin purge-logs Acme --retain 90 --dry-run",
                 "  gatehouse-admin purge-logs Acme --retain 90 --yes",
                 "  gatehouse-admin purge-logs Acme --app vault --retain 30 --yes",

@@ -55,10 +55,11 @@ public final class RecoveryCommands {
     }
 
     @Command(name = "reset-global-policies", mixinStandardHelpOptions = true,
-            description = {"Emergency: turns every global network policy into a non-global one (is_global=false),",
-                    "for all organisations or one, so nobody is locked out by them. Prints what changed and",
-                    "remembers it, so `restore-global-policies` can turn back on exactly those policies.",
-                    "Running gateways apply it within their propagation time."},
+            description = {"Emergency: turns global policies off (lockout).", "",
+                    "Turns every global network policy into a non-global one (is_global=false), for all"
+                            + " organisations or one, so nobody is locked out by them. Prints what changed and"
+                            + " remembers it, so `restore-global-policies` can turn back on exactly those policies."
+                            + " Running gateways apply it within their propagation time."},
             footer = {"", "Examples:", "  gatehouse-admin reset-global-policies --org Acme --dry-run",
                     "  gatehouse-admin reset-global-policies --org Acme --yes"})
     public static final class Reset implements Callable<Integer> {
@@ -95,10 +96,10 @@ public final class RecoveryCommands {
     }
 
     @Command(name = "restore-global-policies", mixinStandardHelpOptions = true,
-            description = {"Turns back on the global policies that the last reset turned off, for one organisation:",
-                    "only those nobody has changed since (the others are listed as skipped, with why), and each",
-                    "organisation's part of a reset at most once. Refused if it would deny an admin seen allowed in",
-                    "the last 24 hours, unless --force."},
+            description = {"Turns back on what the last reset turned off.", "",
+                    "For one organisation: only the global policies nobody has changed since (the others are"
+                            + " listed as skipped, with why), and each organisation's part of a reset at most once."
+                            + " Refused if it would deny an admin seen allowed in the last 24 hours, unless --force."},
             footer = {"", "Examples:", "  gatehouse-admin restore-global-policies --org Acme --dry-run",
                     "  gatehouse-admin restore-global-policies --org Acme --yes"})
     public static final class Restore implements Callable<Integer> {
@@ -144,9 +145,10 @@ public final class RecoveryCommands {
     }
 
     @Command(name = "disable-org-sso", mixinStandardHelpOptions = true,
-            description = {"When the identity provider breaks: --show prints the organisation's SSO state and changes",
-                    "nothing; --disable-enforcement sets require_sso=false and leaves the providers;",
-                    "--disable-providers also disables (never deletes) every provider."},
+            description = {"Emergency: stops requiring SSO when the IdP breaks.", "",
+                    "--show prints the organisation's SSO state and changes nothing; --disable-enforcement sets"
+                            + " require_sso=false and leaves the providers; --disable-providers also disables (never"
+                            + " deletes) every provider."},
             footer = {"", "Examples:", "  gatehouse-admin disable-org-sso --org Acme --show",
                     "  gatehouse-admin disable-org-sso --org Acme --disable-enforcement --yes"})
     public static final class DisableSso implements Callable<Integer> {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code route explain}: which configured route a request takes, and why. */
 @Command(name = "route", mixinStandardHelpOptions = true,
-        description = "Shows which route the gateway picks for a request.",
+        description = "Which route a request takes: explain.",
         subcommands = {RouteCommand.Explain.class})
 public final class RouteCommand implements Runnable {
     @Override
@@ -42,13 +42,15 @@ public final class RouteCommand implements Runnable {
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
             description = {
-                    "Matches one request offline against the configured routes, with the gateway's own rules:",
-                    "the request's host first (exact, then wildcard, then routes for any host), then the",
-                    "longest path prefix. Prints every route's verdict and the winner. Reads no database.",
-                    "Exit 0 a route matches, 1 none does (the gateway answers 404), 2 usage."},
+                    "Shows which route a request takes, and why.", "",
+                    "Matches one request offline against the configured routes, with the gateway's own rules: the"
+                            + " request's host first (exact, then wildcard, then routes for any host), then the"
+                            + " longest path prefix. Prints every route's verdict and the winner. Reads no database."
+                            + " Exit 0 a route matches, 1 none does (the gateway answers 404), 2 usage."},
             footer = {"", "Examples:",
-                    "  gatehouse-admin route explain -c gatehouse.conf --host acme.example.com --path /api/v1",
-                    "  gatehouse-admin route explain -c gatehouse.conf --host '[2001:db8::5]:443' --path / --json"})
+                    "  gatehouse-admin route explain --host acme.example.com --path /api/v1",
+                    "  gatehouse-admin route explain -c gatehouse.conf --host '[2001:db8::5]:443' \\",
+                    "      --path / --json"})
     static final class Explain implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Gatehouse config file (default: $GATEHOUSE_CONFIG).")
         Path config;

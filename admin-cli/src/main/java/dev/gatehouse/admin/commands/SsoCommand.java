@@ -30,10 +30,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code sso}: an organisation's OpenID Connect providers, whether it requires sign-in, and whether they answer. */
 @Command(name = "sso", mixinStandardHelpOptions = true,
-        description = "Single sign-on: OpenID Connect providers, sign-in enforcement, provider checks.",
+        description = {"Single sign-on: provider, require, check.", "",
+                "An organisation's OpenID Connect providers, whether it requires sign-in, and whether its"
+                        + " providers answer."},
         subcommands = {SsoCommand.Provider.class, SsoCommand.Require.class, SsoCommand.Check.class},
         footer = {"", "Examples:",
-                "  gatehouse-admin sso provider add --org Acme okta --issuer https://acme.okta.com --client-id 0oa1b2c3 --client-secret-file /etc/gatehouse/okta.secret",
+                "  gatehouse-admin sso provider add --org Acme okta \\",
+                "      --issuer https://acme.okta.com --client-id 0oa1b2c3 \\",
+                "      --client-secret-file /etc/gatehouse/okta.secret",
                 "  gatehouse-admin sso check --org Acme",
                 "  gatehouse-admin sso require --org Acme"})
 public final class SsoCommand implements Runnable {
@@ -68,9 +72,12 @@ public final class SsoCommand implements Runnable {
     }
 
     @Command(name = "provider", mixinStandardHelpOptions = true,
-            description = "An organisation's OpenID Connect providers: add, list, show, enable, disable, remove.",
+            description = {"OpenID Connect providers: add, list, disable...", "",
+                    "An organisation's providers: add, list, show, enable, disable, remove."},
             footer = {"", "Examples:",
-                    "  gatehouse-admin sso provider add --org Acme okta --issuer https://acme.okta.com --client-id 0oa1b2c3 --client-secret-env OKTA_SECRET --allowed-domain acme.com",
+                    "  gatehouse-admin sso provider add --org Acme okta \\",
+                    "      --issuer https://acme.okta.com --client-id 0oa1b2c3 \\",
+                    "      --client-secret-env OKTA_SECRET --allowed-domain acme.com",
                     "  gatehouse-admin sso provider list --org Acme",
                     "  gatehouse-admin sso provider disable --org Acme okta"})
     public static final class Provider implements Runnable {
@@ -91,7 +98,8 @@ public final class SsoCommand implements Runnable {
         }
 
         @Command(name = "add", mixinStandardHelpOptions = true,
-                description = "Adds an OpenID Connect provider (enabled). Check it with `sso check`, then `sso require`.")
+                description = {"Adds an OpenID Connect provider (enabled).", "",
+                        "Check it with `sso check`, then require sign-in with `sso require`."})
         int add(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                 @Parameters(paramLabel = "NAME", description = "The provider's name within the organisation (okta, entra...).") String name,
                 @Option(names = "--issuer", required = true, paramLabel = "URL",
@@ -178,7 +186,8 @@ public final class SsoCommand implements Runnable {
         }
 
         @Command(name = "disable", mixinStandardHelpOptions = true,
-                description = "Disables a provider: nobody signs in with it, and the sessions it made stop working.")
+                description = {"Disables a provider.", "",
+                        "Nobody signs in with it, and the sessions it made stop working."})
         int disable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                     @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                     @Mixin OutputOptions output) {
@@ -216,9 +225,10 @@ public final class SsoCommand implements Runnable {
     }
 
     @Command(name = "require", mixinStandardHelpOptions = true,
-            description = {"Requires sign-in for the organisation's browser routes (--off: no longer).",
-                    "Refused unless an enabled provider answers (its discovery document and keys are fetched now);",
-                    "names the admins who never signed in, who must before enforcement reaches them."},
+            description = {"Requires sign-in on browser routes (--off: not).", "",
+                    "For the organisation's browser routes. Refused unless an enabled provider answers (its discovery"
+                            + " document and keys are fetched now); names the admins who never signed in, who must"
+                            + " before enforcement reaches them."},
             footer = {"", "Examples:", "  gatehouse-admin sso require --org Acme", "  gatehouse-admin sso require --org Acme --off"})
     public static final class Require implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -270,8 +280,10 @@ public final class SsoCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Fetches each provider's discovery document and keys, as the gateway will, and prints",
-                    "the redirect URI to register in the provider's console. Exit 1 when an enabled provider fails."},
+            description = {"Checks that each provider answers.", "",
+                    "Fetches each provider's discovery document and keys, as the gateway will, and prints the"
+                            + " redirect URI to register in the provider's console. Exit 1 when an enabled provider"
+                            + " fails."},
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
     public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code token create|list|revoke}: API tokens for an account. */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "API tokens: create (the secret is shown once), list, revoke.",
+@Command(name = "token", mixinStandardHelpOptions = true, description = {"API tokens: create, list, revoke.", "",
+        "A token's secret is shown once, when it is created; Gatehouse keeps only its SHA-256."},
         footer = {"", "Examples:", "  gatehouse-admin token create --org Acme ci --name deploy --expires-in-days 90",
                 "  gatehouse-admin token list --org Acme", "  gatehouse-admin token revoke --org Acme gh_AbCdEfG"})
 public final class TokenCommand implements Runnable {
@@ -34,8 +35,8 @@ public final class TokenCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Creates a token for an account and prints its secret: store it now, it is never shown again",
-                    "(Gatehouse keeps only its SHA-256)."})
+            description = {"Creates a token and prints its secret, once.", "",
+                    "Store the secret now: it is never shown again (Gatehouse keeps only its SHA-256)."})
     int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                @Parameters(paramLabel = "ACCOUNT") String account,
                @Option(names = "--name", paramLabel = "NAME", description = "What the token is for.") String name,
@@ -60,7 +61,8 @@ public final class TokenCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Lists tokens (never their secrets), with their last use (the gateways write it about once a minute).")
+            description = {"Lists tokens (never their secrets).", "",
+                    "With their last use (the gateways write it about once a minute)."})
     int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
              @Option(names = "--account", paramLabel = "ACCOUNT") String account,
              @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
@@ -73,7 +75,8 @@ public final class TokenCommand implements Runnable {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Revokes a token (by id or by its prefix); gateways refuse it within their propagation time.")
+            description = {"Revokes a token, by id or prefix.", "",
+                    "Gateways refuse it within their propagation time."})
     int revoke(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
                @Parameters(paramLabel = "TOKEN") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                @Mixin OutputOptions output) {
