@@ -110,10 +110,13 @@ public final class AdminMain implements Runnable {
         addYes(cmd);
         // picocli's own commands, summarised to fit the command list at 80 columns like ours
         cmd.getSubcommands().get("generate-completion").getCommandSpec().usageMessage()
-                .description("Prints a bash/zsh completion script.");
+                .description("Prints a bash/zsh completion script.")
+                .footer("", "Examples:", "  source <(gatehouse-admin generate-completion)",
+                        "  gatehouse-admin generate-completion > /etc/bash_completion.d/gatehouse-admin");
         cmd.getSubcommands().get("help").getCommandSpec().usageMessage()
                 .header("Shows the help of a command.")
-                .description("Without COMMAND, the help of gatehouse-admin itself.");
+                .description("Without COMMAND, the help of gatehouse-admin itself.")
+                .footer("", "Examples:", "  gatehouse-admin help policy update");
         cmd.setUsageHelpAutoWidth(true); // the terminal's width, not 80 columns (picocli falls back to 80 off a terminal)
         return cmd;
     }

@@ -11,6 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** The command tree as a script or a newcomer meets it: --yes on every change, explained options, examples. */
 class CommandTreeTest {
+    /** Every command of the tree, the root first. */
+    static List<CommandLine> allCommands() {
+        List<CommandLine> all = new ArrayList<>();
+        walk(AdminMain.commandLine(Map.of()), all);
+        return all;
+    }
+
     static void walk(CommandLine c, List<CommandLine> out) {
         out.add(c);
         c.getSubcommands().values().forEach(s -> walk(s, out));
@@ -18,8 +25,7 @@ class CommandTreeTest {
 
     @Test
     void everyChangingCommandTakesYes() {
-        List<CommandLine> all = new ArrayList<>();
-        walk(AdminMain.commandLine(Map.of()), all);
+        List<CommandLine> all = allCommands();
         TreeSet<String> names = new TreeSet<>();
         TreeSet<String> missing = new TreeSet<>();
         for (CommandLine c : all) {
@@ -38,8 +44,7 @@ class CommandTreeTest {
 
     @Test
     void everyLeafCommandTakesJsonButTheListedFew() {
-        List<CommandLine> all = new ArrayList<>();
-        walk(AdminMain.commandLine(Map.of()), all);
+        List<CommandLine> all = allCommands();
         TreeSet<String> missing = new TreeSet<>();
         for (CommandLine c : all) {
             String name = c.getCommandSpec().qualifiedName(" ").replaceFirst("^gatehouse-admin ?", "");
@@ -80,8 +85,7 @@ class CommandTreeTest {
 
     @Test
     void atEightyColumnsEverySummaryFitsOneLineAndNoExampleBreaks() {
-        List<CommandLine> all = new ArrayList<>();
-        walk(AdminMain.commandLine(Map.of()), all);
+        List<CommandLine> all = allCommands();
         TreeSet<String> problems = new TreeSet<>();
         for (CommandLine c : all) {
             String name = c.getCommandSpec().qualifiedName(" ");
@@ -106,6 +110,114 @@ class CommandTreeTest {
                 if (!t.isEmpty() && !t.matches(".*[.:)!?]$")) {
                     problems.add(name + ": a description line ends mid-sentence (picocli wraps each line on its own): '"
                             + t + "'");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    /** A footer's examples, backslash-continued lines joined: each as typed after the shell prompt. */
+    static List<String> examples(CommandLine c) {
+        List<String> out = new ArrayList<>();
+        boolean in = false;
+        StringBuilder pending = new StringBuilder();
+        for (String line : c.getCommandSpec().usageMessage().footer()) {
+            if (line.endsWith(":")) {
+                in = line.startsWith("Example");
+                continue;
+            }
+            if (!in || line.isBlank() || !line.startsWith("  ")) { // an example is indented; "Exit codes: ..." is not
+                continue;
+            }
+            String t = line.strip();
+            if (t.endsWith("\\")) {
+                pending.append(t, 0, t.length() - 1);
+                continue;
+            }
+            out.add(pending.append(t).toString().replaceAll("\\s+", " "));
+            pending.setLength(0);
+        }
+        return out;
+    }
+
+    /** Splits like a shell: spaces outside quotes; quotes removed. */
+    static List<String> words(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        char quote = 0;
+        boolean any = false;
+        for (char ch : line.toCharArray()) {
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    w.append(ch);
+                }
+            } else if (ch == '\'' || ch == '"') {
+                quote = ch;
+                any = true;
+            } else if (ch == ' ') {
+                if (any || w.length() > 0) {
+                    out.add(w.toString());
+                }
+                w.setLength(0);
+                any = false;
+            } else {
+                w.append(ch);
+            }
+        }
+        if (any || w.length() > 0) {
+            out.add(w.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void everyCommandHasExamplesThatParseAsTyped() {
+        List<CommandLine> all = allCommands();
+        TreeSet<String> problems = new TreeSet<>();
+        for (CommandLine c : all) {
+            String name = c.getCommandSpec().qualifiedName(" ");
+            List<String> examples = examples(c);
+            if (examples.isEmpty()) {
+                problems.add(name + ": no example");
+            }
+            for (String example : examples) {
+                // what the shell keeps of the line for the command: no comment, redirection, $( ), VAR= prefix
+                String line = example.replaceAll("\\s+#.*$", "").replaceAll("\\s+>.*$", "")
+                        .replaceAll("^[A-Z_]+=\\$\\(", "").replaceAll("\\)$", "").replaceAll("^source <\\(", "")
+                        .replaceAll("^([A-Z_]+=\\S+\\s+)+", "");
+                List<String> words = words(line);
+                if (words.isEmpty() || !words.get(0).equals("gatehouse-admin")) {
+                    problems.add(name + ": an example that is not a gatehouse-admin command: '" + example + "'");
+                    continue;
+                }
+                try {
+                    AdminMain.commandLine(Map.of()).parseArgs(words.subList(1, words.size()).toArray(String[]::new));
+                } catch (CommandLine.ParameterException e) {
+                    problems.add(name + ": '" + example + "' does not parse: " + e.getMessage());
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void everyOptionAndParameterIsNamedAndExplained() {
+        List<CommandLine> all = allCommands();
+        TreeSet<String> problems = new TreeSet<>();
+        for (CommandLine c : all) {
+            String name = c.getCommandSpec().qualifiedName(" ");
+            if (name.endsWith(" help") || name.endsWith(" generate-completion")) {
+                continue; // picocli's own
+            }
+            for (CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+                String label = a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel();
+                if (a.description().length == 0 || String.join("", a.description()).isBlank()) {
+                    problems.add(name + " " + label + ": no description");
+                }
+                if (a.arity().max > 0 && a.paramLabel().matches("<arg\\d+>")) {
+                    problems.add(name + " " + label + ": its value is shown as " + a.paramLabel());
                 }
             }
         }

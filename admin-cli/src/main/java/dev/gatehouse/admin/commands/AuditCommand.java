@@ -47,17 +47,18 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin audit search --org Acme --decision deny --since 1h", "  gatehouse-admin audit search --org Acme --request-id 7f3c9e2a1b4d5e6f"},
             description = {"Searches the access events, newest first.", "",
                     "The 403 page's request id finds its row (--request-id); --since bounds the time searched"
                     + " (the (org_id, ts) index does the rest)."})
-    int search(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+    int search(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
                @Option(names = "--app", paramLabel = "NAME", description = "Only this app.") String app,
                @Option(names = "--account", paramLabel = "NAME", description = "Only this account.") String account,
                @Option(names = "--ip", paramLabel = "CIDR", description = "Client addresses in this network (or this address).") String ip,
-               @Option(names = "--decision", paramLabel = "allow|deny") String decision,
+               @Option(names = "--decision", paramLabel = "allow|deny", description = "Only allowed, or only denied, requests.") String decision,
                @Option(names = "--since", paramLabel = "AGO|TIME", defaultValue = "24h",
                        description = "How far back: 30m, 6h, 7d, or an ISO time (default ${DEFAULT-VALUE}).") String since,
-               @Option(names = "--request-id", paramLabel = "ID") String requestId,
+               @Option(names = "--request-id", paramLabel = "ID", description = "The request id a 403 page or X-Request-Id showed.") String requestId,
                @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N rows (default ${DEFAULT-VALUE}).") int limit,
                @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         if (decision != null && !decision.equals("allow") && !decision.equals("deny")) {
@@ -72,10 +73,11 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "sign-ins", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin audit sign-ins --org Acme --since 7d"},
             description = {"Lists the single sign-on events, newest first.", "",
                     "Sign-ins, refused sign-ins (with the reason: sso_no_account, sso_bad_id_token, ...) and"
                     + " sign-outs."})
-    int signIns(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+    int signIns(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
                 @Option(names = "--since", paramLabel = "AGO|TIME", defaultValue = "7d",
                         description = "How far back: 30m, 6h, 7d, or an ISO time (default ${DEFAULT-VALUE}).") String since,
                 @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N rows (default ${DEFAULT-VALUE}).") int limit,
@@ -89,10 +91,11 @@ public final class AuditCommand implements Runnable {
     }
 
     @Command(name = "tail", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin audit tail --org Acme", "  gatehouse-admin audit tail --org Acme --since 5m --json"},
             description = {"Follows the access events as they are written.", "",
                     "Prints the organisation's events every second, until Ctrl-C (or --for). With --json, one JSON"
                     + " object per line."})
-    int tail(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+    int tail(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
              @Option(names = "--since", paramLabel = "AGO|TIME", defaultValue = "0s",
                      description = "Start this far back (default: from now).") String since,
              @Option(names = "--for", paramLabel = "DURATION", description = "Stop after this long (30s, 10m...).") String forTime,

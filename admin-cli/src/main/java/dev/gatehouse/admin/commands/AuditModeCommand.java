@@ -43,9 +43,10 @@ public final class AuditModeCommand implements Runnable {
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin audit-mode set Acme aggregated", "  gatehouse-admin audit-mode set Acme inherit --app vault"},
             description = "Sets the audit mode: full, aggregated or off (with --app also inherit).")
-    int set(@Parameters(index = "0", paramLabel = "ORG") String org,
-            @Parameters(index = "1", paramLabel = "MODE") String mode,
+    int set(@Parameters(index = "0", paramLabel = "ORG", description = "The organisation, by name.") String org,
+            @Parameters(index = "1", paramLabel = "MODE", description = "full, aggregated or off (with --app also inherit).") String mode,
             @Option(names = "--app", paramLabel = "APP", description = "Only this app (an override).") String app,
             @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         boolean inherit = mode.equals("inherit");
@@ -66,6 +67,7 @@ public final class AuditModeCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin audit-mode show"},
             description = {"Shows every organisation's mode and retention.", "",
                     "With every app override."})
     int show(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {

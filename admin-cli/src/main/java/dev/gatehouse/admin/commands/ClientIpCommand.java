@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code client-ip explain}: what the gateway would decide for a peer and a set of headers. */
 @Command(name = "client-ip", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin client-ip explain --peer 10.0.2.2 \\", "      -H 'X-Forwarded-For: 198.51.100.7, 10.0.1.1'"},
         description = "How Gatehouse works out the client IP: explain.",
         subcommands = {ClientIpCommand.Explain.class})
 public final class ClientIpCommand implements Runnable {

@@ -46,9 +46,10 @@ public final class MaintenanceCommands {
             throw new UsageException("a subcommand is required: set or show");
         }
 
-        @Command(name = "set", mixinStandardHelpOptions = true, description = "Sets the retention in days (--off: keep until purged).")
-        int set(@Parameters(index = "0", paramLabel = "ORG") String org,
-                @Parameters(index = "1", paramLabel = "DAYS", arity = "0..1") Integer days,
+        @Command(name = "set", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin retention set Acme 90", "  gatehouse-admin retention set Acme 30 --app vault", "  gatehouse-admin retention set Acme --off"}, description = "Sets the retention in days (--off: keep until purged).")
+        int set(@Parameters(index = "0", paramLabel = "ORG", description = "The organisation, by name.") String org,
+                @Parameters(index = "1", paramLabel = "DAYS", arity = "0..1", description = "Days to keep access events (or --off).") Integer days,
                 @Option(names = "--app", paramLabel = "APP", description = "Only this app (an override).") String app,
                 @Option(names = "--off", description = "No automatic retention.") boolean off,
                 @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
@@ -70,7 +71,8 @@ public final class MaintenanceCommands {
             }
         }
 
-        @Command(name = "show", mixinStandardHelpOptions = true, description = {"Shows every organisation's retention.", "", "With every app override."})
+        @Command(name = "show", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin retention show", "  gatehouse-admin retention show --json"}, description = {"Shows every organisation's retention.", "", "With every app override."})
         int show(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Output.rows(spec.commandLine().getOut(), output.json, new Maintenance(d.dataSource(), "-").retention(),

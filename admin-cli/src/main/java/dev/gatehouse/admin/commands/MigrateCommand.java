@@ -92,6 +92,7 @@ public final class MigrateCommand implements Callable<Integer> {
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin migrate info", "  gatehouse-admin migrate info --json"},
             description = "Lists every migration, applied and pending, with its state.")
     int info(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         PrintWriter out = spec.commandLine().getOut();
@@ -110,6 +111,7 @@ public final class MigrateCommand implements Callable<Integer> {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin migrate validate", "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse \\", "      gatehouse-admin migrate validate --json"},
             description = {"Checks the schema is exactly what this Gatehouse expects.", "",
                     "Applied migrations unchanged, none failed, none newer than this binary, none pending."
                             + " Exit 1 otherwise."})

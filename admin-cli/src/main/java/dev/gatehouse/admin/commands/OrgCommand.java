@@ -33,8 +33,9 @@ public final class OrgCommand {
             throw new UsageException("a subcommand is required (see --help)");
         }
 
-        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an organisation (--quiet: prints only its id).")
-        int create(@Parameters(paramLabel = "NAME") String name,
+        @Command(name = "create", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin org create Acme", "  gatehouse-admin org create Acme --retention-days 90 --require-sso", "  ORG=$(gatehouse-admin org create Acme -q)"}, description = "Creates an organisation (--quiet: prints only its id).")
+        int create(@Parameters(paramLabel = "NAME", description = "The organisation's name (unique).") String name,
                    @Option(names = "--require-sso", description = "Members must sign in with SSO.") boolean sso,
                    @Option(names = "--retention-days", paramLabel = "DAYS",
                            description = "Audit log retention (default: keep until purged).") Integer retention,
@@ -52,7 +53,8 @@ public final class OrgCommand {
             }
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the organisations.")
+        @Command(name = "list", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin org list", "  gatehouse-admin org list --json"}, description = "Lists the organisations.")
         int list(@Mixin DatabaseOptions db, @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Output.rows(spec.commandLine().getOut(), output.json, new Organisations(d.dataSource(), "-").listOrgs(),
@@ -61,8 +63,9 @@ public final class OrgCommand {
             }
         }
 
-        @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows an organisation with its apps, accounts and policies.")
-        int show(@Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        @Command(name = "show", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin org show Acme"}, description = "Shows an organisation with its apps, accounts and policies.")
+        int show(@Parameters(paramLabel = "NAME", description = "The organisation, by name.") String name, @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Organisations.OrgDetail o = new Organisations(d.dataSource(), "-").showOrg(name);
                 PrintWriter out = spec.commandLine().getOut();
@@ -92,9 +95,10 @@ public final class OrgCommand {
             throw new UsageException("a subcommand is required (see --help)");
         }
 
-        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an app (--quiet: prints only its id).")
-        int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+        @Command(name = "create", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin app create --org Acme vault"}, description = "Creates an app (--quiet: prints only its id).")
+        int create(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                   @Parameters(paramLabel = "NAME", description = "The app's name (unique in its organisation).") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                    @Mixin CreatedOutput output) {
             if (name.isBlank()) {
                 throw new UsageException("NAME must not be empty");
@@ -106,8 +110,9 @@ public final class OrgCommand {
             }
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists an organisation's apps.")
-        int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Mixin DatabaseOptions db,
+        @Command(name = "list", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin app list --org Acme --json"}, description = "Lists an organisation's apps.")
+        int list(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org, @Mixin DatabaseOptions db,
                  @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Output.rows(spec.commandLine().getOut(), output.json, new Organisations(d.dataSource(), "-").listApps(org),
@@ -135,12 +140,13 @@ public final class OrgCommand {
 
         enum Role { admin, member }
 
-        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an account (--quiet: prints only its id).")
-        int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                   @Parameters(paramLabel = "NAME") String name,
-                   @Option(names = "--kind", defaultValue = "member", description = "member or service (default: ${DEFAULT-VALUE}).") Kind kind,
-                   @Option(names = "--role", defaultValue = "member", description = "admin or member (default: ${DEFAULT-VALUE}).") Role role,
-                   @Option(names = "--email", paramLabel = "EMAIL") String email,
+        @Command(name = "create", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin account create --org Acme alice --role admin \\", "      --email alice@acme.test", "  gatehouse-admin account create --org Acme ci --kind service"}, description = "Creates an account (--quiet: prints only its id).")
+        int create(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                   @Parameters(paramLabel = "NAME", description = "The account's name (unique in its organisation).") String name,
+                   @Option(names = "--kind", paramLabel = "member|service", defaultValue = "member", description = "member or service (default: ${DEFAULT-VALUE}).") Kind kind,
+                   @Option(names = "--role", paramLabel = "admin|member", defaultValue = "member", description = "admin or member (default: ${DEFAULT-VALUE}).") Role role,
+                   @Option(names = "--email", paramLabel = "EMAIL", description = "The e-mail single sign-on matches to this account.") String email,
                    @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin CreatedOutput output) {
             if (name.isBlank()) {
                 throw new UsageException("NAME must not be empty");
@@ -156,8 +162,9 @@ public final class OrgCommand {
             }
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists an organisation's accounts.")
-        int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Mixin DatabaseOptions db,
+        @Command(name = "list", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin account list --org Acme"}, description = "Lists an organisation's accounts.")
+        int list(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org, @Mixin DatabaseOptions db,
                  @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Output.rows(spec.commandLine().getOut(), output.json, new Organisations(d.dataSource(), "-").listAccounts(org),

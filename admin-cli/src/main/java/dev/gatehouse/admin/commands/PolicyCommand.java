@@ -51,13 +51,14 @@ public final class PolicyCommand implements Runnable {
         throw new UsageException("a subcommand is required (see --help)");
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a policy with its entries (--quiet: prints only its id).")
-    int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(paramLabel = "NAME") String name,
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy create --org Acme office --global \\", "      --allow 203.0.113.0/24", "  gatehouse-admin policy create --org Acme runners \\", "      --allow 198.51.100.0/24,2001:db8::/32", "  gatehouse-admin policy create --org Acme blocklist --global --deny 192.0.2.66"}, description = "Creates a policy with its entries (--quiet: prints only its id).")
+    int create(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+               @Parameters(paramLabel = "NAME", description = "The policy's name (unique in its organisation).") String name,
                @Option(names = "--global", description = "Applies to every request of the organisation.") boolean global,
                @Option(names = "--allow", paramLabel = "CIDR", description = "Allow entry (repeat, or comma-separate).") List<String> allow,
                @Option(names = "--deny", paramLabel = "CIDR", description = "Deny entry (repeat, or comma-separate).") List<String> deny,
-               @Option(names = "--description", paramLabel = "TEXT") String description,
+               @Option(names = "--description", paramLabel = "TEXT", description = "What the policy is for.") String description,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin CreatedOutput output) {
         if (name.isBlank()) {
@@ -117,9 +118,10 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a policy, its entries and assignments.")
-    int delete(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(paramLabel = "NAME") String name,
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy delete --org Acme runners --yes"}, description = "Deletes a policy, its entries and assignments.")
+    int delete(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+               @Parameters(paramLabel = "NAME", description = "The policy, by name.") String name,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin Confirmation confirmation,
                @Mixin OutputOptions output) {
@@ -135,8 +137,9 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists an organisation's policies.")
-    int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Mixin DatabaseOptions db,
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy list --org Acme"}, description = "Lists an organisation's policies.")
+    int list(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org, @Mixin DatabaseOptions db,
              @Mixin OutputOptions output) {
         try (Database database = db.open()) {
             Output.rows(spec.commandLine().getOut(), output.json, new Policies(database.dataSource(), "-").list(org),
@@ -145,8 +148,9 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a policy's entries and accounts.")
-    int show(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Parameters(paramLabel = "NAME") String name,
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy show --org Acme office --json"}, description = "Shows a policy's entries and accounts.")
+    int show(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org, @Parameters(paramLabel = "NAME", description = "The policy, by name.") String name,
              @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         try (Database database = db.open()) {
             print(new Policies(database.dataSource(), "-").show(org, name), output.json);
@@ -154,10 +158,11 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "assign", mixinStandardHelpOptions = true, description = "Assigns a policy to an account.")
-    int assign(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-               @Parameters(index = "1", paramLabel = "POLICY") String policy,
+    @Command(name = "assign", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy assign --org Acme ci runners"}, description = "Assigns a policy to an account.")
+    int assign(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+               @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The account, by name.") String account,
+               @Parameters(index = "1", paramLabel = "POLICY", description = "The policy, by name.") String policy,
                @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         try (Database database = db.open()) {
@@ -171,10 +176,11 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "unassign", mixinStandardHelpOptions = true, description = "Removes a policy from an account.")
-    int unassign(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                 @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-                 @Parameters(index = "1", paramLabel = "POLICY") String policy,
+    @Command(name = "unassign", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy unassign --org Acme ci runners"}, description = "Removes a policy from an account.")
+    int unassign(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                 @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The account, by name.") String account,
+                 @Parameters(index = "1", paramLabel = "POLICY", description = "The policy, by name.") String policy,
                  @Option(names = "--force", description = "Skip the lockout guard.") boolean force,
                  @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         try (Database database = db.open()) {
@@ -189,12 +195,13 @@ public final class PolicyCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin policy check --org Acme --ip 203.0.113.9", "  gatehouse-admin policy check --org Acme --account ci --ip 198.51.100.7"},
             description = {"Decides for an address, and says why.", "",
                     "The decision, and the policies and entries that made it. Exit 0 allowed, 1 denied."})
     @SuppressWarnings("unchecked")
-    int check(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-              @Option(names = "--account", paramLabel = "ACCOUNT") String account,
-              @Option(names = "--ip", required = true, paramLabel = "IP") String ip,
+    int check(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+              @Option(names = "--account", paramLabel = "ACCOUNT", description = "Also the policies assigned to this account.") String account,
+              @Option(names = "--ip", required = true, paramLabel = "IP", description = "The client address to decide for.") String ip,
               @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         IpAddress address;
         try {

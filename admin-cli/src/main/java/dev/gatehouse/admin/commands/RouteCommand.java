@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code route explain}: which configured route a request takes, and why. */
 @Command(name = "route", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin route explain --host acme.example.com --path /api"},
         description = "Which route a request takes: explain.",
         subcommands = {RouteCommand.Explain.class})
 public final class RouteCommand implements Runnable {

@@ -98,9 +98,10 @@ public final class SsoCommand implements Runnable {
         }
 
         @Command(name = "add", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin sso provider add --org Acme okta \\", "      --issuer https://acme.okta.com --client-id 0oa1b2c3 \\", "      --client-secret-env OKTA_SECRET --allowed-domain acme.com"},
                 description = {"Adds an OpenID Connect provider (enabled).", "",
                         "Check it with `sso check`, then require sign-in with `sso require`."})
-        int add(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
+        int add(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
                 @Parameters(paramLabel = "NAME", description = "The provider's name within the organisation (okta, entra...).") String name,
                 @Option(names = "--issuer", required = true, paramLabel = "URL",
                         description = "The issuer identifier, exactly as the provider's discovery document states it.") String issuer,
@@ -152,8 +153,9 @@ public final class SsoCommand implements Runnable {
             }
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists an organisation's providers.")
-        int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org, @Mixin DatabaseOptions db,
+        @Command(name = "list", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin sso provider list --org Acme"}, description = "Lists an organisation's providers.")
+        int list(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org, @Mixin DatabaseOptions db,
                  @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 Output.rows(spec.commandLine().getOut(), output.json, new SsoProviders(d.dataSource(), "-").list(org),
@@ -162,9 +164,10 @@ public final class SsoCommand implements Runnable {
             }
         }
 
-        @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a provider (never its secret).")
-        int show(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                 @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
+        @Command(name = "show", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin sso provider show --org Acme okta --json"}, description = "Shows a provider (never its secret).")
+        int show(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                 @Parameters(paramLabel = "NAME", description = "The provider, by name.") String name, @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
             try (Database d = db.open()) {
                 SsoProviders.Provider p = new SsoProviders(d.dataSource(), "-").show(org, name);
                 PrintWriter out = spec.commandLine().getOut();
@@ -178,18 +181,20 @@ public final class SsoCommand implements Runnable {
             }
         }
 
-        @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enables a provider.")
-        int enable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+        @Command(name = "enable", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin sso provider enable --org Acme okta"}, description = "Enables a provider.")
+        int enable(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                   @Parameters(paramLabel = "NAME", description = "The provider, by name.") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                    @Mixin OutputOptions output) {
             return setEnabled(org, name, true, db, actor, output);
         }
 
         @Command(name = "disable", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin sso provider disable --org Acme okta --yes"},
                 description = {"Disables a provider.", "",
                         "Nobody signs in with it, and the sessions it made stop working."})
-        int disable(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                    @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+        int disable(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                    @Parameters(paramLabel = "NAME", description = "The provider, by name.") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                     @Mixin OutputOptions output) {
             return setEnabled(org, name, false, db, actor, output);
         }
@@ -207,9 +212,10 @@ public final class SsoCommand implements Runnable {
             }
         }
 
-        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a provider.")
-        int remove(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-                   @Parameters(paramLabel = "NAME") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+        @Command(name = "remove", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin sso provider remove --org Acme okta --yes"}, description = "Removes a provider.")
+        int remove(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+                   @Parameters(paramLabel = "NAME", description = "The provider, by name.") String name, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                    @Mixin Confirmation confirmation, @Mixin OutputOptions output) {
             confirmation.require("This removes SSO provider '" + name + "' of organisation '" + org + "'");
             try (Database d = db.open()) {
@@ -232,7 +238,7 @@ public final class SsoCommand implements Runnable {
             footer = {"", "Examples:", "  gatehouse-admin sso require --org Acme", "  gatehouse-admin sso require --org Acme --off"})
     public static final class Require implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Option(names = "--org", required = true, paramLabel = "ORG") String org;
+        @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org;
         @Option(names = "--off", description = "Stop requiring sign-in (the break-glass: disable-org-sso does the same).") boolean off;
         @Mixin DatabaseOptions db;
         @Mixin ActorOption actor;
@@ -287,7 +293,7 @@ public final class SsoCommand implements Runnable {
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
     public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Option(names = "--org", required = true, paramLabel = "ORG") String org;
+        @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org;
         @Mixin DatabaseOptions db;
         @Mixin OutputOptions output;
 

@@ -35,12 +35,14 @@ public final class TokenCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin token create --org Acme ci --name deploy --expires-in-days 90", "  TOKEN=$(gatehouse-admin token create --org Acme ci --name deploy -q)"},
             description = {"Creates a token and prints its secret, once.", "",
                     "Store the secret now: it is never shown again (Gatehouse keeps only its SHA-256)."})
-    int create(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(paramLabel = "ACCOUNT") String account,
+    int create(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+               @Parameters(paramLabel = "ACCOUNT", description = "The account the token acts as, by name.") String account,
                @Option(names = "--name", paramLabel = "NAME", description = "What the token is for.") String name,
                @Option(names = "--expires-in-days", paramLabel = "DAYS", description = "Default: never expires.") Integer days,
+               @Option(names = {"-q", "--quiet"}, description = "Print only the secret (no note on stderr).") boolean quiet,
                @Mixin DatabaseOptions db, @Mixin ActorOption actor, @Mixin OutputOptions output) {
         if (days != null && days <= 0) {
             throw new UsageException("--expires-in-days must be at least 1, got " + days);
@@ -53,18 +55,21 @@ public final class TokenCommand implements Runnable {
                 Output.json(out, t);
             } else {
                 out.println(t.secret());
-                spec.commandLine().getErr().println("token " + t.id() + " (" + t.prefix() + "…) created"
+                if (!quiet) {
+                    spec.commandLine().getErr().println("token " + t.id() + " (" + t.prefix() + "…) created"
                         + (t.expiresAt() == null ? "" : ", expires " + t.expiresAt()) + "; the secret above is not stored: keep it now");
+                }
             }
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin token list --org Acme"},
             description = {"Lists tokens (never their secrets).", "",
                     "With their last use (the gateways write it about once a minute)."})
-    int list(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-             @Option(names = "--account", paramLabel = "ACCOUNT") String account,
+    int list(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+             @Option(names = "--account", paramLabel = "ACCOUNT", description = "Only this account's tokens.") String account,
              @Mixin DatabaseOptions db, @Mixin OutputOptions output) {
         try (Database d = db.open()) {
             List<Tokens.TokenSummary> rows = new Tokens(d.dataSource(), "-").list(org, account);
@@ -75,10 +80,11 @@ public final class TokenCommand implements Runnable {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
+            footer = {"", "Examples:", "  gatehouse-admin token revoke --org Acme gh_AbCdEfG", "  gatehouse-admin token revoke --org Acme 6f1c2b3a-4e5d-4000-8000-0123456789ab \\", "      --yes"},
             description = {"Revokes a token, by id or prefix.", "",
                     "Gateways refuse it within their propagation time."})
-    int revoke(@Option(names = "--org", required = true, paramLabel = "ORG") String org,
-               @Parameters(paramLabel = "TOKEN") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
+    int revoke(@Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org,
+               @Parameters(paramLabel = "TOKEN", description = "The token's id, or the prefix list shows (gh_...).") String token, @Mixin DatabaseOptions db, @Mixin ActorOption actor,
                @Mixin OutputOptions output) {
         try (Database d = db.open()) {
             Tokens.Revoked r = new Tokens(d.dataSource(), actor.actor()).revoke(org, token);
