@@ -155,6 +155,8 @@ public final class Gateway implements AutoCloseable {
                 started.push(audit);
                 audit.bindTo(registry);
                 readiness.watch("audit writer", audit::lastProgressNanos, AUDIT_STALL);
+                log.info("Audit log: to the database, through the spool in {} (gatehouse.audit.spool-dir)",
+                        settings.audit().spoolDir());
                 RetentionJob retention = new RetentionJob(database, settings.audit().retentionInterval());
                 retention.bindTo(registry);
                 started.push(retention.start());
