@@ -75,6 +75,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Config config) throws InterruptedException {
         GatewaySettings settings = GatewaySettings.from(config);
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
+        Transport transport = Transport.choose(settings.server().transport()); // before anything starts: it may refuse
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             // first, so a second gateway on the same directory says so before touching the database; released last
@@ -112,7 +113,7 @@ public final class Gateway implements AutoCloseable {
             ManagementServer management = null;
             try {
                 if (meters != null) {
-                    management = ManagementServer.start(settings.management().host(), settings.management().port(), readiness, meters);
+                    management = ManagementServer.start(transport, settings.management().host(), settings.management().port(), readiness, meters);
                     started.push(management);
                 }
             } finally {
@@ -131,7 +132,7 @@ public final class Gateway implements AutoCloseable {
             readiness.watch("policy updates", policies::lastProgressNanos, Duration.ofSeconds(90));
             boolean demoNamed = settings.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(Upstream::demo));
             if (settings.routes().isEmpty() || demoNamed) {
-                DemoUpstream demo = DemoUpstream.start(0);
+                DemoUpstream demo = DemoUpstream.start(transport, 0);
                 started.push(demo);
                 Upstream echo = new Upstream("127.0.0.1", demo.port(), "");
                 if (settings.routes().isEmpty()) {
@@ -173,7 +174,8 @@ public final class Gateway implements AutoCloseable {
             }
             SingleSignOn sso = new SingleSignOn(database, SsoSettings.from(config), policies::snapshot).start();
             started.push(sso);
-            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso);
+            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso,
+                    transport);
             started.push(server);
             FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool(), registry);
             if (upstreamTls != null) {
@@ -186,7 +188,7 @@ public final class Gateway implements AutoCloseable {
             }
 
             log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listen().host(),
-                    server.port(), database.description(), Transport.describeBest());
+                    server.port(), database.description(), transport.describe(settings.server().transport()));
             if (management != null) {
                 log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
             }

@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.demo;
 
 import dev.gatehouse.gateway.support.SmallHttpServer;
+import dev.gatehouse.gateway.support.Transport;
 
 /**
  * The built-in upstream started when no route is configured: on 127.0.0.1, it answers every request
@@ -13,8 +14,8 @@ public final class DemoUpstream implements AutoCloseable {
         this.server = server;
     }
 
-    public static DemoUpstream start(int port) {
-        return new DemoUpstream(SmallHttpServer.start("demo upstream", "127.0.0.1", port, 1 << 20, new EchoHandler()));
+    public static DemoUpstream start(Transport transport, int port) {
+        return new DemoUpstream(SmallHttpServer.start(transport, "demo upstream", "127.0.0.1", port, 1 << 20, new EchoHandler()));
     }
 
     public int port() {

@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.gateway.metrics.StandardMeters;
 import dev.gatehouse.gateway.support.SmallHttpServer;
+import dev.gatehouse.gateway.support.Transport;
 
 /** The management listener (health, readiness, metrics), on its own thread, apart from the traffic. */
 public final class ManagementServer implements AutoCloseable {
@@ -11,8 +12,9 @@ public final class ManagementServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static ManagementServer start(String host, int port, Readiness readiness, StandardMeters metrics) {
-        return new ManagementServer(SmallHttpServer.start("gatehouse.management", host, port, 8192,
+    public static ManagementServer start(Transport transport, String host, int port, Readiness readiness,
+                                         StandardMeters metrics) {
+        return new ManagementServer(SmallHttpServer.start(transport, "gatehouse.management", host, port, 8192,
                 new ManagementHandler(readiness, metrics)));
     }
 

@@ -45,9 +45,8 @@ public final class GatewayServer implements AutoCloseable {
     /** Binds the listener; throws with a clear message when the address is in use. */
     public static GatewayServer start(GatewaySettings settings, TrustedHops hops, RequestObserver observer,
                                       PolicyService policies, TokenUsage tokenUsage, MeterRegistry registry,
-                                      SingleSignOn sso)
+                                      SingleSignOn sso, Transport transport)
             throws InterruptedException {
-        Transport transport = Transport.best();
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(settings.server().eventLoopThreads());
         try {

@@ -27,8 +27,8 @@ public final class SmallHttpServer implements AutoCloseable {
     }
 
     /** Binds {@code host:port} (0: any free port); fails with one line naming {@code what}. */
-    public static SmallHttpServer start(String what, String host, int port, int maxContent, ChannelHandler handler) {
-        Transport transport = Transport.best();
+    public static SmallHttpServer start(Transport transport, String what, String host, int port, int maxContent,
+                                        ChannelHandler handler) {
         EventLoopGroup group = transport.newGroup(1);
         try {
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())

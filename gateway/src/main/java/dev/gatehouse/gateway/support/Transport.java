@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.support;
 
+import dev.gatehouse.core.GatehouseException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -15,51 +16,124 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.Locale;
 
-/** Native epoll on Linux when its library loads, NIO otherwise; one choice for servers and clients alike. */
+/**
+ * The I/O transport, one for servers and clients alike ({@code gatehouse.server.transport}): io_uring where the kernel
+ * allows it, else native epoll on Linux, else NIO. Upstream connections use their client's event loop, so they share
+ * its transport.
+ */
 public enum Transport {
-    EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollDatagramChannel.class),
-    NIO(NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class);
+    IO_URING("io_uring", IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class),
+    EPOLL("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class, EpollDatagramChannel.class),
+    NIO("nio", NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class);
 
+    /**
+     * A test and CI hook: {@code -Dgatehouse.transport=epoll} stands in for {@code auto} (so a suite can run on each
+     * transport without a config of its own). An explicit setting is never overridden.
+     */
+    static final String AUTO_OVERRIDE = "gatehouse.transport";
+
+    private final String setting;
     private final Class<? extends ServerChannel> serverChannel;
     private final Class<? extends SocketChannel> socketChannel;
     private final Class<? extends DatagramChannel> datagramChannel;
 
-    Transport(Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel,
+    Transport(String setting, Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel,
               Class<? extends DatagramChannel> datagramChannel) {
+        this.setting = setting;
         this.serverChannel = serverChannel;
         this.socketChannel = socketChannel;
         this.datagramChannel = datagramChannel;
     }
 
-    /** For the non-blocking DNS resolver of upstream host names. */
-    public Class<? extends DatagramChannel> datagramChannel() {
-        return datagramChannel;
+    /** How the setting names it. */
+    public String setting() {
+        return setting;
     }
 
-    public static Transport best() {
-        if (!Boolean.getBoolean("gatehouse.nio") && Epoll.isAvailable()) {
-            return EPOLL;
-        }
-        return NIO;
+    /** Whether this host can run it; NIO always can. */
+    public boolean available() {
+        return switch (this) {
+            case IO_URING -> IoUring.isAvailable();
+            case EPOLL -> Epoll.isAvailable();
+            case NIO -> true;
+        };
     }
 
-    /** What {@link #best()} chose and why, for the start-up log: an arm64 host silently on NIO was a surprise once. */
-    public static String describeBest() {
-        if (Boolean.getBoolean("gatehouse.nio")) {
-            return "NIO (-Dgatehouse.nio=true)";
+    /** Why it cannot run here (null when it can). */
+    public String unavailability() {
+        if (available()) {
+            return null;
         }
-        if (Epoll.isAvailable()) {
-            return "epoll (native, " + System.getProperty("os.arch") + ")";
+        Throwable why = this == IO_URING ? IoUring.unavailabilityCause() : Epoll.unavailabilityCause();
+        String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+        return "not available on " + os + (why == null ? "" : ": " + why.getMessage());
+    }
+
+    /**
+     * The transport for a setting: {@code auto} (io_uring, else epoll, else NIO), or one by name, which must be
+     * available here — a named transport that cannot run fails the start rather than quietly running another.
+     */
+    public static Transport choose(String setting) {
+        String s = setting.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("auto")) {
+            String forced = System.getProperty(AUTO_OVERRIDE, "auto").trim().toLowerCase(Locale.ROOT);
+            if (!forced.equals("auto") && !forced.isEmpty()) {
+                return choose(forced);
+            }
+            for (Transport t : values()) {
+                if (t.available()) {
+                    return t;
+                }
+            }
         }
-        Throwable why = Epoll.unavailabilityCause();
-        return "NIO (native epoll unavailable on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                + (why == null ? "" : ": " + why.getMessage()) + ")";
+        for (Transport t : values()) {
+            if (t.setting.equals(s)) {
+                if (!t.available()) {
+                    throw new GatehouseException("gatehouse.server.transport = " + t.setting + ", but " + t.setting + " is "
+                            + t.unavailability() + "; use auto (or another transport)");
+                }
+                return t;
+            }
+        }
+        throw new GatehouseException("gatehouse.server.transport: expected auto, io_uring, epoll or nio, got '" + setting + "'");
+    }
+
+    /** The choice and, for auto, what it passed over and why: an arm64 host silently on NIO was a surprise once. */
+    public String describe(String setting) {
+        StringBuilder b = new StringBuilder(this.setting).append(this == NIO ? "" : " (native)").append(", ")
+                .append(System.getProperty("os.arch"));
+        if (!setting.trim().equalsIgnoreCase(this.setting)) {
+            b.append("; chosen by auto");
+            for (Transport t : values()) {
+                if (t == this) {
+                    break;
+                }
+                b.append("; ").append(t.setting).append(' ').append(t.available()
+                        ? "passed over (-D" + AUTO_OVERRIDE + "=" + this.setting + ")" : t.unavailability());
+            }
+        }
+        return b.toString();
     }
 
     public EventLoopGroup newGroup(int threads) {
-        IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = switch (this) {
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
         return new MultiThreadIoEventLoopGroup(threads, factory);
+    }
+
+    /** For the non-blocking DNS resolver of upstream host names. */
+    public Class<? extends DatagramChannel> datagramChannel() {
+        return datagramChannel;
     }
 
     public Class<? extends ServerChannel> serverChannel() {
