@@ -3,7 +3,8 @@
 #   bench/wrk/run.sh [seconds-per-run] [rounds]      (default 10 s, 3 rounds)
 #   CONTENDERS="gatehouse-full gatehouse-full-audit-off" bench/wrk/run.sh 10 9     (only those, alternating)
 # Experiments: AUDIT_MODE=aggregated (the benchmark organisation's audit mode), PG_NICE=19 (renice the embedded
-# PostgreSQL, which shares the machine), GH_JAVA_OPTS="-Xlog:gc…" (more JVM options for the gateways), METRICS=1
+# PostgreSQL, which shares the machine), GH_JAVA_OPTS="-Xlog:gc…" (more JVM options for the gateways),
+# GH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java (another JVM for the gateways), METRICS=1
 # (each gateway's /metrics on its port + 10: 18093 plain, 18094 full, 18095 full without audit). Per run,
 # the machine's CPU ticks (user, system, idle, softirq, steal), in all and per CPU, go to bench/wrk/out/machine.txt.
 # AUDIT_CONF="flush-interval = 10ms": more settings in the full gateway's gatehouse.audit block.
@@ -13,6 +14,8 @@
 # PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
 # to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
 # off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
+# CONTENDERS="... gatehouse-full-audit-off-epoll": the full path without audit on native epoll
+# (server.transport = epoll), beside the others on auto (io_uring where the kernel allows it).
 # PACE_MS=n: each connection waits n ms before each request (wrk's Lua delay()), so every contender gets about the
 # same load, 32 / (n ms + latency) requests/s, below what any of them can take: latency at equal load, not at each
 # one's saturation (where a faster proxy also makes wrk and the backend busier on the same CPUs). Rounds then also
@@ -52,7 +55,7 @@ if [ -n "${PIN:-}" ]; then
   PROXY_CPU="taskset -c $((n - 1))" REST="taskset -c 0-$((n - 2))"
 fi
 
-BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084 GH_NOAUDIT=18085
+BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084 GH_NOAUDIT=18085 GH_EPOLL=18086
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
 
 # --- backend: nginx serving a 1 KiB body ---
@@ -119,7 +122,7 @@ $PROXY_CPU "$HAPROXY" -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
 # JVM options as the deployments give them (docker/: -Xms64m -Xmx512m); GH_JAVA_OPTS adds more
 # METRICS=1: each gateway's /metrics on its port + 10 (18093 plain, 18094 full, 18095 full without audit)
 metrics_port() { if [ -n "${METRICS:-}" ]; then echo $(($1 + 10)); else echo 0; fi; }
-GH="$PROXY_CPU env HOME=$WORK/home java -Xms64m -Xmx512m ${GH_JAVA_OPTS:-} -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
+GH="$PROXY_CPU env HOME=$WORK/home ${GH_JAVA:-java} -Xms64m -Xmx512m ${GH_JAVA_OPTS:-} -Duser.home=$WORK/home -jar $ROOT/gateway/target/gatehouse-gateway.jar"
 admin() { HOME="$WORK/home" java -Duser.home="$WORK/home" -jar "$ROOT/admin-cli/target/gatehouse-admin.jar" "$@" --config "$WORK/full.conf"; }
 cat > "$WORK/plain.conf" <<CONF
 gatehouse { listen { host = "127.0.0.1", port = $GH_PLAIN }, management.port = $(metrics_port $GH_PLAIN), server.event-loop-threads = 1
@@ -148,6 +151,14 @@ sed -e "s/port = $GH_FULL/port = $GH_NOAUDIT/" \
   "$WORK/full.conf" > "$WORK/noaudit.conf"
 $GH --config "$WORK/noaudit.conf" > "$WORK/gh-noaudit.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-noaudit.log" 2>/dev/null && break; sleep 0.5; done
+# the same on native epoll (the others take server.transport = auto: io_uring where the kernel allows it)
+if [[ " ${CONTENDERS:-} " == *" gatehouse-full-audit-off-epoll "* ]]; then
+  sed -e "s/port = $GH_NOAUDIT/port = $GH_EPOLL/" -e "s/server.event-loop-threads = 1/server.event-loop-threads = 1, server.transport = epoll/" \
+    -e "s/management.port = $(metrics_port $GH_NOAUDIT)/management.port = $(metrics_port $GH_EPOLL)/" \
+    "$WORK/noaudit.conf" > "$WORK/epoll.conf"
+  $GH --config "$WORK/epoll.conf" > "$WORK/gh-epoll.log" 2>&1 &
+  for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-epoll.log" 2>/dev/null && break; sleep 0.5; done
+fi
 $GH --config "$WORK/plain.conf" > "$WORK/gh-plain.log" 2>&1 &
 for i in $(seq 1 120); do grep -q "listening" "$WORK/gh-plain.log" 2>/dev/null && break; sleep 0.5; done
 sleep 2
@@ -161,7 +172,7 @@ sleep 2
 [ -n "${PG_NICE:-}" ] && renice -n "$PG_NICE" -p $(pgrep -x postgres) >/dev/null
 XFF=(-H "X-Forwarded-For: 198.51.100.7")
 declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL
-  [gatehouse-full-audit-off]=$GH_NOAUDIT )
+  [gatehouse-full-audit-off]=$GH_NOAUDIT [gatehouse-full-audit-off-epoll]=$GH_EPOLL )
 ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full gatehouse-full-audit-off)
 [ -n "${CONTENDERS:-}" ] && read -r -a ORDER <<< "$CONTENDERS"   # e.g. CONTENDERS="gatehouse-full gatehouse-full-audit-off"
 for c in "${ORDER[@]}"; do
@@ -187,7 +198,7 @@ pg_ticks() { local s=0 p; for p in $(pgrep -x postgres); do s=$((s + $(awk '{pri
 HZ=$(getconf CLK_TCK)
 declare -A PROC=( [direct]="$WORK/backend/nginx.conf" [nginx]="$WORK/nginx/nginx.conf" [haproxy]="$WORK/haproxy.cfg"
   [gatehouse-plain]="config $WORK/plain.conf" [gatehouse-full]="config $WORK/full.conf"
-  [gatehouse-full-audit-off]="config $WORK/noaudit.conf" )
+  [gatehouse-full-audit-off]="config $WORK/noaudit.conf" [gatehouse-full-audit-off-epoll]="config $WORK/epoll.conf" )
 : > "$OUT/machine.txt"
 PACE=()
 if [ -n "${PACE_MS:-}" ]; then
@@ -254,6 +265,8 @@ pair() {
 }
 pair gatehouse-full nginx
 pair gatehouse-full-audit-off nginx
+pair gatehouse-full-audit-off-epoll nginx
+pair gatehouse-full-audit-off gatehouse-full-audit-off-epoll
 pair gatehouse-full gatehouse-full-audit-off
 pair gatehouse-full-audit-off+burn gatehouse-full-audit-off
 pair gatehouse-full gatehouse-full-audit-off+burn
@@ -267,6 +280,7 @@ cpupair() {
 }
 cpupair gatehouse-full gatehouse-full-audit-off
 cpupair gatehouse-full-audit-off nginx
+cpupair gatehouse-full-audit-off-epoll nginx
 # p99 of a contender minus nginx's, round by round (ms): the latency target's own measure
 p99diff() {
   [[ " ${ORDER[*]} " == *" $1 "* && " ${ORDER[*]} " == *" nginx "* ]] || return 0
@@ -275,6 +289,8 @@ p99diff() {
     | awk -v a="$1" '{ r[NR] = $1 } END { printf "%s p99 - nginx p99, round by round: median %+.2f ms (min %+.2f, max %+.2f)\n",
         a, r[int((NR + 1) / 2)], r[1], r[NR] }'
 }
+p99diff gatehouse-full-audit-off-epoll
+[ -z "${PACE_MS:-}" ] && p99diff gatehouse-full-audit-off
 if [ -n "${PACE_MS:-}" ]; then
   p99diff gatehouse-full
   p99diff gatehouse-full-audit-off
