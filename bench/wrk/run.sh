@@ -14,6 +14,8 @@
 # PIN=1: each proxy (every thread of it: Gatehouse's writer, GC and JIT threads too) gets the machine's last CPU
 # to itself; wrk, the backend and PostgreSQL share the others — one core per proxy, enforced, and the database
 # off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
+# CONNS=n: wrk's connections (default 32); with PACE_MS=1, the load is about n / (1 ms + latency) requests/s —
+# CONNS=24 and 40 put about 50% and 80% of nginx's saturating rate on every contender here.
 # CONTENDERS="... gatehouse-full-audit-off-epoll": the full path without audit on native epoll
 # (server.transport = epoll), beside the others on auto (io_uring where the kernel allows it).
 # PACE_MS=n: each connection waits n ms before each request (wrk's Lua delay()), so every contender gets about the
@@ -182,7 +184,7 @@ for c in "${ORDER[@]}"; do
   # quarter of its speed); nginx and HAProxy fill their connection pools
   args=("${XFF[@]}")
   [[ "$c" == gatehouse-full* ]] && args+=(-H "Authorization: Bearer $TOKEN")
-  $REST wrk -t1 -c32 -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
+  $REST wrk -t1 -c"${CONNS:-32}" -d"${SECS}s" "${args[@]}" "http://127.0.0.1:${URL[$c]}/" > /dev/null 2>&1 || true
 done
 # CPU time (clock ticks, user + system) of the processes whose command line matches a pattern and of their
 # children (nginx's worker), PostgreSQL's processes excepted (the embedded one may be a gateway's child)
@@ -218,7 +220,7 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     before=$(ticks "${PROC[$base]}") pg_before=$(pg_ticks) t0=$(date +%s%N); read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ < /proc/stat
     grep '^cpu[0-9]' /proc/stat > "$WORK/cpus0"
-    $REST wrk -t1 -c32 -d"${SECS}s" --latency "${PACE[@]}" "${args[@]}" "http://127.0.0.1:${URL[$base]}/" > "$WORK/wrk.txt" 2>&1 \
+    $REST wrk -t1 -c"${CONNS:-32}" -d"${SECS}s" --latency "${PACE[@]}" "${args[@]}" "http://127.0.0.1:${URL[$base]}/" > "$WORK/wrk.txt" 2>&1 \
       || { echo "wrk against $c failed:" >&2; cat "$WORK/wrk.txt" "$WORK"/gh-*.log >&2; exit 1; }
     after=$(ticks "${PROC[$base]}") pg_after=$(pg_ticks) t1=$(date +%s%N); read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ < /proc/stat
     [ -n "$burner" ] && { kill "$burner"; wait "$burner" 2>/dev/null || true; }
