@@ -31,7 +31,8 @@ public final class MaintenanceCommands {
 
     @Command(name = "retention", mixinStandardHelpOptions = true,
             description = {"Audit-log retention: set, show.", "",
-                    "How long access events are kept, per organisation (and per-app override)."},
+                    "How long access events are kept, per organisation (and per-app override); an organisation's sign-in events"
+                            + " (audit sign-ins) follow its retention."},
             footer = {"", "Examples:", "  gatehouse-admin retention set Acme 90", "  gatehouse-admin retention set Acme 30 --app vault",
                     "  gatehouse-admin retention set Acme --off", "  gatehouse-admin retention show"})
     public static final class Retention implements Runnable {

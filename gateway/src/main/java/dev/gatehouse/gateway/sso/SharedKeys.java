@@ -153,6 +153,15 @@ final class SharedKeys<K> implements AutoCloseable {
             ps.executeUpdate();
         }
         log.info("New SSO {} key, current from {}", purpose, activeFrom);
+        // a key past its expiry opens and verifies nothing: its material only waits to leak; a day's grace for clocks
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sso_keys WHERE purpose = ?"
+                + " AND expires_at < now() - interval '1 day'")) {
+            ps.setString(1, purpose);
+            int gone = ps.executeUpdate();
+            if (gone > 0) {
+                log.info("Deleted {} expired SSO {} key(s)", gone, purpose);
+            }
+        }
     }
 
     private List<Key<K>> read(Connection c) throws SQLException {

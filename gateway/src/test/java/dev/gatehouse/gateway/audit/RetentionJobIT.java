@@ -38,6 +38,10 @@ class RetentionJobIT {
         events(d, acme, vault, 7, "40 days");   // the app keeps 60 days: kept
         events(d, acme, vault, 3, "70 days");   // deleted
         events(d, keep, null, 4, "400 days");   // no retention: kept
+        for (Object[] e : new Object[][] {{acme, "40 days"}, {acme, "1 day"}, {keep, "400 days"}}) {
+            d.update("INSERT INTO sso_events (ts, org_id, event, email) VALUES (now() - ?::interval, ?, 'sign-in',"
+                    + " 'alice@acme.test')", e[1], e[0]);
+        }
 
         try (Database database = Database.open(TestDatabases.settings(d), "retention-test");
              RetentionJob job = new RetentionJob(database, Duration.ofHours(24))) {
@@ -52,7 +56,10 @@ class RetentionJobIT {
         assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE org_id = ? AND app_id IS NULL", acme)).isEqualTo(5L);
         assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE app_id = ?", vault)).isEqualTo(7L);
         assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE org_id = ?", keep)).isEqualTo(4L);
-        assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || (after->>'deleted') FROM admin_actions"))
-                .isEqualTo("gateway retention (automatic) 13");
+        assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || (after->>'deleted') || ' '"
+                + " || (after->>'sign_in_events_deleted') FROM admin_actions")).isEqualTo("gateway retention (automatic) 13 1");
+        assertThat(d.queryValue("SELECT count(*) FROM sso_events WHERE org_id = ?", acme))
+                .as("sign-in events follow the organisation's retention").isEqualTo(1L);
+        assertThat(d.queryValue("SELECT count(*) FROM sso_events WHERE org_id = ?", keep)).isEqualTo(1L);
     }
 }

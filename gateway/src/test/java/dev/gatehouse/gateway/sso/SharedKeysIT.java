@@ -71,4 +71,21 @@ class SharedKeysIT {
             b.close();
         }
     }
+
+    @Test
+    void aRotationDeletesKeysLongExpiredAndKeepsTheRest() throws Exception {
+        db.database().update("DELETE FROM sso_keys");
+        db.database().update("INSERT INTO sso_keys (kid, purpose, material, active_from, expires_at) VALUES"
+                + " ('expired-long-ago', 'session', 'x', now() - interval '10 days', now() - interval '2 days'),"
+                + " ('expired-an-hour', 'session', 'x', now() - interval '10 days', now() - interval '1 hour'),"
+                + " ('assertion-old-1', 'assertion', 'x', now() - interval '10 days', now() - interval '2 days')");
+        try (Database one = Database.open(DatabaseSettings.from(GatewayConfigs.load(dir, db.database(), "")), "a")) {
+            SharedKeys<SecretKey> a = keys(one);
+            a.refresh(); // no current session key: one is written, and the long-expired one goes
+            assertThat(db.database().queryValue("SELECT string_agg(kid, ',' ORDER BY kid) FROM sso_keys"
+                    + " WHERE kid NOT IN (SELECT kid FROM sso_keys WHERE expires_at > now())"))
+                    .as("a day's grace; another purpose's keys are its own rotation's").isEqualTo("assertion-old-1,expired-an-hour");
+            a.close();
+        }
+    }
 }
