@@ -16,6 +16,7 @@
 # off the proxy's core as it would be on its own host. The proxy's CPU list goes in the table's heading.
 # CONNS=n: wrk's connections (default 32); with PACE_MS=1, the load is about n / (1 ms + latency) requests/s —
 # CONNS=24 and 40 put about 50% and 80% of nginx's saturating rate on every contender here.
+# CONTENDERS="nginx-log ...": nginx as above, writing a buffered access log (buffer=64k flush=1s) to a file.
 # CONTENDERS="... gatehouse-full-audit-off-epoll": the full path without audit on native epoll
 # (server.transport = epoll), beside the others on auto (io_uring where the kernel allows it).
 # PACE_MS=n: each connection waits n ms before each request (wrk's Lua delay()), so every contender gets about the
@@ -57,7 +58,7 @@ if [ -n "${PIN:-}" ]; then
   PROXY_CPU="taskset -c $((n - 1))" REST="taskset -c 0-$((n - 2))"
 fi
 
-BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084 GH_NOAUDIT=18085 GH_EPOLL=18086
+BACKEND=18080 NGINXP=18081 HAP=18082 GH_PLAIN=18083 GH_FULL=18084 GH_NOAUDIT=18085 GH_EPOLL=18086 NGINX_LOG=18087
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
 
 # --- backend: nginx serving a 1 KiB body ---
@@ -100,6 +101,14 @@ http { access_log off; keepalive_requests 100000;
       proxy_set_header X-Real-IP \$remote_addr; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
 CONF
 $PROXY_CPU "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+# nginx-log: the same nginx writing a buffered access log to a file (what the audit log is weighed against)
+if [[ " ${CONTENDERS:-} " == *" nginx-log "* ]]; then
+  mkdir -p "$WORK/nginx-log"
+  sed -e "s#access_log off;#access_log $WORK/nginx-log/access.log combined buffer=64k flush=1s;#" \
+    -e "s#listen 127.0.0.1:$NGINXP;#listen 127.0.0.1:$NGINX_LOG;#" -e "s#pid $WORK/nginx/pid;#pid $WORK/nginx-log/pid;#" \
+    -e "s#error_log $WORK/nginx/error.log#error_log $WORK/nginx-log/error.log#" "$WORK/nginx/nginx.conf" > "$WORK/nginx-log/nginx.conf"
+  $PROXY_CPU "$NGINX" -p "$WORK/nginx-log" -c "$WORK/nginx-log/nginx.conf" &
+fi
 
 # --- HAProxy: one thread, connection reuse ---
 cat > "$WORK/haproxy.cfg" <<CONF
@@ -173,7 +182,7 @@ sleep 2
 [ -n "${PG_IDLE:-}" ] && for p in $(pgrep -x postgres); do chrt --idle -p 0 "$p" >/dev/null; done
 [ -n "${PG_NICE:-}" ] && renice -n "$PG_NICE" -p $(pgrep -x postgres) >/dev/null
 XFF=(-H "X-Forwarded-For: 198.51.100.7")
-declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL
+declare -A URL=( [direct]=$BACKEND [nginx]=$NGINXP [nginx-log]=$NGINX_LOG [haproxy]=$HAP [gatehouse-plain]=$GH_PLAIN [gatehouse-full]=$GH_FULL
   [gatehouse-full-audit-off]=$GH_NOAUDIT [gatehouse-full-audit-off-epoll]=$GH_EPOLL )
 ORDER=(direct nginx haproxy gatehouse-plain gatehouse-full gatehouse-full-audit-off)
 [ -n "${CONTENDERS:-}" ] && read -r -a ORDER <<< "$CONTENDERS"   # e.g. CONTENDERS="gatehouse-full gatehouse-full-audit-off"
@@ -198,7 +207,7 @@ ticks() {
 }
 pg_ticks() { local s=0 p; for p in $(pgrep -x postgres); do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $s; }
 HZ=$(getconf CLK_TCK)
-declare -A PROC=( [direct]="$WORK/backend/nginx.conf" [nginx]="$WORK/nginx/nginx.conf" [haproxy]="$WORK/haproxy.cfg"
+declare -A PROC=( [direct]="$WORK/backend/nginx.conf" [nginx]="$WORK/nginx/nginx.conf" [nginx-log]="$WORK/nginx-log/nginx.conf" [haproxy]="$WORK/haproxy.cfg"
   [gatehouse-plain]="config $WORK/plain.conf" [gatehouse-full]="config $WORK/full.conf"
   [gatehouse-full-audit-off]="config $WORK/noaudit.conf" [gatehouse-full-audit-off-epoll]="config $WORK/epoll.conf" )
 : > "$OUT/machine.txt"
@@ -266,6 +275,7 @@ pair() {
         a, b, r[int((NR + 1) / 2)], r[1], r[NR], NR }'
 }
 pair gatehouse-full nginx
+pair gatehouse-full nginx-log
 pair gatehouse-full-audit-off nginx
 pair gatehouse-full-audit-off-epoll nginx
 pair gatehouse-full-audit-off gatehouse-full-audit-off-epoll
