@@ -33,11 +33,34 @@ final class HopByHopHeaders {
             return;
         }
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : connection.split(",")) {
-                String name = token.trim().toLowerCase(Locale.ROOT);
-                if (!name.isEmpty() && !rules.controlled(name)) {
-                    headers.remove(name);
+            // tokens in place, not String.split: nearly every response says "keep-alive" or "close", and those two
+            // cost no string of their own
+            int n = connection.length();
+            for (int start = 0; start <= n; ) {
+                int comma = connection.indexOf(',', start);
+                int end = comma < 0 ? n : comma;
+                int s = start;
+                int e = end;
+                while (s < e && connection.charAt(s) <= ' ') { // as String.trim() did
+                    s++;
                 }
+                while (e > s && connection.charAt(e - 1) <= ' ') {
+                    e--;
+                }
+                if (e - s == 10 && connection.regionMatches(true, s, "keep-alive", 0, 10)) {
+                    // Keep-Alive goes with the others, below
+                } else if (e - s == 5 && connection.regionMatches(true, s, "close", 0, 5)) {
+                    headers.remove("close");
+                } else if (e > s) {
+                    String name = connection.substring(s, e).toLowerCase(Locale.ROOT);
+                    if (!rules.controlled(name)) {
+                        headers.remove(name);
+                    }
+                }
+                if (comma < 0) {
+                    break;
+                }
+                start = comma + 1;
             }
         }
         removeAlways(headers);

@@ -41,4 +41,13 @@ class HopByHopHeadersTest {
         HopByHopHeaders.strip(h, RULES);
         assertThat(h.names()).containsExactly("X-Stay");
     }
+
+    @Test
+    void closeAndKeepAliveAreTokensLikeAnyOtherWhateverTheirCaseAndSpacing() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "CLOSE\t,  Keep-Alive ,\tx-Hop")
+                .add("Close", "a header named by a token goes").add("Keep-Alive", "timeout=5").add("X-Hop", "1")
+                .add("X-Stay", "1").add("X-Closer", "not a token: stays");
+        HopByHopHeaders.strip(h, RULES);
+        assertThat(h.names()).containsExactlyInAnyOrder("X-Stay", "X-Closer");
+    }
 }
