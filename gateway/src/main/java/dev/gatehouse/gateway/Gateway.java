@@ -38,7 +38,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
@@ -182,24 +181,20 @@ public final class Gateway implements AutoCloseable {
                 started.push(upstreamTls);
             }
             readiness.listening();
+            String host = settings.listen().host();
+            String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
             if (instance != null) {
-                String host = settings.listen().host();
-                instance.listening("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+                instance.listening(url);
             }
 
-            log.info("Gatehouse listening on http://{}:{} (database: {}; transport: {})", settings.listen().host(),
-                    server.port(), database.description(), transport.describe(settings.server().transport()));
+            log.info("Gatehouse listening on {} (database: {}; transport: {})", url, database.description(),
+                    transport.describe(settings.server().transport()));
             if (management != null) {
                 log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
             }
             for (Route r : settings.routes()) {
-                RouteBinding b = r.binding();
-                String binding = !b.checked() ? "not checked" : (b.app() != null ? "app " + b.org() + "/" + b.app()
-                        : b.org() != null ? "org " + b.org() : "organisation from the token")
-                        + (b.token() ? ", API token" : "") + (b.sso() == RouteBinding.Sso.AUTO ? "" : ", sso " + b.sso()
-                        .name().toLowerCase(Locale.ROOT));
-                log.info("  route {}{} -> {}{} ({})", r.hosts().isEmpty() ? "" : "hosts " + r.hosts() + " ", r.prefix(), r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "",
-                        binding);
+                log.info("  route {}{} -> {}{} ({})", r.hosts().isEmpty() ? "" : "hosts " + r.hosts() + " ", r.prefix(),
+                        r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "", r.binding().describe());
             }
             return new Gateway(started, server, management, settings, database);
         } catch (RuntimeException | InterruptedException e) {

@@ -11,7 +11,6 @@ import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.route.HostPattern;
 import dev.gatehouse.core.route.Route;
-import dev.gatehouse.core.route.RouteBinding;
 import dev.gatehouse.core.route.RouteExplanation;
 import dev.gatehouse.core.route.RouteMap;
 import dev.gatehouse.core.route.Routes;
@@ -83,8 +82,8 @@ public final class RouteCommand implements Runnable {
             if (!path.startsWith("/")) {
                 throw new UsageException("--path: expected a path starting with '/', got '" + path + "'");
             }
-            if (host != null && !host.isEmpty()) {
-                checkHost(host);
+            if (host != null && !HostPattern.validHostHeader(host)) { // what the gateway would refuse with 400
+                throw new UsageException("--host: '" + host + "' is not a host[:port], as a Host header must be");
             }
             PrintWriter out = spec.commandLine().getOut();
             if (routes.isEmpty()) {
@@ -100,7 +99,7 @@ public final class RouteCommand implements Runnable {
             RouteExplanation r = RouteExplanation.of(routes, host, path);
             Route won = r.winner() == null ? null : routes.get(r.winner());
             Explained e = new Explained(r.host(), r.path(), r.winner(), won == null ? null : won.upstreams().stream().map(Object::toString).toList(),
-                    won == null ? null : describe(won.binding()), r.routes());
+                    won == null ? null : won.binding().describe(), r.routes());
             if (output.json) {
                 Output.json(out, e);
             } else {
@@ -116,31 +115,6 @@ public final class RouteCommand implements Runnable {
                 }
             }
             return won == null ? ExitCodes.FAILURE : ExitCodes.OK;
-        }
-
-        /** The same check the gateway's request validator makes: host[:port], nothing else. */
-        private static void checkHost(String h) {
-            int colon = h.startsWith("[") ? h.indexOf(':', Math.max(0, h.indexOf(']'))) : h.lastIndexOf(':');
-            String name = colon < 0 ? h : h.substring(0, colon);
-            String port = colon < 0 ? "" : h.substring(colon + 1);
-            if (!port.isEmpty() && !port.chars().allMatch(Character::isDigit) || colon >= 0 && port.isEmpty()
-                    || name.indexOf('*') >= 0) {
-                throw new UsageException("--host: '" + h + "' is not a host[:port]");
-            }
-            try {
-                HostPattern.parse(name);
-            } catch (IllegalArgumentException ex) {
-                throw new UsageException("--host: " + ex.getMessage());
-            }
-        }
-
-        private static String describe(RouteBinding b) {
-            if (!b.checked()) {
-                return "not policy-checked";
-            }
-            String what = b.app() != null ? "app " + b.org() + "/" + b.app() : b.org() != null ? "org " + b.org()
-                    : "organisation from the API token";
-            return what + (b.token() ? ", API token required" : "");
         }
     }
 }

@@ -91,6 +91,52 @@ public record HostPattern(String text) {
     }
 
     /**
+     * A Host header (or an absolute-form target's authority) as the gateway accepts it, RFC 9112 §3.2: uri-host
+     * [ ":" port ], a reg-name or IPv4 address, or an IP literal in brackets; empty is allowed (HTTP/1.0 may send none).
+     */
+    public static boolean validHostHeader(String h) {
+        int i = 0;
+        int n = h.length();
+        if (n > 0 && h.charAt(0) == '[') {
+            int close = h.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            for (int j = 1; j < close; j++) {
+                char c = h.charAt(j);
+                if (!(isAlnum(c) || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < n && h.charAt(i) != ':') {
+                char c = h.charAt(i);
+                if (!(isAlnum(c) || "-._~!$&'()*+,;=%".indexOf(c) >= 0)) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (h.charAt(i) != ':' || n - i - 1 > 5 || i + 1 == n) { // "host:" (no digits) too: strict servers refuse it
+            return false;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (h.charAt(j) < '0' || h.charAt(j) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    /**
      * A request's Host (validated as {@code host[:port]} by the request validator) as routes compare it: port
      * removed, lower case, no trailing dot, an IPv6 literal in its canonical form. Null or empty: "".
      */

@@ -1,5 +1,7 @@
 package dev.gatehouse.core.route;
 
+import java.util.Locale;
+
 /**
  * What a route is bound to for policy enforcement.
  *
@@ -22,6 +24,18 @@ public record RouteBinding(String org, String app, boolean token, Sso sso) {
     /** True when requests on the route are policy-checked. */
     public boolean checked() {
         return org != null || token;
+    }
+
+    /**
+     * What the binding means, for the start log and {@code route explain}: "not policy-checked", "org Acme",
+     * "app Acme/vault" or "organisation from the API token", then ", API token required" and a non-default sso.
+     */
+    public String describe() {
+        if (!checked()) {
+            return "not policy-checked";
+        }
+        return (app != null ? "app " + org + "/" + app : org != null ? "org " + org : "organisation from the API token")
+                + (token ? ", API token required" : "") + (sso == Sso.AUTO ? "" : ", sso " + sso.name().toLowerCase(Locale.ROOT));
     }
 
     /** True when sign-in may apply: an organisation's route that takes no API token and does not opt out. */

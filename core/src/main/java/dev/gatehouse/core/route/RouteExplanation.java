@@ -33,12 +33,13 @@ public record RouteExplanation(String host, String path, Integer winner, List<Ca
         for (int i = 0; i < routes.size(); i++) {
             Route r = routes.get(i);
             String hosts = r.hosts().isEmpty() ? "*" : String.join(", ", r.hosts().stream().map(HostPattern::text).toList());
-            out.add(new Candidate(i, hosts, r.prefix(), verdict(r, host, path, winner, winner == null ? null : routes.get(winner), i)));
+            out.add(new Candidate(i, hosts, r.prefix(), verdict(routes, i, winner, host, path)));
         }
         return new RouteExplanation(host, path, winner, out);
     }
 
-    private static String verdict(Route r, String host, String path, Integer winnerIndex, Route winner, int index) {
+    private static String verdict(List<Route> routes, int index, Integer winner, String host, String path) {
+        Route r = routes.get(index);
         HostPattern hostMatch = best(r, host);
         if (!r.hosts().isEmpty() && hostMatch == null) {
             return "host " + (host.isEmpty() ? "(none)" : host) + " is not among its hosts";
@@ -48,10 +49,10 @@ public record RouteExplanation(String host, String path, Integer winner, List<Ca
         }
         String how = (hostMatch == null ? "any host" : hostMatch.wildcard() ? "wildcard " + hostMatch.text()
                 : "exact host " + hostMatch.text()) + ", prefix " + r.prefix() + " (" + r.prefix().length() + " characters)";
-        if (winnerIndex == index) {
+        if (winner == index) { // this route matches, so the map found a winner: never null here
             return "WINS: " + how;
         }
-        return "matches (" + how + ") but loses to routes[" + winnerIndex + "]: " + rank(winner, host) + " beats "
+        return "matches (" + how + ") but loses to routes[" + winner + "]: " + rank(routes.get(winner), host) + " beats "
                 + rank(r, host);
     }
 

@@ -62,4 +62,18 @@ class HostPatternTest {
         assertThat(w.matches("badexample.com")).as("a suffix at a label boundary only").isFalse();
         assertThat(w.matches(".example.com")).isFalse();
     }
+
+    @Test
+    void hostsAreHostAndPort() {
+        assertThat(HostPattern.validHostHeader("tenant.example.com")).isTrue();
+        assertThat(HostPattern.validHostHeader("tenant.example.com:8443")).isTrue();
+        assertThat(HostPattern.validHostHeader("[2001:db8::1]:80")).isTrue();
+        assertThat(HostPattern.validHostHeader("")).isTrue();
+        assertThat(HostPattern.validHostHeader("a b")).isFalse();
+        assertThat(HostPattern.validHostHeader("a/b")).isFalse();
+        assertThat(HostPattern.validHostHeader("user@host")).isFalse();
+        assertThat(HostPattern.validHostHeader("host:")).isFalse();
+        assertThat(HostPattern.validHostHeader("host:123456")).isFalse();
+        assertThat(HostPattern.validHostHeader("[::1")).isFalse();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.request;
 
+import dev.gatehouse.core.route.HostPattern;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -72,7 +73,7 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
         if (hosts == 0 && v.minorVersion() == 1) {
             throw new InvalidRequest(InvalidRequest.Kind.HOST, "an HTTP/1.1 request needs a Host header");
         }
-        if (hosts == 1 && !isHost(headers.get(HttpHeaderNames.HOST))) {
+        if (hosts == 1 && !HostPattern.validHostHeader(headers.get(HttpHeaderNames.HOST))) {
             throw new InvalidRequest(InvalidRequest.Kind.HOST, "the Host header is not a host[:port]");
         }
         String target = head.uri();
@@ -115,7 +116,7 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
             end++;
         }
         String authority = target.substring(start, end);
-        if (authority.isEmpty() || !isHost(authority)) {
+        if (authority.isEmpty() || !HostPattern.validHostHeader(authority)) {
             throw new InvalidRequest(InvalidRequest.Kind.TARGET, "the request target's authority is not a host[:port]");
         }
         String rest = target.substring(end);
@@ -128,46 +129,4 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
         return path;
     }
 
-    /** uri-host [ ":" port ]: a reg-name or IPv4 address, or an IP literal in brackets; empty is allowed. */
-    static boolean isHost(String h) {
-        int i = 0;
-        int n = h.length();
-        if (n > 0 && h.charAt(0) == '[') {
-            int close = h.indexOf(']');
-            if (close < 0) {
-                return false;
-            }
-            for (int j = 1; j < close; j++) {
-                char c = h.charAt(j);
-                if (!(isAlnum(c) || c == ':' || c == '.')) {
-                    return false;
-                }
-            }
-            i = close + 1;
-        } else {
-            while (i < n && h.charAt(i) != ':') {
-                char c = h.charAt(i);
-                if (!(isAlnum(c) || "-._~!$&'()*+,;=%".indexOf(c) >= 0)) {
-                    return false;
-                }
-                i++;
-            }
-        }
-        if (i == n) {
-            return true;
-        }
-        if (h.charAt(i) != ':' || n - i - 1 > 5 || i + 1 == n) { // "host:" (no digits) too: strict servers refuse it
-            return false;
-        }
-        for (int j = i + 1; j < n; j++) {
-            if (h.charAt(j) < '0' || h.charAt(j) > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isAlnum(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-    }
 }

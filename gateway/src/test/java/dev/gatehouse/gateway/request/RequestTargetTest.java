@@ -40,17 +40,4 @@ class RequestTargetTest {
         assertThatThrownBy(() -> RequestTarget.normalize("/a/../../b")).isInstanceOf(InvalidRequest.class);
     }
 
-    @Test
-    void hostsAreHostAndPort() {
-        assertThat(RequestValidator.isHost("tenant.example.com")).isTrue();
-        assertThat(RequestValidator.isHost("tenant.example.com:8443")).isTrue();
-        assertThat(RequestValidator.isHost("[2001:db8::1]:80")).isTrue();
-        assertThat(RequestValidator.isHost("")).isTrue();
-        assertThat(RequestValidator.isHost("a b")).isFalse();
-        assertThat(RequestValidator.isHost("a/b")).isFalse();
-        assertThat(RequestValidator.isHost("user@host")).isFalse();
-        assertThat(RequestValidator.isHost("host:")).isFalse();
-        assertThat(RequestValidator.isHost("host:123456")).isFalse();
-        assertThat(RequestValidator.isHost("[::1")).isFalse();
-    }
 }
