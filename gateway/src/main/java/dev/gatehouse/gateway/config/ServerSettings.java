@@ -2,7 +2,9 @@ package dev.gatehouse.gateway.config;
 
 import com.typesafe.config.Config;
 import dev.gatehouse.core.config.ConfigError;
+import dev.gatehouse.gateway.support.Transport;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * {@code gatehouse.server}: the event loops and the limits on what a client may send.
@@ -15,8 +17,8 @@ public record ServerSettings(String transport, int eventLoopThreads, int maxHead
                              Duration requestHeaderTimeout, long maxBodySize, Duration drainTimeout) {
 
     static ServerSettings from(Config g) {
-        String transport = g.getString("server.transport").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!java.util.List.of("auto", "io_uring", "epoll", "nio").contains(transport)) {
+        String transport = g.getString("server.transport").trim().toLowerCase(Locale.ROOT);
+        if (!Transport.SETTINGS.contains(transport)) {
             throw ConfigError.at("gatehouse.server.transport", g.getValue("server.transport").origin(),
                     "expected auto, io_uring, epoll or nio, got '" + g.getString("server.transport") + "'");
         }

@@ -22,13 +22,11 @@ import java.time.temporal.ChronoUnit;
 public final class InstanceLock implements AutoCloseable {
     static final String FILE = "gateway.lock";
 
-    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
     private final String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
 
-    private InstanceLock(Path file, FileChannel channel, FileLock lock) {
-        this.file = file;
+    private InstanceLock(FileChannel channel, FileLock lock) {
         this.channel = channel;
         this.lock = lock;
     }
@@ -58,7 +56,7 @@ public final class InstanceLock implements AutoCloseable {
                 throw new GatehouseException("another Gatehouse gateway" + (holder.isEmpty() ? "" : " (" + holder + ")")
                         + " is running on " + what + ": stop it, or " + remedy);
             }
-            InstanceLock l = new InstanceLock(file, channel, lock);
+            InstanceLock l = new InstanceLock(channel, lock);
             l.describe(null);
             return l;
         } catch (IOException e) {
@@ -82,11 +80,6 @@ public final class InstanceLock implements AutoCloseable {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
         channel.force(false);
-    }
-
-    /** The lock file, for messages and tests. */
-    public Path file() {
-        return file;
     }
 
     @Override

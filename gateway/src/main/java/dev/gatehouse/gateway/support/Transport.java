@@ -21,6 +21,7 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -38,6 +39,9 @@ public enum Transport {
      * transport without a config of its own). An explicit setting is never overridden.
      */
     static final String AUTO_OVERRIDE = "gatehouse.transport";
+
+    /** What {@code gatehouse.server.transport} may say, in auto's order of preference after "auto". */
+    public static final List<String> SETTINGS = List.of("auto", "io_uring", "epoll", "nio");
 
     private final String setting;
     private final Class<? extends ServerChannel> serverChannel;
@@ -102,7 +106,8 @@ public enum Transport {
                 return t;
             }
         }
-        throw new GatehouseException("gatehouse.server.transport: expected auto, io_uring, epoll or nio, got '" + setting + "'");
+        throw new GatehouseException("gatehouse.server.transport: expected auto, io_uring, epoll or nio, got '"
+                + setting + "'"); // the settings checked it: only -Dgatehouse.transport gets here
     }
 
     /** The choice and, for auto, what it passed over and why: an arm64 host silently on NIO was a surprise once. */

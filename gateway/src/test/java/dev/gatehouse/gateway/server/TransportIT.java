@@ -15,6 +15,7 @@ import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,8 @@ class TransportIT {
 
     @Test
     void aTransportThatCannotRunHereFailsTheStart() throws Exception {
+        // where every transport runs (io_uring-capable Linux x86_64) there is nothing to refuse: say so, not pass
+        assumeTrue(Arrays.stream(Transport.values()).anyMatch(t -> !t.available()), "every transport runs on this host");
         for (Transport t : Transport.values()) {
             if (!t.available()) {
                 assertThatThrownBy(() -> Transport.choose(t.setting())).isInstanceOf(GatehouseException.class)
