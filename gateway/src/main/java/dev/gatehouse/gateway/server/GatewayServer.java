@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 /** The public listener: binds, serves through {@link GatewayChannelInitializer}, and shuts down. */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    /** Connections the drain at close had to cut (still open at the drain timeout). */
+    private volatile int cut;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
@@ -92,13 +94,6 @@ public final class GatewayServer implements AutoCloseable {
      * Graceful stop: no new connections, idle ones closed, in-flight exchanges finish within the
      * drain timeout (their responses say Connection: close), then everything else is cut.
      */
-    private volatile int cut;
-
-    /** Connections the last drain had to cut (still open at the drain timeout). */
-    public int cutAtStop() {
-        return cut;
-    }
-
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
@@ -114,5 +109,10 @@ public final class GatewayServer implements AutoCloseable {
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
         pool.close();
+    }
+
+    /** Connections the drain had to cut (still open at the drain timeout); 0 before {@link #close()}. */
+    public int cutAtStop() {
+        return cut;
     }
 }
