@@ -20,8 +20,12 @@ import java.util.Set;
  * @param stripClientHeaders  lower-case names removed from every request (unless the header is the one the client
  *                            address was believed from)
  * @param forwardTrailers     lower-case names of request trailers passed on; every other trailer is dropped
+ * @param identityHeaders     lower-case, {@code -}-spelled names of headers that say who the user is (other than the
+ *                            gateway's {@code X-Gatehouse-*}): removed from every request before routing, whatever
+ *                            their case or underscores, so no client can claim an identity an upstream believes
  */
-public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientHeaders, List<String> forwardTrailers) {
+public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientHeaders, List<String> forwardTrailers,
+                              List<String> identityHeaders) {
 
     /** Framing, routing and the headers the gateway sets whatever the client sent. */
     private static final Set<String> GATEWAY_SET = Set.of("content-length", "transfer-encoding", "host", "connection",
@@ -30,20 +34,30 @@ public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientH
     public UpstreamHeaders {
         stripClientHeaders = List.copyOf(stripClientHeaders);
         forwardTrailers = List.copyOf(forwardTrailers);
+        identityHeaders = List.copyOf(identityHeaders);
+    }
+
+    /** Without identity headers of the operator's: for tests of the other rules. */
+    public UpstreamHeaders(boolean forwardedHeader, List<String> stripClientHeaders, List<String> forwardTrailers) {
+        this(forwardedHeader, stripClientHeaders, forwardTrailers, List.of());
     }
 
     /**
      * Whether the gateway decides this header's value (name in lower case): framing and hop-by-hop headers, Host,
-     * X-Real-IP, X-Forwarded-*, Forwarded, X-Request-Id, X-Gatehouse-*, and the client-address headers it strips.
+     * X-Real-IP, X-Forwarded-*, Forwarded, X-Request-Id, X-Gatehouse-*, the client-address headers it strips and
+     * the identity headers it removes.
      */
     public boolean controlled(String lowerCaseName) {
         return GATEWAY_SET.contains(lowerCaseName) || lowerCaseName.startsWith("x-forwarded-")
-                || lowerCaseName.startsWith("x-gatehouse-") || stripClientHeaders.contains(lowerCaseName);
+                || GatewayNamespace.isOwnHeader(lowerCaseName) || stripClientHeaders.contains(lowerCaseName)
+                || identityHeaders.contains(lowerCaseName.replace('_', '-'));
     }
 
     public static UpstreamHeaders from(Config g) {
         List<String> strip = names(g, "upstream.strip-client-headers");
-        UpstreamHeaders draft = new UpstreamHeaders(g.getBoolean("upstream.forwarded-header"), strip, List.of());
+        List<String> identity = names(g, "upstream.strip-identity-headers").stream().map(GatewayNamespace::normalName)
+                .distinct().toList();
+        UpstreamHeaders draft = new UpstreamHeaders(g.getBoolean("upstream.forwarded-header"), strip, List.of(), identity);
         List<String> trailers = names(g, "upstream.forward-trailers");
         for (String t : trailers) {
             if (draft.controlled(t)) {
@@ -51,7 +65,7 @@ public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientH
                         "'" + t + "' is a header the gateway controls; it is never taken from a trailer");
             }
         }
-        return new UpstreamHeaders(draft.forwardedHeader(), strip, trailers);
+        return new UpstreamHeaders(draft.forwardedHeader(), strip, trailers, identity);
     }
 
     private static List<String> names(Config g, String path) {

@@ -1,6 +1,9 @@
 package dev.gatehouse.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * classes are six, reasons are a fixed set of names.
  */
 public final class RequestMeters {
+    private static final Logger log = LoggerFactory.getLogger(RequestMeters.class);
     /** Upper bounds of the upstream latency histogram's buckets (the names Prometheus sees: le="0.001"...). */
     static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
@@ -58,12 +62,32 @@ public final class RequestMeters {
         c.increment();
     }
 
+    /**
+     * An upstream's Set-Cookie naming one of the gateway's cookies, removed (counted by route; logged once per route:
+     * an upstream that tries it is misconfigured or hostile, and a log line per response would flood).
+     */
+    public void upstreamCookiesDropped(String route, int count) {
+        RouteMeters m = meters(route);
+        if (m.droppedCookies == null) {
+            m.droppedCookies = Counter.builder("gatehouse.upstream.cookies.dropped").description("Set-Cookie headers of"
+                    + " an upstream that named the gateway's own cookies (__Host-gatehouse*), removed.")
+                    .tag("route", route).register(registry);
+        }
+        m.droppedCookies.increment(count);
+        if (m.droppedCookiesLogged.compareAndSet(false, true)) {
+            log.warn("The upstream of route {} tried to set the gateway's own cookie (__Host-gatehouse*): removed from"
+                    + " its response (counted in gatehouse_upstream_cookies_dropped_total; logged once per route)", route);
+        }
+    }
+
     private RouteMeters meters(String route) {
         RouteMeters m = routes.get(route);
         return m != null ? m : routes.computeIfAbsent(route, r -> new RouteMeters(registry, r)); // never, in practice
     }
 
     private static final class RouteMeters {
+        final AtomicBoolean droppedCookiesLogged = new AtomicBoolean();
+        volatile Counter droppedCookies;
         final Counter[] byStatusClass = new Counter[STATUS_CLASSES.length];
         final Timer upstreamLatency;
 

@@ -85,4 +85,8 @@ public final class RequestObserver {
     public void upstreamLatency(String route, long nanos) {
         metrics.upstreamLatency(route, nanos);
     }
+
+    public void upstreamCookiesDropped(String route, int count) {
+        metrics.upstreamCookiesDropped(route, count);
+    }
 }

@@ -313,8 +313,11 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
         ForwardedMessages.ResponseHead head = ForwardedMessages.clientResponse(response, method, clientVersion,
                 clientKeepAlive && !front.draining(), front.settings().upstream().headers());
         ReferenceCountUtil.release(response);
+        if (head.droppedCookies() > 0) {
+            front.observer().upstreamCookiesDropped(selector.label(), head.droppedCookies());
+        }
         if (!interim && context.signedIn() != null && context.signedIn().renewal() != null) {
-            head.response().headers().add(HttpHeaderNames.SET_COOKIE, context.signedIn().renewal()); // idle time anew
+            SessionRenewal.add(head.response().headers(), context.signedIn().renewal()); // idle time anew
         }
         if (interim) {
             informational = true;

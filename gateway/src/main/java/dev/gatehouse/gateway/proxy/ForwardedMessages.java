@@ -4,6 +4,7 @@ import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.core.route.Route;
 import dev.gatehouse.core.route.Upstream;
+import dev.gatehouse.gateway.config.GatewayNamespace;
 import dev.gatehouse.gateway.config.UpstreamHeaders;
 import dev.gatehouse.gateway.request.FramingHeaders;
 import dev.gatehouse.gateway.request.RequestContext;
@@ -124,6 +125,7 @@ final class ForwardedMessages {
                 headers.remove(name);
             }
         }
+        GatewayNamespace.stripCookies(headers); // the session is the gateway's: an upstream could replay it
         identityHeaders(headers, ctx);
         headers.set(RequestIds.HEADER, ctx.requestId());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), route.upstreamUri(in.uri(), upstream), headers);
@@ -180,6 +182,7 @@ final class ForwardedMessages {
     static HttpResponse switchingProtocols(HttpResponse upstream, HttpVersion clientVersion, UpstreamHeaders rules) {
         HttpHeaders headers = upstream.headers().copy();
         HopByHopHeaders.strip(headers, rules);
+        GatewayNamespace.stripSetCookies(headers);
         headers.set(HttpHeaderNames.UPGRADE, upstream.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         return new DefaultHttpResponse(clientVersion, upstream.status(), headers);
@@ -193,13 +196,11 @@ final class ForwardedMessages {
 
     /**
      * Who called, for the upstream: organisation, app and account names on a policy-checked route
-     * ("-" where there is none); whatever the client sent under these names is always removed.
-     * Names are percent-encoded outside printable ASCII.
+     * ("-" where there is none). Whatever the client sent in the gateway's namespace was removed before routing
+     * ({@code RequestValidator}); only what is set here reaches the upstream. Names are percent-encoded outside
+     * printable ASCII.
      */
     private static void identityHeaders(HttpHeaders headers, RequestContext ctx) {
-        headers.remove(X_GATEHOUSE_ORG);
-        headers.remove(X_GATEHOUSE_APP);
-        headers.remove(X_GATEHOUSE_ACCOUNT);
         var who = ctx.identity();
         if (who == null) {
             return;
@@ -246,7 +247,8 @@ final class ForwardedMessages {
     }
 
     /**
-     * Removes what would pass for a gateway header without being one: underscore spellings of forwarding and
+     * Removes what would pass for a gateway header without being one: {@code X-Gatehouse-*} in any spelling,
+     * underscore spellings of forwarding and
      * controlled headers ({@code X_Forwarded_For}: some backends read them as the real one), and every
      * {@code X-Forwarded-*} the gateway does not set itself ({@code -Port}, {@code -Server}, {@code -Prefix}...:
      * frameworks build URLs and redirects from them). One pass over the names; nothing allocated when there is none.
@@ -258,6 +260,13 @@ final class ForwardedMessages {
             boolean underscore = AsciiString.indexOf(raw, '_', 0) >= 0;
             boolean forwardedFamily = raw.length() > X_FORWARDED_PREFIX.length()
                     && AsciiString.regionMatches(raw, true, 0, X_FORWARDED_PREFIX, 0, X_FORWARDED_PREFIX.length());
+            if (GatewayNamespace.isOwnHeader(raw)) { // (removed before routing already: this is the upstream's boundary)
+                if (doomed == null) {
+                    doomed = new ArrayList<>();
+                }
+                doomed.add(raw.toString());
+                continue;
+            }
             if (!underscore && !forwardedFamily) {
                 continue;
             }
@@ -303,8 +312,12 @@ final class ForwardedMessages {
         return code == 204 && HttpUtil.getContentLength(r, 0L) != 0;
     }
 
-    /** What the response head implies for both connections. */
-    record ResponseHead(HttpResponse response, boolean keepClient, boolean reuseUpstream) {
+    /**
+     * What the response head implies for both connections.
+     *
+     * @param droppedCookies Set-Cookie headers of the upstream's naming the gateway's cookies, removed
+     */
+    record ResponseHead(HttpResponse response, boolean keepClient, boolean reuseUpstream, int droppedCookies) {
     }
 
     /**
@@ -317,6 +330,7 @@ final class ForwardedMessages {
         boolean upstreamKeepAlive = HttpUtil.isKeepAlive(upstream); // read before Connection is stripped
         HttpHeaders headers = upstream.headers();
         HopByHopHeaders.strip(headers, rules);
+        int droppedCookies = GatewayNamespace.stripSetCookies(headers); // an upstream cannot set the gateway's session
         int code = upstream.status().code();
         boolean bodyless = method.equals(HttpMethod.HEAD) || code == 204 || code == 304
                 || upstream.status().codeClass() == HttpStatusClass.INFORMATIONAL;
@@ -336,6 +350,7 @@ final class ForwardedMessages {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         boolean reuseUpstream = upstreamKeepAlive && (bodyless || upstreamChunked || hasLength);
-        return new ResponseHead(new DefaultHttpResponse(clientVersion, upstream.status(), headers), keepClient, reuseUpstream);
+        return new ResponseHead(new DefaultHttpResponse(clientVersion, upstream.status(), headers), keepClient, reuseUpstream,
+                droppedCookies);
     }
 }

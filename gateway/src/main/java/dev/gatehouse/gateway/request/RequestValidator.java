@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.request;
 
 import dev.gatehouse.core.route.HostPattern;
+import dev.gatehouse.gateway.config.GatewayNamespace;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 
 /**
  * The edge's strict reading of a request head (RFC 9110, RFC 9112), right after the decoder and before anything
@@ -28,12 +30,22 @@ import io.netty.util.ReferenceCountUtil;
  * Obsolete line folding is replaced by a space by the decoder (RFC 9112 §5.2 allows either), so a folded value
  * reaches the upstream as one line.
  *
+ * <p>Then the gateway's namespace is cleared ({@link GatewayNamespace#stripHeaders}): every {@code X-Gatehouse-*}
+ * header and every configured identity header a client sent is removed before routing, whatever the route, so
+ * nothing after this point — nor the upstream — can read a client's claim of who it is.
+ *
  * <p>A refused head is passed on with an {@link InvalidRequest} as its decoder failure (the proxy answers with its
  * status and reason, then closes); everything after it on the connection is dropped, as Netty's own decoder does
  * after a malformed message. One instance per connection.
  */
 public final class RequestValidator extends ChannelInboundHandlerAdapter {
+    private final List<String> identityHeaders;
     private boolean refused;
+
+    /** @param identityHeaders lower-case names removed from every request besides X-Gatehouse-* */
+    public RequestValidator(List<String> identityHeaders) {
+        this.identityHeaders = identityHeaders;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -44,6 +56,7 @@ public final class RequestValidator extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
             try {
                 validate(head);
+                GatewayNamespace.stripHeaders(head.headers(), identityHeaders);
             } catch (InvalidRequest e) {
                 head.setDecoderResult(DecoderResult.failure(e));
                 refused = true;

@@ -82,7 +82,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 .setMaxHeaderSize(settings.server().maxHeaderSize())
                 .setMaxChunkSize(16 * 1024)
                 .setHeadersFactory(FramingHeaders.FACTORY)));
-        p.addLast(VALIDATOR, new RequestValidator());
+        p.addLast(VALIDATOR, new RequestValidator(settings.upstream().headers().identityHeaders()));
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.server().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
         p.addLast(ROUTE, route);

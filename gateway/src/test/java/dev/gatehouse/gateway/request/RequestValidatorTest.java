@@ -24,7 +24,7 @@ class RequestValidatorTest {
      */
     private static void decode(String raw, java.util.function.Consumer<List<HttpObject>> check) {
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig()
-                .setHeadersFactory(FramingHeaders.FACTORY)), new RequestValidator());
+                .setHeadersFactory(FramingHeaders.FACTORY)), new RequestValidator(java.util.List.of("remote-user")));
         ByteBuf in = Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1);
         ch.writeInbound(in);
         List<HttpObject> out = new ArrayList<>();
