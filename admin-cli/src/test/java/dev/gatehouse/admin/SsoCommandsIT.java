@@ -169,4 +169,25 @@ class SsoCommandsIT {
         assertThat(admin("sso", "provider", "remove", "--org", "Acme", "okta", "--yes").code()).isZero();
         assertThat(admin("sso", "provider", "show", "--org", "Acme", "okta").code()).isEqualTo(1);
     }
+
+    @Test
+    void requiringSignInAgainEndsTheBreakGlass() {
+        assertThat(addOkta().code()).isZero();
+        assertThat(admin("sso", "require", "--org", "Acme").code()).isZero();
+        assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes").code()).isZero();
+        assertThat(admin("sso", "require", "--org", "Acme", "--off").code()).as("already off").isEqualTo(1);
+        assertThat(d.queryValue("SELECT sso_break_glass_at IS NOT NULL FROM organisations")).isEqualTo(true);
+
+        CliRun on = admin("sso", "require", "--org", "Acme");
+        assertThat(on.code()).as(on.err()).isZero();
+        assertThat(on.out()).isEqualTo("Organisation Acme requires sign-in on its browser routes.\n"
+                + "Break-glass ended: its routes with sso = required ask for sign-in again.\n");
+        assertThat(d.queryValue("SELECT sso_break_glass_at FROM organisations")).isNull();
+        assertThat(d.queryValue("SELECT (before->>'sso_break_glass_at' IS NOT NULL) || ' ' || (after->'sso_break_glass_at')"
+                + " FROM admin_actions WHERE command = 'sso require' ORDER BY id DESC LIMIT 1")).isEqualTo("true null");
+
+        CliRun off = admin("sso", "require", "--org", "Acme", "--off", "--json");
+        assertThat(off.json().get("break_glass_ended").asBoolean()).isFalse();
+        assertThat(d.queryValue("SELECT sso_break_glass_at FROM organisations")).as("--off is no break-glass").isNull();
+    }
 }

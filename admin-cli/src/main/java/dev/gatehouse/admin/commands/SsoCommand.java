@@ -234,12 +234,15 @@ public final class SsoCommand implements Runnable {
             description = {"Requires sign-in on browser routes (--off: not).", "",
                     "For the organisation's browser routes. Refused unless an enabled provider answers (its discovery"
                             + " document and keys are fetched now); names the admins who never signed in, who must"
-                            + " before enforcement reaches them."},
+                            + " before enforcement reaches them.", "",
+                    "It also ends a break-glass (disable-org-sso): the routes with sso = required ask for sign-in"
+                            + " again. --off leaves those asking; only the break-glass frees them."},
             footer = {"", "Examples:", "  gatehouse-admin sso require --org Acme", "  gatehouse-admin sso require --org Acme --off"})
     public static final class Require implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org;
-        @Option(names = "--off", description = "Stop requiring sign-in (the break-glass: disable-org-sso does the same).") boolean off;
+        @Option(names = "--off", description = "Stop requiring sign-in on sso = auto routes (sso = required ones still"
+                + " ask: disable-org-sso, the break-glass, frees those too).") boolean off;
         @Mixin DatabaseOptions db;
         @Mixin ActorOption actor;
         @Mixin OutputOptions output;
@@ -276,6 +279,9 @@ public final class SsoCommand implements Runnable {
                 }
                 out.println(off ? "Organisation " + org + " no longer requires sign-in."
                         : "Organisation " + org + " requires sign-in on its browser routes.");
+                if (r.breakGlassEnded()) {
+                    out.println("Break-glass ended: its routes with sso = required ask for sign-in again.");
+                }
                 if (!off && !r.adminsNeverSignedIn().isEmpty()) {
                     spec.commandLine().getErr().println("gatehouse-admin: warning: these admins never signed in: "
                             + String.join(", ", r.adminsNeverSignedIn()));
