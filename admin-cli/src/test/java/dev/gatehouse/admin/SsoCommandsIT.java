@@ -74,13 +74,16 @@ class SsoCommandsIT {
 
         CliRun check = admin("sso", "check", "--org", "Acme", "--config", config.toString());
         assertThat(check.code()).as(check.out() + check.err()).isZero();
+        Object id = d.queryValue("SELECT id FROM sso_providers");
         assertThat(check.out()).startsWith("okta: ok\n").contains("  authorization:  " + issuer + "/authorize")
                 .contains("1 signing key at " + issuer + "/jwks").contains("(readable)")
-                .contains("Redirect URI to register with the provider: https://gatehouse.acme.example/.gatehouse/callback");
+                .as("its own callback, to register at the provider")
+                .contains("  redirect URI:   https://gatehouse.acme.example/.gatehouse/callback/" + id + "\n");
         com.fasterxml.jackson.databind.JsonNode json = admin("sso", "check", "--org", "Acme", "--json").json();
         assertThat(json.get(0).get("problem").isNull()).isTrue();
         assertThat(json.get(0).get("signing_keys").asInt()).isEqualTo(1);
         assertThat(json.get(0).get("redirect_uri").isNull()).as("no public-base-url configured").isTrue();
+        assertThat(json.get(0).get("redirect_path").asText()).isEqualTo("/.gatehouse/callback/" + id);
         assertThat(admin("sso", "provider", "list", "--org", "Acme", "--json").values("name")).containsExactly("okta");
     }
 
@@ -168,6 +171,17 @@ class SsoCommandsIT {
         assertThat(admin("sso", "provider", "remove", "--org", "Acme", "okta").code()).as("--yes off a terminal").isEqualTo(2);
         assertThat(admin("sso", "provider", "remove", "--org", "Acme", "okta", "--yes").code()).isZero();
         assertThat(admin("sso", "provider", "show", "--org", "Acme", "okta").code()).isEqualTo(1);
+    }
+
+    @Test
+    void aProviderRegisteredWithTheSharedCallbackKeepsIt() {
+        assertThat(addOkta().code()).isZero();
+        d.update("UPDATE sso_providers SET callback_path = '/.gatehouse/callback'"); // as V8 leaves the ones before it
+        CliRun check = admin("sso", "check", "--org", "Acme", "--config", config.toString());
+        assertThat(check.out()).contains("  redirect URI:   https://gatehouse.acme.example/.gatehouse/callback"
+                + " (the shared one it was registered with)\n");
+        assertThat(admin("sso", "provider", "show", "--org", "Acme", "okta", "--json").json().get("callback_path").asText())
+                .isEqualTo("/.gatehouse/callback");
     }
 
     @Test

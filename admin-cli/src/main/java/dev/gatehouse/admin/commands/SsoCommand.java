@@ -9,6 +9,7 @@ import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.SsoProviders;
+import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.sso.IssuerUrl;
 import dev.gatehouse.core.sso.ProviderCheck;
@@ -48,10 +49,16 @@ public final class SsoCommand implements Runnable {
         throw new UsageException("a subcommand is required (see --help)");
     }
 
-    /** One provider's check, as printed (and as --json). */
+    /**
+     * One provider's check, as printed (and as --json).
+     *
+     * @param redirectUri  to register with the provider: the public base URL and the redirect path; null without a
+     *                     public base URL
+     * @param redirectPath the provider's own callback path, or the shared one it was registered with
+     */
     record ProviderStatus(String provider, String issuer, boolean enabled, boolean discovered, String authorizationEndpoint,
                           String tokenEndpoint, String jwksUri, int signingKeys, String clientSecret, String redirectUri,
-                          String problem) {
+                          String redirectPath, String problem) {
     }
 
     /** Where the secret is, and whether this machine can read it (the gateway's may differ: said so). */
@@ -68,7 +75,8 @@ public final class SsoCommand implements Runnable {
         ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
         return new ProviderStatus(p.name(), p.issuer(), p.enabled(), h.discovered(), h.authorizationEndpoint(),
                 h.tokenEndpoint(), h.jwksUri(), h.signingKeys(), secretStatus(p.clientSecretRef()),
-                settings.redirectUri(), h.problem());
+                settings.publicBaseUrl().isEmpty() ? null : settings.publicBaseUrl() + p.redirectPath(), p.redirectPath(),
+                h.problem());
     }
 
     @Command(name = "provider", mixinStandardHelpOptions = true,
@@ -294,8 +302,9 @@ public final class SsoCommand implements Runnable {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Checks that each provider answers.", "",
                     "Fetches each provider's discovery document and keys, as the gateway will, and prints the"
-                            + " redirect URI to register in the provider's console. Exit 1 when an enabled provider"
-                            + " fails."},
+                            + " provider's redirect URI to register in its console (its own callback,"
+                            + " /.gatehouse/callback/<provider id>, or the shared one a provider added before them was"
+                            + " registered with). Exit 1 when an enabled provider fails."},
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
     public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -332,10 +341,13 @@ public final class SsoCommand implements Runnable {
                             + " at " + s.jwksUri());
                 }
                 out.println("  client secret:  " + s.clientSecret());
+                out.println("  redirect URI:   " + (s.redirectUri() != null ? s.redirectUri()
+                        : "<public-base-url>" + s.redirectPath() + " (set gatehouse.sso.public-base-url)")
+                        + (s.redirectPath().equals(PolicySnapshot.SsoProvider.SHARED_CALLBACK_PATH)
+                        ? " (the shared one it was registered with)" : ""));
             }
-            out.println("Redirect URI to register with the provider: " + (settings.redirectUri() == null
-                    ? "(set gatehouse.sso.public-base-url first)" : settings.redirectUri()));
-            out.println("Scopes the gateway asks for: openid email profile");
+            out.println("Register each provider's redirect URI in its console. Scopes the gateway asks for: openid email"
+                    + " profile");
             return failed ? ExitCodes.FAILURE : ExitCodes.OK;
         }
     }

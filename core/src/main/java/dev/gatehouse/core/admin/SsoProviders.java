@@ -1,6 +1,7 @@
 package dev.gatehouse.core.admin;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.sso.IssuerUrl;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,10 +31,18 @@ public final class SsoProviders {
         this.actor = actor;
     }
 
-    /** A provider as stored: never its secret, only where the gateway reads it. */
+    /**
+     * A provider as stored: never its secret, only where the gateway reads it.
+     *
+     * @param callbackPath the shared callback a provider registered before version 8 keeps, else null (its own)
+     */
     public record Provider(String org, String name, UUID id, String issuer, String clientId, String clientSecretRef,
                            List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled,
-                           Instant lastSignInAt, Instant updatedAt) {
+                           String callbackPath, Instant lastSignInAt, Instant updatedAt) {
+        /** The path, under the public base URL, to register with the provider as its redirect URI. */
+        public String redirectPath() {
+            return PolicySnapshot.SsoProvider.redirectPath(id, callbackPath);
+        }
     }
 
     /** What {@code add} is given. */
@@ -57,8 +66,8 @@ public final class SsoProviders {
     }
 
     private static final String SELECT = "SELECT o.name AS org, p.name, p.id, p.issuer, p.client_id,"
-            + " p.client_secret_ref, p.allowed_domains, p.auto_create, p.email_vouched, p.enabled, p.last_sign_in_at,"
-            + " p.updated_at FROM sso_providers p JOIN organisations o ON o.id = p.org_id";
+            + " p.client_secret_ref, p.allowed_domains, p.auto_create, p.email_vouched, p.enabled, p.callback_path,"
+            + " p.last_sign_in_at, p.updated_at FROM sso_providers p JOIN organisations o ON o.id = p.org_id";
 
     /** {@code file:/absolute/path} or {@code env:NAME}, or IllegalArgumentException. */
     public static String secretRef(String file, String env) {
