@@ -204,4 +204,57 @@ class SsoCommandsIT {
         assertThat(off.json().get("break_glass_ended").asBoolean()).isFalse();
         assertThat(d.queryValue("SELECT sso_break_glass_at FROM organisations")).as("--off is no break-glass").isNull();
     }
+
+    @Test
+    void revokingEndsAnAccountsOrEverySessionAndSaysHow() {
+        assertThat(admin("account", "create", "--org", "Acme", "bob", "--email", "bob@acme.com").code()).isZero();
+        assertThat(admin("account", "create", "--org", "Acme", "ci", "--kind", "service").code()).isZero();
+
+        CliRun one = admin("sso", "revoke", "--org", "Acme", "--account", "alice", "--yes");
+        assertThat(one.code()).as(one.err()).isZero();
+        assertThat(one.out()).matches("Revoked the sign-in sessions of alice in Acme issued until \\S+Z\\.\n"
+                + "Every gateway refuses them within the policy propagation time, with no database call per request;"
+                + " signing in again makes a new session\\.\n");
+        assertThat(d.queryValue("SELECT count(*) FROM accounts WHERE sessions_not_before IS NOT NULL")).isEqualTo(1L);
+        assertThat(d.queryValue("SELECT sessions_not_before FROM organisations")).isNull();
+        assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || target FROM admin_actions ORDER BY id DESC LIMIT 1"))
+                .isEqualTo("ops sso revoke Acme/alice");
+
+        CliRun all = admin("sso", "revoke", "--org", "Acme", "--all", "--yes", "--json");
+        assertThat(all.code()).as(all.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = all.json();
+        assertThat(json.get("org").asText()).isEqualTo("Acme");
+        assertThat(json.get("account").isNull()).isTrue();
+        assertThat(json.get("member_accounts").asLong()).as("alice and bob, not ci").isEqualTo(2);
+        assertThat(java.time.Instant.parse(json.get("sessions_not_before").asText()))
+                .isEqualTo(((java.sql.Timestamp) d.queryValue("SELECT sessions_not_before FROM organisations")).toInstant());
+        assertThat(admin("sso", "revoke", "--org", "Acme", "--all", "--yes").out())
+                .startsWith("Revoked every sign-in session of Acme issued until ").contains(" (2 member accounts).\n");
+
+        CliRun service = admin("sso", "revoke", "--org", "Acme", "--account", "ci", "--yes");
+        assertThat(service.code()).isZero();
+        assertThat(service.err()).contains("warning: ci is a service account: it never signs in");
+    }
+
+    @Test
+    void revokeRefusesAmbiguityUnknownNamesAndAMissingYes() {
+        for (String[] args : new String[][] {
+                {"sso", "revoke", "--org", "Acme", "--yes"},
+                {"sso", "revoke", "--org", "Acme", "--account", "alice", "--all", "--yes"},
+                {"sso", "revoke", "--account", "alice", "--yes"},
+                {"sso", "revoke", "--org", "Acme", "--all"}}) {
+            CliRun r = admin(args);
+            assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith("gatehouse-admin: ").hasLineCount(1);
+        }
+        CliRun noYes = admin("sso", "revoke", "--org", "Acme", "--all");
+        assertThat(noYes.err()).contains("This ends every sign-in session of organisation 'Acme'; add --yes");
+        CliRun mallory = admin("sso", "revoke", "--org", "Acme", "--account", "mallory", "--yes");
+        assertThat(mallory.code()).isEqualTo(1);
+        assertThat(mallory.err()).isEqualTo("gatehouse-admin: organisation 'Acme' has no account named 'mallory'\n");
+        assertThat(admin("sso", "revoke", "--org", "Nope", "--all", "--yes").code()).isEqualTo(1);
+        assertThat(d.queryValue("SELECT count(*) FROM accounts WHERE sessions_not_before IS NOT NULL")).isEqualTo(0L);
+        assertThat(d.queryValue("SELECT count(*) FROM organisations WHERE sessions_not_before IS NOT NULL")).isEqualTo(0L);
+        assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command = 'sso revoke'")).isEqualTo(0L);
+    }
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.SsoProviders;
+import dev.gatehouse.core.admin.SsoSessions;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.sso.IssuerUrl;
@@ -31,16 +32,18 @@ import picocli.CommandLine.Spec;
 
 /** {@code sso}: an organisation's OpenID Connect providers, whether it requires sign-in, and whether they answer. */
 @Command(name = "sso", mixinStandardHelpOptions = true,
-        description = {"Single sign-on: provider, require, check.", "",
-                "An organisation's OpenID Connect providers, whether it requires sign-in, and whether its"
-                        + " providers answer."},
-        subcommands = {SsoCommand.Provider.class, SsoCommand.Require.class, SsoCommand.Check.class},
+        description = {"Single sign-on: provider, require, check, revoke.", "",
+                "An organisation's OpenID Connect providers, whether it requires sign-in, whether its providers"
+                        + " answer, and ending sign-in sessions."},
+        subcommands = {SsoCommand.Provider.class, SsoCommand.Require.class, SsoCommand.Check.class,
+                SsoCommand.Revoke.class},
         footer = {"", "Examples:",
                 "  gatehouse-admin sso provider add --org Acme okta \\",
                 "      --issuer https://acme.okta.com --client-id 0oa1b2c3 \\",
                 "      --client-secret-file /etc/gatehouse/okta.secret",
                 "  gatehouse-admin sso check --org Acme",
-                "  gatehouse-admin sso require --org Acme"})
+                "  gatehouse-admin sso require --org Acme",
+                "  gatehouse-admin sso revoke --org Acme --account alice --yes"})
 public final class SsoCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -349,6 +352,69 @@ public final class SsoCommand implements Runnable {
             out.println("Register each provider's redirect URI in its console. Scopes the gateway asks for: openid email"
                     + " profile");
             return failed ? ExitCodes.FAILURE : ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Ends sign-in sessions: an account's, or all.", "",
+                    "Every sign-in session of the account (--account), or of every account of the organisation (--all),"
+                            + " issued until now is over: each gateway refuses it within the policy propagation time"
+                            + " (moments, no restart) and the browser is asked to sign in again, which makes a new"
+                            + " session. It costs no database call per request: the instant is in each gateway's"
+                            + " policy snapshot, compared with the session's issue time. API tokens are not sessions"
+                            + " (token revoke). Recorded in admin_actions."},
+            footer = {"", "Examples:",
+                    "  gatehouse-admin sso revoke --org Acme --account alice --yes",
+                    "  gatehouse-admin sso revoke --org Acme --all --yes --json"})
+    public static final class Revoke implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Whose whose;
+
+        static final class Whose {
+            @Option(names = "--account", required = true, paramLabel = "NAME",
+                    description = "The account whose sessions end, by name.") String account;
+            @Option(names = "--all", required = true,
+                    description = "Every account's sessions in the organisation.") boolean all;
+        }
+
+        @Mixin DatabaseOptions db;
+        @Mixin Confirmation confirmation;
+        @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
+
+        @Override
+        public Integer call() {
+            if (org.isBlank() || whose.account != null && whose.account.isBlank()) {
+                throw new UsageException("--org and --account must not be empty");
+            }
+            confirmation.require(whose.all ? "This ends every sign-in session of organisation '" + org + "'"
+                    : "This ends the sign-in sessions of account '" + whose.account + "' of organisation '" + org + "'");
+            try (Database d = db.open()) {
+                SsoSessions.Revocation r = new SsoSessions(d.dataSource(), actor.actor()).revoke(org,
+                        whose.all ? null : whose.account);
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json) {
+                    Output.json(out, r);
+                    return ExitCodes.OK;
+                }
+                if (r.account() == null) {
+                    out.println("Revoked every sign-in session of " + org + " issued until " + r.sessionsNotBefore() + " ("
+                            + r.memberAccounts() + " member account" + (r.memberAccounts() == 1 ? "" : "s") + ").");
+                } else {
+                    out.println("Revoked the sign-in sessions of " + r.account() + " in " + org + " issued until "
+                            + r.sessionsNotBefore() + ".");
+                }
+                out.println("Every gateway refuses them within the policy propagation time, with no database call per"
+                        + " request; signing in again makes a new session.");
+                if (r.account() != null && r.memberAccounts() == 0) {
+                    spec.commandLine().getErr().println("gatehouse-admin: warning: " + r.account() + " is a service"
+                            + " account: it never signs in (its API tokens are unchanged: gatehouse-admin token revoke)");
+                }
+                return ExitCodes.OK;
+            }
         }
     }
 }
