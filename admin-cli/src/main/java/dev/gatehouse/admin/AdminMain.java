@@ -102,7 +102,7 @@ public final class AdminMain implements Runnable {
             "account create", "token create", "token revoke", "policy create", "policy update", "policy delete",
             "policy assign", "policy unassign", "retention set", "audit-mode set", "vacuum", "purge-logs",
             "reset-global-policies", "restore-global-policies", "disable-org-sso", "sso provider add",
-            "sso provider enable", "sso provider disable", "sso provider remove", "sso require", "cloudflare-ranges");
+            "sso provider enable", "sso provider disable", "sso provider remove", "sso require", "sso revoke", "cloudflare-ranges");
 
     /** The command line, with --yes on every changing command that does not ask for confirmation itself. */
     static CommandLine commandLine(Map<String, String> env) {

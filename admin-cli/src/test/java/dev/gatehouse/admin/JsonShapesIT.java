@@ -115,6 +115,8 @@ class JsonShapesIT {
             idp.shutdown();
         }
         shape(shapes, "disable-org-sso", "disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes", "--json");
+        shape(shapes, "sso revoke --account", "sso", "revoke", "--org", "Acme", "--account", "alice", "--yes", "--json");
+        shape(shapes, "sso revoke --all", "sso", "revoke", "--org", "Acme", "--all", "--yes", "--json");
         shape(shapes, "a failure", "org", "show", "Nobody", "--json");
         Path routes = Files.createTempFile("routes", ".conf");
         Files.writeString(routes, "gatehouse.routes = [ { hosts = [\"acme.example.com\"], prefix = \"/\", upstream = demo,"

@@ -155,7 +155,7 @@ class RecoveryCommandsIT {
     void ssoShowDisableEnforcementAndProviders() {
         CliRun show = admin("disable-org-sso", "--org", "Acme", "--show");
         assertThat(show.code()).isEqualTo(0);
-        assertThat(show.out()).contains("require_sso:  true")
+        assertThat(show.out()).contains("require_sso:  true").contains("break-glass:  off")
                 .as("with each provider's health: this one's issuer does not resolve")
                 .containsPattern("Okta\\s+true\\s+https://acme\\.okta\\.example\\s+false\\s+0\\s+\\S*\\s*discovery document unreachable")
                 .containsPattern("ADFS\\s+true\\s+\\S*\\s+false\\s+0\\s+.*no issuer configured");
@@ -164,13 +164,22 @@ class RecoveryCommandsIT {
         CliRun enforcement = admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes");
         assertThat(enforcement.code()).isEqualTo(0);
         assertThat(enforcement.out()).startsWith("require_sso turned off.\n").contains("require_sso:  false")
+                .containsPattern("break-glass:  on since \\S+Z: every route is served without sign-in, sso = required"
+                        + " ones too, until `gatehouse-admin sso require --org Acme`")
                 .containsPattern("Okta\\s+oidc\\s+true");
+        Object since = d.queryValue("SELECT sso_break_glass_at FROM organisations WHERE name = 'Acme'");
+        assertThat(since).as("the break-glass: sso = required routes are freed too").isNotNull();
+        assertThat(d.queryValue("SELECT sso_break_glass_at FROM organisations WHERE name = 'Beta'")).isNull();
         assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes").out())
                 .as("says what already was so").startsWith("require_sso was already false.\n");
+        assertThat(d.queryValue("SELECT sso_break_glass_at FROM organisations WHERE name = 'Acme'"))
+                .as("since the first time").isEqualTo(since);
         assertThat(d.queryValue("SELECT count(*) FROM sso_providers WHERE enabled")).isEqualTo(2L);
 
         CliRun providers = admin("disable-org-sso", "--org", "Acme", "--disable-providers", "--yes", "--json");
         assertThat(providers.json().get("require_sso").asBoolean()).isFalse();
+        assertThat(java.time.Instant.parse(providers.json().get("sso_break_glass_at").asText()))
+                .isEqualTo(((java.sql.Timestamp) since).toInstant());
         assertThat(providers.json().get("providers")).hasSize(2).allMatch(p -> !p.get("enabled").asBoolean());
         assertThat(d.queryValue("SELECT count(*) FROM sso_providers")).as("disabled, not deleted").isEqualTo(2L);
         assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command LIKE 'disable-org-sso%'")).isEqualTo(3L);
@@ -187,5 +196,15 @@ class RecoveryCommandsIT {
         assertThat(unknown.err()).isEqualTo("gatehouse-admin: no organisation named 'Nope'\n");
         assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-enforcement").code()).as("needs --yes").isEqualTo(2);
         assertThat(d.queryValue("SELECT require_sso FROM organisations WHERE name = 'Acme'")).isEqualTo(true);
+        assertThat(d.queryValue("SELECT count(*) FROM organisations WHERE sso_break_glass_at IS NOT NULL")).isEqualTo(0L);
+    }
+
+    @Test
+    void disablingProvidersIsABreakGlassToo() {
+        assertThat(admin("disable-org-sso", "--org", "Acme", "--disable-providers", "--yes").code()).isZero();
+        assertThat(d.queryValue("SELECT sso_break_glass_at IS NOT NULL FROM organisations WHERE name = 'Acme'"))
+                .isEqualTo(true);
+        assertThat(d.queryValue("SELECT after->>'sso_break_glass_at' IS NOT NULL AND before->>'sso_break_glass_at' IS NULL"
+                + " FROM admin_actions WHERE command = 'disable-org-sso --disable-providers'")).isEqualTo(true);
     }
 }

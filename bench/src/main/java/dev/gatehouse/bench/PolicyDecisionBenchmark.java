@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,7 +65,7 @@ public class PolicyDecisionBenchmark {
                     new CompiledPolicy(UUID.randomUUID(), "office", true, CidrSet.of(allow), CidrSet.EMPTY, true),
                     new CompiledPolicy(UUID.randomUUID(), "blocklist", true, CidrSet.EMPTY, CidrSet.of(deny), false));
             PolicySnapshot.Org org = new PolicySnapshot.Org(id, "org" + o, false, global, Map.of(), Map.of(), "full", Map.of(),
-                    List.of());
+                    List.of(), null, null, Set.of());
             byId.put(id, org);
             byName.put(org.name(), org);
         }

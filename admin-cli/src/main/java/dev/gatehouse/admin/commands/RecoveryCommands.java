@@ -35,7 +35,8 @@ public final class RecoveryCommands {
                           Instant lastSignInAt, boolean discovered, int signingKeys, String problem) {
     }
 
-    record StateWithHealth(String org, UUID orgId, boolean requireSso, List<ProviderHealth> providers) {
+    record StateWithHealth(String org, UUID orgId, boolean requireSso, Instant ssoBreakGlassAt,
+                           List<ProviderHealth> providers) {
     }
 
     /** {@code restore-global-policies --dry-run --json}. */
@@ -148,9 +149,14 @@ public final class RecoveryCommands {
             description = {"Emergency: stops requiring SSO when the IdP breaks.", "",
                     "--show prints the organisation's SSO state and changes nothing; --disable-enforcement sets"
                             + " require_sso=false and leaves the providers; --disable-providers also disables (never"
-                            + " deletes) every provider."},
+                            + " deletes) every provider, which ends the sessions they made.", "",
+                    "Either is the break-glass: within the propagation time the gateways serve every route of the"
+                            + " organisation without sign-in, those with sso = required too (the network policy"
+                            + " alone decides; no identity headers), until `gatehouse-admin sso require` turns"
+                            + " enforcement on again."},
             footer = {"", "Examples:", "  gatehouse-admin disable-org-sso --org Acme --show",
-                    "  gatehouse-admin disable-org-sso --org Acme --disable-enforcement --yes"})
+                    "  gatehouse-admin disable-org-sso --org Acme --disable-enforcement --yes",
+                    "  gatehouse-admin sso require --org Acme    # the end of the break-glass"})
     public static final class DisableSso implements Callable<Integer> {
         @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation.")
         String org;
@@ -161,9 +167,11 @@ public final class RecoveryCommands {
         static final class Mode {
             @Option(names = "--show", description = "Print the SSO state; change nothing.")
             boolean show;
-            @Option(names = "--disable-enforcement", description = "require_sso = false; providers unchanged.")
+            @Option(names = "--disable-enforcement", description = "require_sso = false and break-glass; providers"
+                    + " unchanged.")
             boolean enforcement;
-            @Option(names = "--disable-providers", description = "require_sso = false and every provider disabled.")
+            @Option(names = "--disable-providers", description = "require_sso = false, break-glass, and every"
+                    + " provider disabled.")
             boolean providers;
         }
 
@@ -185,8 +193,9 @@ public final class RecoveryCommands {
                     if (org.isBlank()) {
                         throw new UsageException("--org must not be empty");
                     }
-                    confirmation.require("This turns off SSO enforcement for organisation '" + org + "'"
-                            + (mode.providers ? " and disables its identity providers" : ""));
+                    confirmation.require("This turns off SSO enforcement for organisation '" + org + "', on every"
+                            + " route (sso = required ones too)" + (mode.providers ? ", and disables its identity providers"
+                            : ""));
                     Recovery.SsoState before = r.ssoState(org);
                     state = r.disableSso(org, mode.providers);
                     if (!output.json) {
@@ -215,7 +224,8 @@ public final class RecoveryCommands {
                             h != null && h.discovered(), h == null ? 0 : h.signingKeys(),
                             h == null ? "no issuer configured" : h.problem());
                 }).toList();
-                shown = new StateWithHealth(state.org(), state.orgId(), state.requireSso(), health);
+                shown = new StateWithHealth(state.org(), state.orgId(), state.requireSso(), state.ssoBreakGlassAt(),
+                        health);
             }
             if (output.json) {
                 Output.json(out, shown);
@@ -223,6 +233,9 @@ public final class RecoveryCommands {
             }
             out.println("organisation: " + state.org() + " (" + state.orgId() + ")");
             out.println("require_sso:  " + state.requireSso());
+            out.println("break-glass:  " + (state.ssoBreakGlassAt() == null ? "off"
+                    : "on since " + state.ssoBreakGlassAt() + ": every route is served without sign-in, sso = required"
+                    + " ones too, until `gatehouse-admin sso require --org " + state.org() + "`"));
             if (mode.show) {
                 Output.table(out, health, "name", "enabled", "issuer", "discovered", "signing_keys", "last_sign_in_at", "problem");
             } else {

@@ -9,6 +9,8 @@ import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.SsoProviders;
+import dev.gatehouse.core.admin.SsoSessions;
+import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.sso.IssuerUrl;
 import dev.gatehouse.core.sso.ProviderCheck;
@@ -30,16 +32,18 @@ import picocli.CommandLine.Spec;
 
 /** {@code sso}: an organisation's OpenID Connect providers, whether it requires sign-in, and whether they answer. */
 @Command(name = "sso", mixinStandardHelpOptions = true,
-        description = {"Single sign-on: provider, require, check.", "",
-                "An organisation's OpenID Connect providers, whether it requires sign-in, and whether its"
-                        + " providers answer."},
-        subcommands = {SsoCommand.Provider.class, SsoCommand.Require.class, SsoCommand.Check.class},
+        description = {"Single sign-on: provider, require, check, revoke.", "",
+                "An organisation's OpenID Connect providers, whether it requires sign-in, whether its providers"
+                        + " answer, and ending sign-in sessions."},
+        subcommands = {SsoCommand.Provider.class, SsoCommand.Require.class, SsoCommand.Check.class,
+                SsoCommand.Revoke.class},
         footer = {"", "Examples:",
                 "  gatehouse-admin sso provider add --org Acme okta \\",
                 "      --issuer https://acme.okta.com --client-id 0oa1b2c3 \\",
                 "      --client-secret-file /etc/gatehouse/okta.secret",
                 "  gatehouse-admin sso check --org Acme",
-                "  gatehouse-admin sso require --org Acme"})
+                "  gatehouse-admin sso require --org Acme",
+                "  gatehouse-admin sso revoke --org Acme --account alice --yes"})
 public final class SsoCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -48,10 +52,16 @@ public final class SsoCommand implements Runnable {
         throw new UsageException("a subcommand is required (see --help)");
     }
 
-    /** One provider's check, as printed (and as --json). */
+    /**
+     * One provider's check, as printed (and as --json).
+     *
+     * @param redirectUri  to register with the provider: the public base URL and the redirect path; null without a
+     *                     public base URL
+     * @param redirectPath the provider's own callback path, or the shared one it was registered with
+     */
     record ProviderStatus(String provider, String issuer, boolean enabled, boolean discovered, String authorizationEndpoint,
                           String tokenEndpoint, String jwksUri, int signingKeys, String clientSecret, String redirectUri,
-                          String problem) {
+                          String redirectPath, String problem) {
     }
 
     /** Where the secret is, and whether this machine can read it (the gateway's may differ: said so). */
@@ -68,7 +78,8 @@ public final class SsoCommand implements Runnable {
         ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
         return new ProviderStatus(p.name(), p.issuer(), p.enabled(), h.discovered(), h.authorizationEndpoint(),
                 h.tokenEndpoint(), h.jwksUri(), h.signingKeys(), secretStatus(p.clientSecretRef()),
-                settings.redirectUri(), h.problem());
+                settings.publicBaseUrl().isEmpty() ? null : settings.publicBaseUrl() + p.redirectPath(), p.redirectPath(),
+                h.problem());
     }
 
     @Command(name = "provider", mixinStandardHelpOptions = true,
@@ -234,12 +245,15 @@ public final class SsoCommand implements Runnable {
             description = {"Requires sign-in on browser routes (--off: not).", "",
                     "For the organisation's browser routes. Refused unless an enabled provider answers (its discovery"
                             + " document and keys are fetched now); names the admins who never signed in, who must"
-                            + " before enforcement reaches them."},
+                            + " before enforcement reaches them.", "",
+                    "It also ends a break-glass (disable-org-sso): the routes with sso = required ask for sign-in"
+                            + " again. --off leaves those asking; only the break-glass frees them."},
             footer = {"", "Examples:", "  gatehouse-admin sso require --org Acme", "  gatehouse-admin sso require --org Acme --off"})
     public static final class Require implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org;
-        @Option(names = "--off", description = "Stop requiring sign-in (the break-glass: disable-org-sso does the same).") boolean off;
+        @Option(names = "--off", description = "Stop requiring sign-in on sso = auto routes (sso = required ones still"
+                + " ask: disable-org-sso, the break-glass, frees those too).") boolean off;
         @Mixin DatabaseOptions db;
         @Mixin ActorOption actor;
         @Mixin OutputOptions output;
@@ -276,6 +290,9 @@ public final class SsoCommand implements Runnable {
                 }
                 out.println(off ? "Organisation " + org + " no longer requires sign-in."
                         : "Organisation " + org + " requires sign-in on its browser routes.");
+                if (r.breakGlassEnded()) {
+                    out.println("Break-glass ended: its routes with sso = required ask for sign-in again.");
+                }
                 if (!off && !r.adminsNeverSignedIn().isEmpty()) {
                     spec.commandLine().getErr().println("gatehouse-admin: warning: these admins never signed in: "
                             + String.join(", ", r.adminsNeverSignedIn()));
@@ -288,8 +305,9 @@ public final class SsoCommand implements Runnable {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Checks that each provider answers.", "",
                     "Fetches each provider's discovery document and keys, as the gateway will, and prints the"
-                            + " redirect URI to register in the provider's console. Exit 1 when an enabled provider"
-                            + " fails."},
+                            + " provider's redirect URI to register in its console (its own callback,"
+                            + " /.gatehouse/callback/<provider id>, or the shared one a provider added before them was"
+                            + " registered with). Exit 1 when an enabled provider fails."},
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
     public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -326,11 +344,77 @@ public final class SsoCommand implements Runnable {
                             + " at " + s.jwksUri());
                 }
                 out.println("  client secret:  " + s.clientSecret());
+                out.println("  redirect URI:   " + (s.redirectUri() != null ? s.redirectUri()
+                        : "<public-base-url>" + s.redirectPath() + " (set gatehouse.sso.public-base-url)")
+                        + (s.redirectPath().equals(PolicySnapshot.SsoProvider.SHARED_CALLBACK_PATH)
+                        ? " (the shared one it was registered with)" : ""));
             }
-            out.println("Redirect URI to register with the provider: " + (settings.redirectUri() == null
-                    ? "(set gatehouse.sso.public-base-url first)" : settings.redirectUri()));
-            out.println("Scopes the gateway asks for: openid email profile");
+            out.println("Register each provider's redirect URI in its console. Scopes the gateway asks for: openid email"
+                    + " profile");
             return failed ? ExitCodes.FAILURE : ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Ends sign-in sessions: an account's, or all.", "",
+                    "Every sign-in session of the account (--account), or of every account of the organisation (--all),"
+                            + " issued until now is over: each gateway refuses it within the policy propagation time"
+                            + " (moments, no restart) and the browser is asked to sign in again, which makes a new"
+                            + " session. It costs no database call per request: the instant is in each gateway's"
+                            + " policy snapshot, compared with the session's issue time. API tokens are not sessions"
+                            + " (token revoke). Recorded in admin_actions."},
+            footer = {"", "Examples:",
+                    "  gatehouse-admin sso revoke --org Acme --account alice --yes",
+                    "  gatehouse-admin sso revoke --org Acme --all --yes --json"})
+    public static final class Revoke implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Option(names = "--org", required = true, paramLabel = "ORG", description = "The organisation, by name.") String org;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Whose whose;
+
+        static final class Whose {
+            @Option(names = "--account", required = true, paramLabel = "NAME",
+                    description = "The account whose sessions end, by name.") String account;
+            @Option(names = "--all", required = true,
+                    description = "Every account's sessions in the organisation.") boolean all;
+        }
+
+        @Mixin DatabaseOptions db;
+        @Mixin Confirmation confirmation;
+        @Mixin ActorOption actor;
+        @Mixin OutputOptions output;
+
+        @Override
+        public Integer call() {
+            if (org.isBlank() || whose.account != null && whose.account.isBlank()) {
+                throw new UsageException("--org and --account must not be empty");
+            }
+            confirmation.require(whose.all ? "This ends every sign-in session of organisation '" + org + "'"
+                    : "This ends the sign-in sessions of account '" + whose.account + "' of organisation '" + org + "'");
+            try (Database d = db.open()) {
+                SsoSessions.Revocation r = new SsoSessions(d.dataSource(), actor.actor()).revoke(org,
+                        whose.all ? null : whose.account);
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json) {
+                    Output.json(out, r);
+                    return ExitCodes.OK;
+                }
+                if (r.account() == null) {
+                    out.println("Revoked every sign-in session of " + org + " issued until " + r.sessionsNotBefore() + " ("
+                            + r.memberAccounts() + " member account" + (r.memberAccounts() == 1 ? "" : "s") + ").");
+                } else {
+                    out.println("Revoked the sign-in sessions of " + r.account() + " in " + org + " issued until "
+                            + r.sessionsNotBefore() + ".");
+                }
+                out.println("Every gateway refuses them within the policy propagation time, with no database call per"
+                        + " request; signing in again makes a new session.");
+                if (r.account() != null && r.memberAccounts() == 0) {
+                    spec.commandLine().getErr().println("gatehouse-admin: warning: " + r.account() + " is a service"
+                            + " account: it never signs in (its API tokens are unchanged: gatehouse-admin token revoke)");
+                }
+                return ExitCodes.OK;
+            }
         }
     }
 }

@@ -89,7 +89,7 @@ public final class SsoRouteBenchmark {
         keys.refresh();
         Instant now = Instant.now();
         PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(
-                p.id(), p.name(), p.issuer(), p.clientId(), p.clientSecretRef(), p.allowedDomains(), null, false, true);
+                p.id(), p.name(), p.issuer(), p.clientId(), p.clientSecretRef(), p.allowedDomains(), null, false, true, null);
         String sealed = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(account.toString())
                 .claim("org", orgId(db)).claim("prv", p.id().toString()).claim("pcf", SignInFlow.fingerprint(sp))
                 .claim("eml", "alice@bench.test").claim("lst", now.getEpochSecond()).issueTime(Date.from(now))

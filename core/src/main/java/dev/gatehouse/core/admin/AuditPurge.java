@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -127,15 +128,32 @@ public final class AuditPurge {
         return new Result(deleted, dropped, stopped, cutoff);
     }
 
-    /**
-     * Applies every configured retention once: an app with its own retention days is purged by them;
-     * the rest of an organisation's events by the organisation's, and its sign-in events (sso_events) too. Returns the
-     * access events deleted (the sign-in events deleted are in the admin_actions row).
-     */
     private record Retained(UUID id, int days) {
     }
 
-    public long applyRetention(int batchSize, BooleanSupplier stop) {
+    /** Sign-in events of no organisation (a callback that matched no sign-in) are kept this many days. */
+    public static final int SIGN_IN_EVENTS_WITHOUT_ORG_DAYS = 7;
+
+    /**
+     * What {@link #applyRetention} deleted.
+     *
+     * @param signInEvents          sso_events rows of organisations with a retention
+     * @param signInEventsWithoutOrg sso_events rows of no organisation, older than
+     *                               {@value #SIGN_IN_EVENTS_WITHOUT_ORG_DAYS} days
+     */
+    public record Retention(long accessEvents, long signInEvents, long signInEventsWithoutOrg) {
+        public boolean any() {
+            return accessEvents > 0 || signInEvents > 0 || signInEventsWithoutOrg > 0;
+        }
+    }
+
+    /**
+     * Applies every configured retention once: an app with its own retention days is purged by them; the rest of an
+     * organisation's events by the organisation's, and its sign-in events (sso_events) too. Sign-in events of no
+     * organisation go after {@value #SIGN_IN_EVENTS_WITHOUT_ORG_DAYS} days, whatever is configured. What was deleted is
+     * also in an admin_actions row (none when nothing was).
+     */
+    public Retention applyRetention(int batchSize, BooleanSupplier stop) {
         List<Retained> apps = Tx.run(ds, c -> Rows.list(c, Retained.class,
                 "SELECT id, audit_retention_days AS days FROM apps WHERE audit_retention_days IS NOT NULL"));
         List<Retained> orgs = Tx.run(ds, c -> Rows.list(c, Retained.class,
@@ -162,16 +180,29 @@ public final class AuditPurge {
                 }
             });
         }
-        long total = deleted;
-        long totalSignIns = signIns;
-        if (total > 0 || totalSignIns > 0) {
+        Timestamp orphanCutoff = Timestamp.from(cutoff(SIGN_IN_EVENTS_WITHOUT_ORG_DAYS));
+        long withoutOrg = stop.getAsBoolean() ? 0 : Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM sso_events WHERE org_id IS NULL AND ts < ?")) {
+                ps.setTimestamp(1, orphanCutoff);
+                return (long) ps.executeUpdate();
+            }
+        });
+        Retention r = new Retention(deleted, signIns, withoutOrg);
+        if (r.any()) {
+            Map<String, Object> after = new LinkedHashMap<>();
+            after.put("deleted", r.accessEvents());
+            if (r.signInEvents() > 0) {
+                after.put("sign_in_events_deleted", r.signInEvents());
+            }
+            if (r.signInEventsWithoutOrg() > 0) {
+                after.put("sign_in_events_without_org_deleted", r.signInEventsWithoutOrg());
+            }
             Tx.run(ds, c -> {
-                AdminLog.record(c, actor, "retention (automatic)", "all organisations", null, totalSignIns == 0
-                        ? Map.of("deleted", total) : Map.of("deleted", total, "sign_in_events_deleted", totalSignIns));
+                AdminLog.record(c, actor, "retention (automatic)", "all organisations", null, after);
                 return null;
             });
         }
-        return deleted;
+        return r;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.admin;
 
+import dev.gatehouse.core.GatehouseException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +111,32 @@ public final class Organisations {
             AdminLog.record(c, actor, "account create", org + "/" + name, null,
                     Map.of("id", id.toString(), "kind", kind, "role", role));
             return id;
+        });
+    }
+
+    private record Created(UUID id, String org) {
+    }
+
+    /**
+     * A member account made at its first sign-in (a provider with {@code auto_create = member}): role member, never
+     * admin. Returns its id, or null when the organisation already has an account of that name or email (another
+     * replica's sign-in made it meanwhile, or an operator did) — the caller then looks it up. The admin_actions row
+     * names this instance's actor, such as {@code sso:okta}.
+     *
+     * @throws GatehouseException when the database refuses (no such organisation, a malformed email) or is away
+     */
+    public UUID createMember(UUID org, String name, String email) {
+        return Tx.run(ds, c -> {
+            List<Created> made = Rows.list(c, Created.class, "WITH made AS (INSERT INTO accounts (org_id, name, kind, role,"
+                    + " email) VALUES (?, ?, 'member', 'member', ?) ON CONFLICT DO NOTHING RETURNING id, org_id)"
+                    + " SELECT made.id, o.name AS org FROM made JOIN organisations o ON o.id = made.org_id", org, name, email);
+            if (made.isEmpty()) {
+                return null;
+            }
+            Created m = made.get(0);
+            AdminLog.record(c, actor, "account create (sso auto-create)", m.org() + "/" + name, null,
+                    Map.of("id", m.id().toString(), "kind", "member", "role", "member", "email", email));
+            return m.id();
         });
     }
 

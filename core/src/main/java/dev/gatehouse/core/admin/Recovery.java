@@ -33,14 +33,20 @@ public final class Recovery {
     public record SkippedPolicy(String org, String policy, UUID policyId, String why) {
     }
 
-    /** An organisation's SSO state. */
-    public record SsoState(String org, UUID orgId, boolean requireSso, List<SsoProvider> providers) {
+    /**
+     * An organisation's SSO state.
+     *
+     * @param ssoBreakGlassAt since when the gateways serve every route of the organisation without sign-in,
+     *                        {@code sso = required} ones included (set by {@link #disableSso}, cleared by
+     *                        {@code sso require}); null: not in break-glass
+     */
+    public record SsoState(String org, UUID orgId, boolean requireSso, Instant ssoBreakGlassAt, List<SsoProvider> providers) {
     }
 
     public record SsoProvider(String name, String type, boolean enabled, UUID id, String issuer, Instant lastSignInAt) {
     }
 
-    private record SsoHead(String org, UUID orgId, boolean requireSso) {
+    private record SsoHead(String org, UUID orgId, boolean requireSso, Instant ssoBreakGlassAt) {
     }
 
     /** What admin_actions records of a reset or restore (skipped: a restore's only). */
@@ -188,20 +194,25 @@ public final class Recovery {
 
     private static SsoState ssoState(Connection c, String orgName) throws SQLException {
         UUID org = Lookup.org(c, orgName);
-        SsoHead h = Rows.one(c, SsoHead.class, "SELECT name AS org, id AS org_id, require_sso FROM organisations WHERE id = ?",
-                org);
-        return new SsoState(h.org(), h.orgId(), h.requireSso(), Rows.list(c, SsoProvider.class,
+        SsoHead h = Rows.one(c, SsoHead.class, "SELECT name AS org, id AS org_id, require_sso, sso_break_glass_at"
+                + " FROM organisations WHERE id = ?", org);
+        return new SsoState(h.org(), h.orgId(), h.requireSso(), h.ssoBreakGlassAt(), Rows.list(c, SsoProvider.class,
                 "SELECT name, provider_type AS type, enabled, id, issuer, last_sign_in_at FROM sso_providers WHERE org_id = ?"
                         + " ORDER BY name",
                 org));
     }
 
-    /** require_sso = false; with {@code providersToo}, every provider disabled (not deleted). Returns the new state. */
+    /**
+     * The break-glass: require_sso = false, and every route of the organisation served without sign-in, {@code sso =
+     * required} ones included, until {@code sso require} (sso_break_glass_at, kept from the first time when it is set
+     * already); with {@code providersToo}, every provider disabled (not deleted) too. Returns the new state.
+     */
     public SsoState disableSso(String orgName, boolean providersToo) {
         return Tx.run(ds, c -> {
             SsoState before = ssoState(c, orgName);
             UUID org = before.orgId();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE organisations SET require_sso = false WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE organisations SET require_sso = false,"
+                    + " sso_break_glass_at = coalesce(sso_break_glass_at, now()) WHERE id = ?")) {
                 ps.setObject(1, org);
                 ps.executeUpdate();
             }

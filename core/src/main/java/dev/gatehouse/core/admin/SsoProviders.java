@@ -1,6 +1,7 @@
 package dev.gatehouse.core.admin;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.sso.IssuerUrl;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -31,10 +31,18 @@ public final class SsoProviders {
         this.actor = actor;
     }
 
-    /** A provider as stored: never its secret, only where the gateway reads it. */
+    /**
+     * A provider as stored: never its secret, only where the gateway reads it.
+     *
+     * @param callbackPath the shared callback a provider registered before version 8 keeps, else null (its own)
+     */
     public record Provider(String org, String name, UUID id, String issuer, String clientId, String clientSecretRef,
                            List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled,
-                           Instant lastSignInAt, Instant updatedAt) {
+                           String callbackPath, Instant lastSignInAt, Instant updatedAt) {
+        /** The path, under the public base URL, to register with the provider as its redirect URI. */
+        public String redirectPath() {
+            return PolicySnapshot.SsoProvider.redirectPath(id, callbackPath);
+        }
     }
 
     /** What {@code add} is given. */
@@ -42,16 +50,24 @@ public final class SsoProviders {
                               List<String> allowedDomains, String autoCreate, boolean emailVouched) {
     }
 
-    /** {@code sso require}: the organisation's setting after the change, and the admins who never signed in. */
-    public record Requirement(String org, boolean requireSso, List<String> adminsNeverSignedIn) {
+    /**
+     * {@code sso require}: the organisation's setting after the change, and the admins who never signed in.
+     *
+     * @param breakGlassEnded the organisation was in break-glass ({@code disable-org-sso}) and no longer is: its
+     *                        {@code sso = required} routes ask for sign-in again
+     */
+    public record Requirement(String org, boolean requireSso, boolean breakGlassEnded, List<String> adminsNeverSignedIn) {
+    }
+
+    private record RequireState(boolean requireSso, Instant ssoBreakGlassAt) {
     }
 
     private record Name(String name) {
     }
 
     private static final String SELECT = "SELECT o.name AS org, p.name, p.id, p.issuer, p.client_id,"
-            + " p.client_secret_ref, p.allowed_domains, p.auto_create, p.email_vouched, p.enabled, p.last_sign_in_at,"
-            + " p.updated_at FROM sso_providers p JOIN organisations o ON o.id = p.org_id";
+            + " p.client_secret_ref, p.allowed_domains, p.auto_create, p.email_vouched, p.enabled, p.callback_path,"
+            + " p.last_sign_in_at, p.updated_at FROM sso_providers p JOIN organisations o ON o.id = p.org_id";
 
     /** {@code file:/absolute/path} or {@code env:NAME}, or IllegalArgumentException. */
     public static String secretRef(String file, String env) {
@@ -150,18 +166,21 @@ public final class SsoProviders {
                 throw new GatehouseException("organisation '" + org + "' has no enabled provider: add one"
                         + " (gatehouse-admin sso provider add) before requiring sign-in");
             }
-            boolean before = Rows.list(c, Name.class, "SELECT name FROM organisations WHERE id = ? AND require_sso",
-                    orgId).size() == 1;
-            if (before == on) {
+            RequireState before = Rows.one(c, RequireState.class, "SELECT require_sso, sso_break_glass_at"
+                    + " FROM organisations WHERE id = ?", orgId);
+            if (before.requireSso() == on) {
                 throw new GatehouseException("organisation '" + org + "' already " + (on ? "requires" : "does not require")
                         + " sign-in");
             }
-            Sql.update(c, "UPDATE organisations SET require_sso = ? WHERE id = ?", on, orgId);
-            AdminLog.record(c, actor, on ? "sso require" : "sso require --off", org, Map.of("require_sso", before),
-                    Map.of("require_sso", on));
+            // turning enforcement on again ends the break-glass; off leaves it as it is
+            boolean breakGlassEnded = on && before.ssoBreakGlassAt() != null;
+            Sql.update(c, "UPDATE organisations SET require_sso = ?, sso_break_glass_at = CASE WHEN ? THEN NULL"
+                    + " ELSE sso_break_glass_at END WHERE id = ?", on, on, orgId);
+            AdminLog.record(c, actor, on ? "sso require" : "sso require --off", org, before,
+                    new RequireState(on, on ? null : before.ssoBreakGlassAt()));
             List<String> never = Rows.list(c, Name.class, "SELECT name FROM accounts WHERE org_id = ? AND role = 'admin'"
                     + " AND kind = 'member' AND last_sign_in_at IS NULL ORDER BY name", orgId).stream().map(Name::name).toList();
-            return new Requirement(org, on, never);
+            return new Requirement(org, on, breakGlassEnded, never);
         });
     }
 

@@ -4,6 +4,7 @@ import dev.gatehouse.core.net.IpAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -16,10 +17,48 @@ import java.util.UUID;
 public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsById, Map<TokenHash, Token> tokens,
                              Instant loadedAt) {
 
-    /** An organisation. */
+    /**
+     * An organisation.
+     *
+     * @param sessionsNotBefore a sign-in session issued at or before it is over ({@code sso revoke --all}); null: never
+     * @param ssoBreakGlassAt   since when {@code disable-org-sso} has freed every route of the organisation from
+     *                          sign-in, {@code sso = required} ones included; null: not in break-glass
+     * @param revokedSessions   the ids of the sessions signed out that have not expired yet (immutable; one shared
+     *                          empty set when there are none)
+     */
     public record Org(UUID id, String name, boolean requireSso, List<CompiledPolicy> globalPolicies,
                       Map<String, UUID> appsByName, Map<UUID, Account> accounts, String auditMode,
-                      Map<UUID, String> appAuditModes, List<SsoProvider> ssoProviders) {
+                      Map<UUID, String> appAuditModes, List<SsoProvider> ssoProviders, Instant sessionsNotBefore,
+                      Instant ssoBreakGlassAt, Set<String> revokedSessions) {
+
+        /**
+         * Whether a session of this organisation is over though it has not expired: signed out ({@code sessionId} on
+         * the deny list), or issued at or before the organisation's or its account's not-before instant
+         * ({@code sso revoke}). Asked on every signed-in request: in memory, allocates nothing.
+         *
+         * <p>{@code issuedAt} may be truncated (a JWT's {@code iat} is in seconds): a session issued in the same second
+         * as a revocation counts as revoked, never the other way round. The not-before instants are the database's
+         * clock; a gateway whose clock runs ahead of it by a second keeps the sessions issued in the second before a
+         * revocation. An account not in the snapshot (removed) is not this method's to refuse: the caller refuses it.
+         *
+         * @param issuedAt null counts as revoked when any not-before instant is set
+         */
+        public boolean sessionRevoked(String sessionId, UUID accountId, Instant issuedAt) {
+            if (sessionId != null && revokedSessions.contains(sessionId)) {
+                return true;
+            }
+            if (sessionsNotBefore != null && (issuedAt == null || !issuedAt.isAfter(sessionsNotBefore))) {
+                return true;
+            }
+            Account a = accountId == null ? null : accounts.get(accountId);
+            Instant accountNotBefore = a == null ? null : a.sessionsNotBefore();
+            return accountNotBefore != null && (issuedAt == null || !issuedAt.isAfter(accountNotBefore));
+        }
+
+        /** Whether {@code disable-org-sso} has freed every route of the organisation from sign-in. */
+        public boolean ssoBreakGlass() {
+            return ssoBreakGlassAt != null;
+        }
 
         /** The enabled OpenID Connect providers members sign in with. */
         public List<SsoProvider> enabledProviders() {
@@ -62,9 +101,14 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
         }
     }
 
-    /** An account (member or service) and the policies assigned to it. */
+    /**
+     * An account (member or service) and the policies assigned to it.
+     *
+     * @param sessionsNotBefore a sign-in session of the account issued at or before it is over ({@code sso revoke
+     *                          --account}); null: never
+     */
     public record Account(UUID id, UUID orgId, String name, String kind, String role, String email,
-                          List<CompiledPolicy> assigned) {
+                          List<CompiledPolicy> assigned, Instant sessionsNotBefore) {
     }
 
     /**
@@ -73,9 +117,28 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
      * @param allowedDomains empty: any; else the verified email's domain must be one of them
      * @param autoCreate     "member" or null (never create an account)
      * @param emailVouched   the provider's email is trusted without email_verified
+     * @param callbackPath   {@link #SHARED_CALLBACK_PATH} for a provider registered before each had a callback of its
+     *                       own (it keeps the one registered at the provider), else null: see {@link #redirectPath()}
      */
     public record SsoProvider(UUID id, String name, String issuer, String clientId, String clientSecretRef,
-                              List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled) {
+                              List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled,
+                              String callbackPath) {
+        /** The one callback every provider shared before schema version 8. */
+        public static final String SHARED_CALLBACK_PATH = "/.gatehouse/callback";
+
+        /**
+         * Where the provider sends the browser back, under the public base URL: the provider's own callback,
+         * {@code /.gatehouse/callback/<id>}, so that a response is only ever taken for the provider it was meant for;
+         * the shared one for a provider registered with it.
+         */
+        public String redirectPath() {
+            return redirectPath(id, callbackPath);
+        }
+
+        /** {@link #redirectPath()} of a provider known by its id and stored callback_path. */
+        public static String redirectPath(UUID id, String callbackPath) {
+            return callbackPath != null ? callbackPath : SHARED_CALLBACK_PATH + "/" + id;
+        }
     }
 
     /** An API token, by the hash of its secret. */

@@ -23,7 +23,7 @@ import java.util.UUID;
  * Reads a {@link PolicySnapshot} in one read-only REPEATABLE READ transaction, so the snapshot is one
  * consistent instant of the database even while administrators change it.
  *
- * <p>The transaction and its six queries go to the server as one batch: one network round trip
+ * <p>The transaction and its queries (one per table) go to the server as one batch: one network round trip
  * however many tables are read (a gateway's reaction to a policy change is mostly round trips; ten of
  * them cost it a millisecond on loopback, more across a network).
  */
@@ -104,11 +104,15 @@ public final class PolicySnapshotLoader {
         {"SELECT id, org_id, name, is_global FROM network_access_policies", " WHERE org_id = ANY(?)", " ORDER BY name"},
         {"SELECT ap.account_id, ap.policy_id FROM account_network_policies ap",
             " JOIN accounts a ON a.id = ap.account_id WHERE a.org_id = ANY(?)", ""},
-        {"SELECT id, org_id, name, kind, role, email FROM accounts", " WHERE org_id = ANY(?)", ""},
+        {"SELECT id, org_id, name, kind, role, email, sessions_not_before FROM accounts", " WHERE org_id = ANY(?)", ""},
         {"SELECT id, org_id, name, audit_mode FROM apps", " WHERE org_id = ANY(?)", ""},
         {"SELECT id, org_id, name, issuer, client_id, client_secret_ref, allowed_domains, auto_create, email_vouched,"
-                + " enabled FROM sso_providers WHERE provider_type = 'oidc'", " AND org_id = ANY(?)", " ORDER BY name"},
-        {"SELECT id, name, require_sso, audit_mode FROM organisations", " WHERE id = ANY(?)", ""},
+                + " enabled, callback_path FROM sso_providers WHERE provider_type = 'oidc'", " AND org_id = ANY(?)",
+            " ORDER BY name"},
+        // signed out, until they would have expired anyway (the database's clock, as for every instant here)
+        {"SELECT org_id, session_id FROM sso_revoked_sessions WHERE expires_at > now()", " AND org_id = ANY(?)", ""},
+        {"SELECT id, name, require_sso, audit_mode, sessions_not_before, sso_break_glass_at FROM organisations",
+            " WHERE id = ANY(?)", ""},
         {"SELECT t.id, t.token_hash, t.account_id, a.org_id, t.expires_at, t.revoked_at"
                 + " FROM api_tokens t JOIN accounts a ON a.id = t.account_id", " WHERE a.org_id = ANY(?)", ""},
     };
@@ -220,7 +224,7 @@ public final class PolicySnapshotLoader {
                 UUID org = (UUID) rs.getObject(2);
                 accountsByOrg.computeIfAbsent(org, k -> new HashMap<>()).put(id, new PolicySnapshot.Account(id, org,
                         rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                        List.copyOf(assignedByAccount.getOrDefault(id, List.of()))));
+                        List.copyOf(assignedByAccount.getOrDefault(id, List.of())), instant(rs.getTimestamp(7))));
             }
         }
         Map<UUID, Map<String, UUID>> appsByOrg = new HashMap<>();
@@ -239,7 +243,14 @@ public final class PolicySnapshotLoader {
             while (rs.next()) {
                 providersByOrg.computeIfAbsent((UUID) rs.getObject(2), k -> new ArrayList<>()).add(new PolicySnapshot.SsoProvider(
                         (UUID) rs.getObject(1), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                        List.of((String[]) rs.getArray(7).getArray()), rs.getString(8), rs.getBoolean(9), rs.getBoolean(10)));
+                        List.of((String[]) rs.getArray(7).getArray()), rs.getString(8), rs.getBoolean(9), rs.getBoolean(10),
+                        rs.getString(11)));
+            }
+        }
+        Map<UUID, Set<String>> revokedByOrg = new HashMap<>();
+        try (ResultSet rs = results.next()) {
+            while (rs.next()) {
+                revokedByOrg.computeIfAbsent((UUID) rs.getObject(1), k -> new HashSet<>()).add(rs.getString(2));
             }
         }
         List<PolicySnapshot.Org> orgs = new ArrayList<>();
@@ -250,7 +261,8 @@ public final class PolicySnapshotLoader {
                         List.copyOf(globalByOrg.getOrDefault(id, List.of())), Map.copyOf(appsByOrg.getOrDefault(id, Map.of())),
                         Map.copyOf(accountsByOrg.getOrDefault(id, Map.of())), rs.getString(4),
                         Map.copyOf(appModesByOrg.getOrDefault(id, Map.of())),
-                        List.copyOf(providersByOrg.getOrDefault(id, List.of()))));
+                        List.copyOf(providersByOrg.getOrDefault(id, List.of())), instant(rs.getTimestamp(5)),
+                        instant(rs.getTimestamp(6)), Set.copyOf(revokedByOrg.getOrDefault(id, Set.of()))));
             }
         }
         Map<TokenHash, PolicySnapshot.Token> tokens = new HashMap<>();

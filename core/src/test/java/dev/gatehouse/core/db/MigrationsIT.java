@@ -15,13 +15,13 @@ class MigrationsIT {
         TestDatabase db = TestDatabases.createEmpty("migrate");
         try {
             Migrations m = new Migrations(db.dataSource());
-            assertThat(m.pending()).containsExactly("1", "2", "3", "4", "5", "6", "7");
+            assertThat(m.pending()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
             assertThatThrownBy(m::requireCurrent)
                     .isInstanceOf(GatehouseException.class)
-                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7)")
+                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8)")
                     .hasMessageContaining("gatehouse-admin migrate");
 
-            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3", "4", "5", "6", "7");
+            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
             assertThat(m.pending()).isEmpty();
             assertThat(m.info()).extracting(Migrations.Version::version, Migrations.Version::state)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("1", "Success"),
@@ -29,7 +29,8 @@ class MigrationsIT {
                             org.assertj.core.groups.Tuple.tuple("3", "Success"),
                             org.assertj.core.groups.Tuple.tuple("4", "Success"), org.assertj.core.groups.Tuple.tuple("5", "Success"),
                             org.assertj.core.groups.Tuple.tuple("6", "Success"),
-                            org.assertj.core.groups.Tuple.tuple("7", "Success"));
+                            org.assertj.core.groups.Tuple.tuple("7", "Success"),
+                            org.assertj.core.groups.Tuple.tuple("8", "Success"));
             m.requireCurrent();
             assertThat(m.migrate()).isEmpty(); // idempotent
         } finally {
@@ -52,7 +53,7 @@ class MigrationsIT {
             assertThat((Long) db.queryValue(uniqueIndexes)).as("V1: a key per partition").isPositive();
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("2", "3", "4", "5", "6", "7");
+                    .containsExactly("2", "3", "4", "5", "6", "7", "8");
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(100L);
             assertThat(db.queryValue("SELECT gatehouse_ensure_access_event_partitions(current_date + 40, 2)")).isEqualTo(2);
             assertThat((Long) db.queryValue(uniqueIndexes)).as("none left, none on new partitions").isZero();
@@ -132,7 +133,7 @@ class MigrationsIT {
             db.update("CREATE TABLE before_v3 AS SELECT event_id FROM access_events");
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("3", "4", "5", "6", "7");
+                    .containsExactly("3", "4", "5", "6", "7", "8");
 
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(1000L);
             assertThat(db.queryValue("SELECT count(*) FROM before_v3 b WHERE NOT EXISTS"
@@ -141,6 +142,38 @@ class MigrationsIT {
             assertThat(db.queryValue("SELECT count(*) FROM access_events_default")).isEqualTo(0L);
             assertThat(db.queryValue("SELECT bool_and(lower_bound = date_trunc('day', lower_bound AT TIME ZONE 'UTC')"
                     + " AT TIME ZONE 'UTC') FROM gatehouse_access_event_partitions()")).isEqualTo(true);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    /**
+     * An installation at V7 with a provider: V8 keeps it on the shared callback it was registered with at the provider;
+     * a provider added afterwards gets its own (NULL), and nothing else but the shared path is accepted.
+     */
+    @Test
+    void v8KeepsTheSharedCallbackOfProvidersRegisteredBeforeIt() {
+        TestDatabase db = TestDatabases.createEmpty("v7-upgrade");
+        try {
+            org.flywaydb.core.Flyway.configure(Migrations.class.getClassLoader()).dataSource(db.dataSource())
+                    .locations("classpath:db/migration").target("7").load().migrate();
+            db.update("INSERT INTO organisations (name) VALUES ('Acme')");
+            db.update("INSERT INTO accounts (org_id, kind, name) SELECT id, 'member', 'alice' FROM organisations");
+            db.update("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id, client_secret_ref)"
+                    + " SELECT id, 'oidc', 'okta', 'https://idp.example', 'c', 'env:X' FROM organisations");
+
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("8");
+
+            assertThat(db.queryValue("SELECT callback_path FROM sso_providers WHERE name = 'okta'"))
+                    .isEqualTo("/.gatehouse/callback");
+            db.update("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id, client_secret_ref)"
+                    + " SELECT id, 'oidc', 'entra', 'https://login.example', 'c', 'env:X' FROM organisations");
+            assertThat(db.queryValue("SELECT callback_path IS NULL FROM sso_providers WHERE name = 'entra'")).isEqualTo(true);
+            assertThatThrownBy(() -> db.update("UPDATE sso_providers SET callback_path = '/elsewhere'"))
+                    .hasMessageContaining("sso_providers_callback_path");
+            assertThat(db.queryValue("SELECT count(*) FROM organisations WHERE sessions_not_before IS NULL"
+                    + " AND sso_break_glass_at IS NULL")).as("never revoked, no break-glass").isEqualTo(1L);
+            assertThat(db.queryValue("SELECT count(*) FROM accounts WHERE sessions_not_before IS NULL")).isEqualTo(1L);
         } finally {
             TestDatabases.drop(db);
         }
@@ -155,7 +188,7 @@ class MigrationsIT {
                     + " 'V999__from_the_future.sql', 0, 'test', 1, true)");
             Migrations m = new Migrations(db.dataSource());
             assertThatThrownBy(m::validate)
-                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V7);"
+                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V8);"
                             + " migrations are one-way: upgrade Gatehouse, or restore a backup taken before the upgrade");
             assertThatThrownBy(m::migrate).hasMessageContaining("newer than this Gatehouse");
             assertThatThrownBy(m::requireCurrent).hasMessageContaining("newer than this Gatehouse");

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.core.testing.Fixtures;
+import dev.gatehouse.core.testing.TestDatabase;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -115,5 +118,70 @@ class PolicySnapshotLoaderIT {
         IpAddress untold = IpAddress.parse("192.0.2.1");
         assertThat(partial.decide(partial.org(untouched), null, untold).allowed()).isFalse();
         assertThat(full.decide(full.org(untouched), null, untold).allowed()).isTrue();
+    }
+
+    @Test
+    void readsWhatEndsSessionsTheBreakGlassAndEachProvidersCallback() throws Exception {
+        TestDatabase d = db.database();
+        Fixtures f = new Fixtures(d);
+        UUID acme = f.org("Sessions");
+        UUID quiet = f.org("Quiet");
+        UUID alice = f.account(acme, "alice", "member", "member");
+        UUID bob = f.account(acme, "bob", "member", "member");
+        d.update("UPDATE organisations SET sessions_not_before = '2026-01-01T10:00:00Z',"
+                + " sso_break_glass_at = '2026-01-02T00:00:00.123456Z' WHERE id = ?", acme);
+        d.update("UPDATE accounts SET sessions_not_before = '2026-03-01T10:00:00Z' WHERE id = ?", alice);
+        d.update("INSERT INTO sso_revoked_sessions (session_id, org_id, expires_at) VALUES"
+                + " ('s-live', ?, now() + interval '1 hour'), ('s-expired', ?, now() - interval '1 second')", acme, acme);
+        d.update("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id, client_secret_ref, callback_path)"
+                + " VALUES (?, 'oidc', 'legacy', 'https://idp.example', 'c', 'env:X', '/.gatehouse/callback'),"
+                + " (?, 'oidc', 'fresh', 'https://idp.example', 'c2', 'env:X', NULL)", acme, acme);
+
+        PolicySnapshot s;
+        try (Connection c = d.connect()) {
+            s = PolicySnapshotLoader.load(c);
+        }
+        PolicySnapshot.Org org = s.org(acme);
+        assertThat(org.sessionsNotBefore()).isEqualTo(Instant.parse("2026-01-01T10:00:00Z"));
+        assertThat(org.ssoBreakGlassAt()).isEqualTo(Instant.parse("2026-01-02T00:00:00.123456Z"));
+        assertThat(org.ssoBreakGlass()).isTrue();
+        assertThat(org.revokedSessions()).as("the expired one is left out").containsExactly("s-live");
+        assertThat(org.accounts().get(alice).sessionsNotBefore()).isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+        assertThat(org.accounts().get(bob).sessionsNotBefore()).isNull();
+        PolicySnapshot.Org none = s.org(quiet);
+        assertThat(none.sessionsNotBefore()).isNull();
+        assertThat(none.ssoBreakGlass()).isFalse();
+        assertThat(none.revokedSessions()).as("immutable, shared").isEmpty();
+        assertThat(none.revokedSessions()).isSameAs(Set.of());
+
+        Instant feb = Instant.parse("2026-02-01T00:00:00Z");
+        assertThat(org.sessionRevoked("s-live", bob, feb)).as("signed out").isTrue();
+        assertThat(org.sessionRevoked("s-expired", bob, feb)).as("expired anyway: the session's own expiry refuses it")
+                .isFalse();
+        assertThat(org.sessionRevoked("s-other", bob, feb)).as("after the organisation's instant").isFalse();
+        assertThat(org.sessionRevoked("s-other", bob, Instant.parse("2026-01-01T10:00:00Z"))).as("at it").isTrue();
+        assertThat(org.sessionRevoked("s-other", alice, feb)).as("before alice's instant").isTrue();
+        assertThat(org.sessionRevoked("s-other", alice, Instant.parse("2026-03-01T10:00:01Z"))).isFalse();
+        assertThat(org.sessionRevoked("s-other", UUID.randomUUID(), feb)).as("no such account: the caller's to refuse")
+                .isFalse();
+        assertThat(org.sessionRevoked(null, null, null)).as("no issue time: revoked when an instant is set").isTrue();
+        assertThat(none.sessionRevoked("s-live", null, null)).isFalse();
+
+        List<PolicySnapshot.SsoProvider> providers = org.ssoProviders();
+        assertThat(providers).extracting(PolicySnapshot.SsoProvider::name).containsExactly("fresh", "legacy");
+        assertThat(providers.get(0).callbackPath()).isNull();
+        assertThat(providers.get(0).redirectPath()).isEqualTo("/.gatehouse/callback/" + providers.get(0).id());
+        assertThat(providers.get(1).redirectPath()).as("registered with the shared path: keeps it")
+                .isEqualTo("/.gatehouse/callback");
+
+        d.update("INSERT INTO sso_revoked_sessions (session_id, org_id, expires_at) VALUES ('s-new', ?,"
+                + " now() + interval '1 hour')", acme);
+        d.update("UPDATE organisations SET sso_break_glass_at = NULL WHERE id = ?", acme);
+        PolicySnapshot reloaded;
+        try (Connection c = d.connect()) {
+            reloaded = PolicySnapshotLoader.reload(c, s, List.of(acme));
+        }
+        assertThat(reloaded.org(acme).revokedSessions()).containsExactlyInAnyOrder("s-live", "s-new");
+        assertThat(reloaded.org(acme).ssoBreakGlass()).isFalse();
     }
 }

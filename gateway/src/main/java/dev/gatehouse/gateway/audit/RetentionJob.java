@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the daily partitions, a week ahead, with strays repaired ({@link AuditPartitions}): at start, then every six
  *       hours (a minute after a failed pass);</li>
  *   <li>the retention configured per organisation and app ({@code gatehouse-admin retention set}), every
- *       {@code audit.retention-interval}, with the same purge code as {@code gatehouse-admin purge-logs}. With several
- *       replicas, one at a time: the run holds a PostgreSQL advisory lock, and a replica that cannot take it skips.</li>
+ *       {@code audit.retention-interval}, with the same purge code as {@code gatehouse-admin purge-logs}, sign-in
+ *       events included, and those of no organisation after a week. With several replicas, one at a time: the run
+ *       holds a PostgreSQL advisory lock, and a replica that cannot take it skips.</li>
  * </ul>
  */
 public final class RetentionJob implements AutoCloseable, MeterBinder {
@@ -107,9 +108,11 @@ public final class RetentionJob implements AutoCloseable, MeterBinder {
                 return false;
             }
             try {
-                long deleted = new AuditPurge(database.dataSource(), "gateway").applyRetention(10_000, () -> stopping);
-                if (deleted > 0) {
-                    log.info("Audit retention: deleted {} events", deleted);
+                AuditPurge.Retention r = new AuditPurge(database.dataSource(), "gateway").applyRetention(10_000,
+                        () -> stopping);
+                if (r.any()) {
+                    log.info("Audit retention: deleted {} events, {} sign-in events and {} sign-in events of no"
+                            + " organisation", r.accessEvents(), r.signInEvents(), r.signInEventsWithoutOrg());
                 }
                 return true;
             } finally {

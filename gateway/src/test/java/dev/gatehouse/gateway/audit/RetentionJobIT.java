@@ -42,6 +42,10 @@ class RetentionJobIT {
             d.update("INSERT INTO sso_events (ts, org_id, event, email) VALUES (now() - ?::interval, ?, 'sign-in',"
                     + " 'alice@acme.test')", e[1], e[0]);
         }
+        for (String age : new String[] {"8 days", "30 days", "6 days"}) { // no organisation: a week, whatever is set
+            d.update("INSERT INTO sso_events (ts, org_id, event, reason) VALUES (now() - ?::interval, NULL,"
+                    + " 'sign-in refused', 'sso_no_sign_in')", age);
+        }
 
         try (Database database = Database.open(TestDatabases.settings(d), "retention-test");
              RetentionJob job = new RetentionJob(database, Duration.ofHours(24))) {
@@ -57,9 +61,12 @@ class RetentionJobIT {
         assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE app_id = ?", vault)).isEqualTo(7L);
         assertThat(d.queryValue("SELECT count(*) FROM access_events WHERE org_id = ?", keep)).isEqualTo(4L);
         assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || (after->>'deleted') || ' '"
-                + " || (after->>'sign_in_events_deleted') FROM admin_actions")).isEqualTo("gateway retention (automatic) 13 1");
+                + " || (after->>'sign_in_events_deleted') || ' ' || (after->>'sign_in_events_without_org_deleted')"
+                + " FROM admin_actions")).isEqualTo("gateway retention (automatic) 13 1 2");
         assertThat(d.queryValue("SELECT count(*) FROM sso_events WHERE org_id = ?", acme))
                 .as("sign-in events follow the organisation's retention").isEqualTo(1L);
         assertThat(d.queryValue("SELECT count(*) FROM sso_events WHERE org_id = ?", keep)).isEqualTo(1L);
+        assertThat(d.queryValue("SELECT count(*) FROM sso_events WHERE org_id IS NULL"))
+                .as("of no organisation: the week-old ones go").isEqualTo(1L);
     }
 }

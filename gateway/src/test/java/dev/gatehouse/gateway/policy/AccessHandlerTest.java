@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +44,10 @@ class AccessHandlerTest {
     static PolicySnapshot snapshot() {
         CompiledPolicy office = new CompiledPolicy(UUID.randomUUID(), "office", true,
                 CidrSet.of(Cidr.parse("203.0.113.0/24")), CidrSet.EMPTY, true);
-        PolicySnapshot.Account alice = new PolicySnapshot.Account(ACCOUNT, ORG, "alice", "member", "admin", "alice@acme.test", List.of());
+        PolicySnapshot.Account alice = new PolicySnapshot.Account(ACCOUNT, ORG, "alice", "member", "admin", "alice@acme.test", List.of(),
+                null);
         PolicySnapshot.Org acme = new PolicySnapshot.Org(ORG, "Acme", false, List.of(office), Map.of(),
-                Map.of(ACCOUNT, alice), "full", Map.of(), List.of());
+                Map.of(ACCOUNT, alice), "full", Map.of(), List.of(), null, null, Set.of());
         return new PolicySnapshot(Map.of("Acme", acme), Map.of(ORG, acme),
                 Map.of(TokenHash.ofSecret(SECRET), new PolicySnapshot.Token(TOKEN, ACCOUNT, ORG, null, null)), Instant.now());
     }

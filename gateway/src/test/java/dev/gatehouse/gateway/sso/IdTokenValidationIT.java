@@ -33,7 +33,7 @@ class IdTokenValidationIT {
         idp = new MockOAuth2Server();
         idp.start();
         PolicySnapshot.SsoProvider p = new PolicySnapshot.SsoProvider(UUID.randomUUID(), "okta",
-                idp.issuerUrl("acme").toString(), "gatehouse", "env:UNUSED", List.of(), null, false, true);
+                idp.issuerUrl("acme").toString(), "gatehouse", "env:UNUSED", List.of(), null, false, true, null);
         validator = new OidcClients(Duration.ofSeconds(5), Duration.ofSeconds(60)).client(p).validator();
     }
 
@@ -107,7 +107,7 @@ class IdTokenValidationIT {
         provider.start();
         try {
             PolicySnapshot.SsoProvider p = new PolicySnapshot.SsoProvider(UUID.randomUUID(), "rotating", issuer,
-                    "gatehouse", "env:UNUSED", List.of(), null, false, true);
+                    "gatehouse", "env:UNUSED", List.of(), null, false, true, null);
             IDTokenValidator rotating = new OidcClients(Duration.ofSeconds(5), Duration.ofSeconds(60)).client(p).validator();
             assertThat(rotating.validate(signed(first, issuer), new Nonce("n-1"))).isNotNull(); // k1, fetched and cached
             jwks.set(new com.nimbusds.jose.jwk.JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
