@@ -8,9 +8,11 @@ import dev.gatehouse.admin.cli.Output;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.SsoKeys;
 import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.sso.IssuerUrl;
+import dev.gatehouse.core.sso.KeyEncryption;
 import dev.gatehouse.core.sso.ProviderCheck;
 import dev.gatehouse.core.sso.SsoSettings;
 import java.io.IOException;
@@ -48,10 +50,15 @@ public final class SsoCommand implements Runnable {
         throw new UsageException("a subcommand is required (see --help)");
     }
 
-    /** One provider's check, as printed (and as --json). */
+    /**
+     * One provider's check, as printed (and as --json).
+     *
+     * @param ssoKeys how the gateways' keys are stored: the same for every provider (like the redirect URI), repeated
+     *                in each so that the JSON array stays an array of providers
+     */
     record ProviderStatus(String provider, String issuer, boolean enabled, boolean discovered, String authorizationEndpoint,
                           String tokenEndpoint, String jwksUri, int signingKeys, String clientSecret, String redirectUri,
-                          String problem) {
+                          String problem, SsoKeys.Storage ssoKeys) {
     }
 
     /** Where the secret is, and whether this machine can read it (the gateway's may differ: said so). */
@@ -64,11 +71,39 @@ public final class SsoCommand implements Runnable {
         return ref + (Files.isReadable(p) ? " (readable)" : " (not readable here: the gateway must be able to read it)");
     }
 
-    static ProviderStatus check(SsoProviders.Provider p, SsoSettings settings) {
+    static ProviderStatus check(SsoProviders.Provider p, SsoSettings settings, SsoKeys.Storage keys) {
         ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
         return new ProviderStatus(p.name(), p.issuer(), p.enabled(), h.discovered(), h.authorizationEndpoint(),
                 h.tokenEndpoint(), h.jwksUri(), h.signingKeys(), secretStatus(p.clientSecretRef()),
-                settings.redirectUri(), h.problem());
+                settings.redirectUri(), h.problem(), keys);
+    }
+
+    /**
+     * Whether the gateways' keys in sso_keys are encrypted, as one line; when some are plain, how to fix it. The
+     * configuration's own key (when this machine has one) is compared with the keys the rows are under.
+     */
+    static String keysAtRest(SsoKeys.Storage keys, SsoSettings settings) {
+        long all = keys.plain() + keys.encrypted();
+        if (all == 0) {
+            return "SSO keys: none in sso_keys yet (a gateway writes them when it starts).";
+        }
+        if (keys.plain() > 0) {
+            return "SSO keys: " + keys.plain() + " of " + all + " in sso_keys stored unencrypted, so a database dump"
+                    + " forges sessions and assertions. Fix: give every gateway the same " + SsoSettings.KEY_ENCRYPTION_KEY_FILE
+                    + " (openssl rand -base64 32 > FILE) and restart them; the first to start encrypts them.";
+        }
+        String under = String.join(", ", keys.keyEncryptionKeys());
+        String line = "SSO keys: " + all + " in sso_keys, all encrypted (key-encryption key" + (keys.keyEncryptionKeys()
+                .size() == 1 ? " " : "s ") + under + ")";
+        if (keys.keyEncryptionKeys().size() > 1) {
+            return line + ": every gateway needs the same key; one whose key opens only some of them refuses to start.";
+        }
+        KeyEncryption mine = settings.keyEncryption();
+        if (mine != null && !keys.keyEncryptionKeys().contains(mine.id())) {
+            return line + ", not under this configuration's key " + mine.id() + ": a gateway started with it would refuse"
+                    + " to start.";
+        }
+        return line + ".";
     }
 
     @Command(name = "provider", mixinStandardHelpOptions = true,
@@ -254,11 +289,11 @@ public final class SsoCommand implements Runnable {
                     boolean anyOk = false;
                     for (SsoProviders.Provider p : providers.list(org)) {
                         if (p.enabled()) {
-                            ProviderStatus s = check(p, settings);
-                            if (s.problem() == null) {
+                            ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
+                            if (h.ok()) {
                                 anyOk = true;
                             } else {
-                                problems.add(p.name() + ": " + s.problem());
+                                problems.add(p.name() + ": " + h.problem());
                             }
                         }
                     }
@@ -289,7 +324,8 @@ public final class SsoCommand implements Runnable {
             description = {"Checks that each provider answers.", "",
                     "Fetches each provider's discovery document and keys, as the gateway will, and prints the"
                             + " redirect URI to register in the provider's console. Exit 1 when an enabled provider"
-                            + " fails."},
+                            + " fails. Also says whether the gateways' own SSO keys are stored encrypted in the"
+                            + " database (gatehouse.sso.key-encryption-key-file)."},
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
     public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -301,9 +337,11 @@ public final class SsoCommand implements Runnable {
         public Integer call() {
             SsoSettings settings = SsoSettings.from(db.config());
             List<ProviderStatus> statuses = new ArrayList<>();
+            SsoKeys.Storage keys;
             try (Database d = db.open()) {
+                keys = SsoKeys.storage(d.dataSource());
                 for (SsoProviders.Provider p : new SsoProviders(d.dataSource(), "-").list(org)) {
-                    statuses.add(check(p, settings));
+                    statuses.add(check(p, settings, keys));
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -314,6 +352,7 @@ public final class SsoCommand implements Runnable {
             }
             if (statuses.isEmpty()) {
                 out.println("Organisation " + org + " has no SSO provider (gatehouse-admin sso provider add).");
+                out.println(keysAtRest(keys, settings));
                 return ExitCodes.FAILURE;
             }
             for (ProviderStatus s : statuses) {
@@ -330,6 +369,7 @@ public final class SsoCommand implements Runnable {
             out.println("Redirect URI to register with the provider: " + (settings.redirectUri() == null
                     ? "(set gatehouse.sso.public-base-url first)" : settings.redirectUri()));
             out.println("Scopes the gateway asks for: openid email profile");
+            out.println(keysAtRest(keys, settings));
             return failed ? ExitCodes.FAILURE : ExitCodes.OK;
         }
     }
