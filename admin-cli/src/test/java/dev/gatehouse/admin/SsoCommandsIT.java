@@ -88,6 +88,45 @@ class SsoCommandsIT {
     }
 
     @Test
+    void checkSaysOnceWhetherTheGatewaysKeysAreStoredEncrypted() {
+        d.update("DELETE FROM sso_keys");
+        assertThat(addOkta().code()).isZero();
+        assertThat(admin("sso", "check", "--org", "Acme").out())
+                .contains("\nSSO keys: none in sso_keys yet (a gateway writes them when it starts).\n");
+
+        d.update("INSERT INTO sso_keys (kid, purpose, material, active_from, expires_at) VALUES"
+                + " ('session-key-1', 'session', 'c2VjcmV0', now(), now() + interval '8 hours'),"
+                + " ('assertion-key-1', 'assertion', '{\"kty\":\"EC\"}', now(), now() + interval '2 hours')");
+        CliRun plain = admin("sso", "check", "--org", "Acme");
+        assertThat(plain.code()).as("a warning, not a failing provider").isZero();
+        assertThat(plain.out()).endsWith("SSO keys: 2 of 2 in sso_keys stored unencrypted, so a database dump forges"
+                + " sessions and assertions. Fix: give every gateway the same gatehouse.sso.key-encryption-key-file"
+                + " (openssl rand -base64 32 > FILE) and restart them; the first to start encrypts them.\n");
+        assertThat(plain.out().split("SSO keys:", -1)).as("said once, not per provider").hasSize(2);
+
+        byte[] raw = new byte[32];
+        new java.security.SecureRandom().nextBytes(raw);
+        String key = java.util.Base64.getEncoder().encodeToString(raw);
+        dev.gatehouse.core.sso.KeyEncryption kek = dev.gatehouse.core.sso.KeyEncryption.parse(key, "test");
+        d.update("UPDATE sso_keys SET material = ? WHERE kid = 'session-key-1'", kek.seal("session", "session-key-1", "c2VjcmV0"));
+        d.update("UPDATE sso_keys SET material = ? WHERE kid = 'assertion-key-1'",
+                kek.seal("assertion", "assertion-key-1", "{\"kty\":\"EC\"}"));
+        assertThat(admin("sso", "check", "--org", "Acme").out())
+                .endsWith("SSO keys: 2 in sso_keys, all encrypted (key-encryption key " + kek.id() + ").\n");
+        com.fasterxml.jackson.databind.JsonNode keys = admin("sso", "check", "--org", "Acme", "--json").json().get(0).get("sso_keys");
+        assertThat(keys.get("plain").asLong()).isZero();
+        assertThat(keys.get("encrypted").asLong()).isEqualTo(2);
+        assertThat(keys.get("key_encryption_keys").get(0).asText()).isEqualTo(kek.id());
+
+        byte[] other = new byte[32];
+        CliRun wrongKey = CliRun.of(java.util.Map.of("GATEHOUSE_SSO_KEY_ENCRYPTION_KEY",
+                java.util.Base64.getEncoder().encodeToString(other)), "sso", "check", "--org", "Acme", "--database-url", url);
+        assertThat(wrongKey.out()).contains(", not under this configuration's key "
+                + dev.gatehouse.core.sso.KeyEncryption.parse(java.util.Base64.getEncoder().encodeToString(other), "x").id()
+                + ": a gateway started with it would refuse to start.");
+    }
+
+    @Test
     void badInputIsAUsageErrorAndChangesNothing() {
         CliRun plainHttp = admin("sso", "provider", "add", "--org", "Acme", "x", "--issuer", "http://idp.example.com",
                 "--client-id", "c", "--client-secret-env", "X");

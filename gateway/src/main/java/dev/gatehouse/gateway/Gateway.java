@@ -74,6 +74,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Config config) throws InterruptedException {
         GatewaySettings settings = GatewaySettings.from(config);
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
+        SsoSettings ssoSettings = SsoSettings.from(config); // reads the key-encryption key: before anything starts
         Transport transport = Transport.choose(settings.server().transport()); // before anything starts: it may refuse
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
@@ -171,7 +172,7 @@ public final class Gateway implements AutoCloseable {
             if (cloudflare != null) {
                 started.push(cloudflare);
             }
-            SingleSignOn sso = new SingleSignOn(database, SsoSettings.from(config), policies::snapshot).start();
+            SingleSignOn sso = new SingleSignOn(database, ssoSettings, policies::snapshot).start();
             started.push(sso);
             GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso,
                     transport);

@@ -28,7 +28,8 @@ class DeploymentFilesTest {
     static final Path ROOT = Path.of("..");
     static final Path DOCKER = ROOT.resolve("docker");
     /** Every environment variable Gatehouse (or its launchers) reads. */
-    static final Set<String> KNOWN_ENV = Set.of("DATABASE_URL", "EXTERNAL_MIGRATION", "GATEHOUSE_CONFIG", "JAVA_OPTS");
+    static final Set<String> KNOWN_ENV = Set.of("DATABASE_URL", "EXTERNAL_MIGRATION", "GATEHOUSE_CONFIG", "JAVA_OPTS",
+            "GATEHOUSE_SSO_KEY_ENCRYPTION_KEY");
 
     @TempDir
     Path dir;
@@ -140,7 +141,10 @@ class DeploymentFilesTest {
             }
         }
         Map<String, Map<String, Object>> byKind = new java.util.HashMap<>();
+        Map<String, Map<String, Object>> secrets = new java.util.HashMap<>();
         docs.forEach(d -> byKind.put((String) d.get("kind"), d));
+        docs.stream().filter(d -> "Secret".equals(d.get("kind")))
+                .forEach(d -> secrets.put((String) map(d.get("metadata")).get("name"), d));
         assertThat(byKind).containsKeys("ConfigMap", "Secret", "Job", "Deployment", "PodDisruptionBudget", "Service");
 
         String conf = (String) map(byKind.get("ConfigMap").get("data")).get("gatehouse.conf");
@@ -164,9 +168,21 @@ class DeploymentFilesTest {
                 .containsEntry("value", "true"));
         assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThan((int) s.server().drainTimeout().toSeconds());
 
-        Map<String, Object> secretData = map(byKind.get("Secret").get("stringData"));
+        Map<String, Object> secretData = map(secrets.get("gatehouse-database").get("stringData"));
         assertThat(KNOWN_ENV).containsAll(secretData.keySet());
         DatabaseUrl.parse((String) secretData.get("DATABASE_URL"), "secret");
+
+        // every replica reads the SSO key-encryption key from the Secret, mounted where the configuration names it
+        Path keyFile = Path.of(ConfigLoader.load(Files.writeString(dir.resolve("k8s.conf"), conf), Map.of())
+                .getString("gatehouse.sso.key-encryption-key-file"));
+        Map<String, Object> mount = list(container.get("volumeMounts")).stream().map(DeploymentFilesTest::map)
+                .filter(v -> keyFile.startsWith((String) v.get("mountPath"))).findFirst().orElseThrow();
+        Map<String, Object> volume = list(pod.get("volumes")).stream().map(DeploymentFilesTest::map)
+                .filter(v -> v.get("name").equals(mount.get("name"))).findFirst().orElseThrow();
+        Map<String, Object> secretVolume = map(volume.get("secret"));
+        Map<String, Object> item = map(list(secretVolume.get("items")).get(0));
+        assertThat(Path.of((String) mount.get("mountPath")).resolve((String) item.get("path"))).isEqualTo(keyFile);
+        assertThat(map(secrets.get((String) secretVolume.get("secretName")).get("stringData"))).containsKey((String) item.get("key"));
 
         Map<String, Object> job = map(map(map(byKind.get("Job").get("spec")).get("template")).get("spec"));
         assertThat(list(map(list(job.get("containers")).get(0)).get("command"))).containsExactly("gatehouse-admin", "migrate");

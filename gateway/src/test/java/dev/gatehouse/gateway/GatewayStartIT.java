@@ -86,6 +86,38 @@ class GatewayStartIT {
     }
 
     @Test
+    void ssoKeysEncryptedUnderAnotherKeyStopTheStartWithOneLineNamingWhereTheKeyCameFrom() throws Exception {
+        TestDatabase d = db.database();
+        d.update("DELETE FROM sso_keys");
+        try {
+            Path kek = java.nio.file.Files.writeString(dir.resolve("sso.key"), randomKey() + "\n");
+            try (Gateway first = Gateway.start(GatewayConfigs.load(dir, d, "gatehouse.sso.key-encryption-key-file = \""
+                    + kek + "\"\n"))) {
+                assertThat(first.port()).isPositive();
+            }
+            Run other = run(Map.of("GATEHOUSE_SSO_KEY_ENCRYPTION_KEY", randomKey()), "--config",
+                    GatewayConfigs.write(dir, d, "").toString());
+            assertThat(other.code()).isEqualTo(1);
+            assertThat(other.err().strip()).as("one line").doesNotContain("\n").startsWith("gatehouse: SSO ")
+                    .contains(" in sso_keys is encrypted under key-encryption key ")
+                    .endsWith(" from environment variable GATEHOUSE_SSO_KEY_ENCRYPTION_KEY: every replica needs the same key");
+            Run none = run(Map.of(), "--config", GatewayConfigs.write(dir, d, "").toString());
+            assertThat(none.code()).isEqualTo(1);
+            assertThat(none.err().strip()).as("one line").doesNotContain("\n")
+                    .startsWith("gatehouse: SSO keys in sso_keys are encrypted (key-encryption key ")
+                    .contains("this gateway needs gatehouse.sso.key-encryption-key-file");
+        } finally {
+            d.update("DELETE FROM sso_keys"); // the other tests start without a key
+        }
+    }
+
+    private static String randomKey() {
+        byte[] k = new byte[32];
+        new java.security.SecureRandom().nextBytes(k);
+        return java.util.Base64.getEncoder().encodeToString(k);
+    }
+
+    @Test
     void externalMigrationOnAnEmptyDatabaseRefusesToStartNamingTheCommand() throws Exception {
         TestDatabase empty = TestDatabases.createEmpty("external");
         try {

@@ -8,11 +8,13 @@ import dev.gatehouse.admin.cli.Output;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.SsoKeys;
 import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.admin.SsoSessions;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.sso.IssuerUrl;
+import dev.gatehouse.core.sso.KeyEncryption;
 import dev.gatehouse.core.sso.ProviderCheck;
 import dev.gatehouse.core.sso.SsoSettings;
 import java.io.IOException;
@@ -58,10 +60,12 @@ public final class SsoCommand implements Runnable {
      * @param redirectUri  to register with the provider: the public base URL and the redirect path; null without a
      *                     public base URL
      * @param redirectPath the provider's own callback path, or the shared one it was registered with
+     * @param ssoKeys      how the gateways' keys are stored: the same for every provider (like the redirect URI),
+     *                     repeated in each so that the JSON array stays an array of providers
      */
     record ProviderStatus(String provider, String issuer, boolean enabled, boolean discovered, String authorizationEndpoint,
                           String tokenEndpoint, String jwksUri, int signingKeys, String clientSecret, String redirectUri,
-                          String redirectPath, String problem) {
+                          String redirectPath, String problem, SsoKeys.Storage ssoKeys) {
     }
 
     /** Where the secret is, and whether this machine can read it (the gateway's may differ: said so). */
@@ -74,12 +78,40 @@ public final class SsoCommand implements Runnable {
         return ref + (Files.isReadable(p) ? " (readable)" : " (not readable here: the gateway must be able to read it)");
     }
 
-    static ProviderStatus check(SsoProviders.Provider p, SsoSettings settings) {
+    static ProviderStatus check(SsoProviders.Provider p, SsoSettings settings, SsoKeys.Storage keys) {
         ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
         return new ProviderStatus(p.name(), p.issuer(), p.enabled(), h.discovered(), h.authorizationEndpoint(),
                 h.tokenEndpoint(), h.jwksUri(), h.signingKeys(), secretStatus(p.clientSecretRef()),
                 settings.publicBaseUrl().isEmpty() ? null : settings.publicBaseUrl() + p.redirectPath(), p.redirectPath(),
-                h.problem());
+                h.problem(), keys);
+    }
+
+    /**
+     * Whether the gateways' keys in sso_keys are encrypted, as one line; when some are plain, how to fix it. The
+     * configuration's own key (when this machine has one) is compared with the keys the rows are under.
+     */
+    static String keysAtRest(SsoKeys.Storage keys, SsoSettings settings) {
+        long all = keys.plain() + keys.encrypted();
+        if (all == 0) {
+            return "SSO keys: none in sso_keys yet (a gateway writes them when it starts).";
+        }
+        if (keys.plain() > 0) {
+            return "SSO keys: " + keys.plain() + " of " + all + " in sso_keys stored unencrypted, so a database dump"
+                    + " forges sessions and assertions. Fix: give every gateway the same " + SsoSettings.KEY_ENCRYPTION_KEY_FILE
+                    + " (openssl rand -base64 32 > FILE) and restart them; the first to start encrypts them.";
+        }
+        String under = String.join(", ", keys.keyEncryptionKeys());
+        String line = "SSO keys: " + all + " in sso_keys, all encrypted (key-encryption key" + (keys.keyEncryptionKeys()
+                .size() == 1 ? " " : "s ") + under + ")";
+        if (keys.keyEncryptionKeys().size() > 1) {
+            return line + ": every gateway needs the same key; one whose key opens only some of them refuses to start.";
+        }
+        KeyEncryption mine = settings.keyEncryption();
+        if (mine != null && !keys.keyEncryptionKeys().contains(mine.id())) {
+            return line + ", not under this configuration's key " + mine.id() + ": a gateway started with it would refuse"
+                    + " to start.";
+        }
+        return line + ".";
     }
 
     @Command(name = "provider", mixinStandardHelpOptions = true,
@@ -268,11 +300,11 @@ public final class SsoCommand implements Runnable {
                     boolean anyOk = false;
                     for (SsoProviders.Provider p : providers.list(org)) {
                         if (p.enabled()) {
-                            ProviderStatus s = check(p, settings);
-                            if (s.problem() == null) {
+                            ProviderCheck.Health h = ProviderCheck.check(p.issuer(), settings.checkTimeout());
+                            if (h.ok()) {
                                 anyOk = true;
                             } else {
-                                problems.add(p.name() + ": " + s.problem());
+                                problems.add(p.name() + ": " + h.problem());
                             }
                         }
                     }
@@ -307,7 +339,9 @@ public final class SsoCommand implements Runnable {
                     "Fetches each provider's discovery document and keys, as the gateway will, and prints the"
                             + " provider's redirect URI to register in its console (its own callback,"
                             + " /.gatehouse/callback/<provider id>, or the shared one a provider added before them was"
-                            + " registered with). Exit 1 when an enabled provider fails."},
+                            + " registered with). Exit 1 when an enabled provider fails. Also says whether the"
+                            + " gateways' own SSO keys are stored encrypted in the database"
+                            + " (gatehouse.sso.key-encryption-key-file)."},
             footer = {"", "Examples:", "  gatehouse-admin sso check --org Acme", "  gatehouse-admin sso check --org Acme --json"})
     public static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -319,9 +353,11 @@ public final class SsoCommand implements Runnable {
         public Integer call() {
             SsoSettings settings = SsoSettings.from(db.config());
             List<ProviderStatus> statuses = new ArrayList<>();
+            SsoKeys.Storage keys;
             try (Database d = db.open()) {
+                keys = SsoKeys.storage(d.dataSource());
                 for (SsoProviders.Provider p : new SsoProviders(d.dataSource(), "-").list(org)) {
-                    statuses.add(check(p, settings));
+                    statuses.add(check(p, settings, keys));
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -332,6 +368,7 @@ public final class SsoCommand implements Runnable {
             }
             if (statuses.isEmpty()) {
                 out.println("Organisation " + org + " has no SSO provider (gatehouse-admin sso provider add).");
+                out.println(keysAtRest(keys, settings));
                 return ExitCodes.FAILURE;
             }
             for (ProviderStatus s : statuses) {
@@ -351,6 +388,7 @@ public final class SsoCommand implements Runnable {
             }
             out.println("Register each provider's redirect URI in its console. Scopes the gateway asks for: openid email"
                     + " profile");
+            out.println(keysAtRest(keys, settings));
             return failed ? ExitCodes.FAILURE : ExitCodes.OK;
         }
     }

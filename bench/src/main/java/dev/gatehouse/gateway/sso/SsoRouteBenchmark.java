@@ -85,7 +85,7 @@ public final class SsoRouteBenchmark {
     /** A session as a sign-in would seal it, with the keys the gateway shares through the database. */
     private static String session(Database db, UUID account, SsoProviders.Provider p) throws Exception {
         SharedKeys<SecretKey> keys = new SharedKeys<>(db, "session", Duration.ofDays(1), Duration.ofHours(8),
-                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"));
+                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), null);
         keys.refresh();
         Instant now = Instant.now();
         PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(

@@ -25,6 +25,13 @@ public final class ConfigLoader {
     public static final String CONFIG_ENV = "GATEHOUSE_CONFIG";
     public static final String DATABASE_URL_ENV = "DATABASE_URL";
     public static final String EXTERNAL_MIGRATION_ENV = "EXTERNAL_MIGRATION";
+    /** The SSO key-encryption key itself (base64), as an alternative to gatehouse.sso.key-encryption-key-file. */
+    public static final String SSO_KEY_ENCRYPTION_KEY_ENV = "GATEHOUSE_SSO_KEY_ENCRYPTION_KEY";
+    /**
+     * Where that variable's value is in the loaded configuration: outside {@code gatehouse} (like
+     * {@code gatehouse-data-home}), as it is no setting of the file; read and checked by {@code SsoSettings}.
+     */
+    public static final String SSO_KEY_ENCRYPTION_KEY_PATH = "gatehouse-environment." + SSO_KEY_ENCRYPTION_KEY_ENV;
     static final String ROOT = "gatehouse";
 
     private ConfigLoader() {
@@ -94,7 +101,10 @@ public final class ConfigLoader {
         return ConfigFactory.parseFile(file.toFile(), options);
     }
 
-    /** DATABASE_URL and EXTERNAL_MIGRATION as config values whose origin names the variable. */
+    /**
+     * DATABASE_URL, EXTERNAL_MIGRATION and GATEHOUSE_SSO_KEY_ENCRYPTION_KEY as config values whose origin names the
+     * variable.
+     */
     static Config environmentOverrides(Map<String, String> env) {
         Config overrides = ConfigFactory.empty();
         String url = env.get(DATABASE_URL_ENV);
@@ -120,6 +130,11 @@ public final class ConfigLoader {
             };
             overrides = ConfigFactory.parseMap(Map.of(ROOT + ".database.external-migration", value),
                     "environment variable " + EXTERNAL_MIGRATION_ENV).withFallback(overrides);
+        }
+        String kek = env.get(SSO_KEY_ENCRYPTION_KEY_ENV);
+        if (kek != null) { // even empty: a key meant and missing is refused (by SsoSettings), not ignored
+            overrides = ConfigFactory.parseMap(Map.of(SSO_KEY_ENCRYPTION_KEY_PATH, kek),
+                    "environment variable " + SSO_KEY_ENCRYPTION_KEY_ENV).withFallback(overrides);
         }
         return overrides;
     }

@@ -2,8 +2,10 @@ package dev.gatehouse.gateway.sso;
 
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.core.sso.KeyEncryption;
 import dev.gatehouse.core.sso.SsoSettings;
 import dev.gatehouse.gateway.support.DaemonScheduler;
 import java.time.Duration;
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Single sign-on at the edge: the session keys (shared through the database, held in memory), the providers'
@@ -24,6 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
  * loops never do. One per gateway; {@link SsoHandler}s (one per connection) use it.
  */
 public final class SingleSignOn implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SingleSignOn.class);
     static final int THREADS = 4;
     static final int QUEUE = 256;
     /** Sessions kept opened at most (beyond it, all are dropped and open again on their next request). */
@@ -36,6 +41,7 @@ public final class SingleSignOn implements AutoCloseable {
     final SignInFlow flow;
     final Duration idleTimeout;
     final ExecutorService signIns;
+    private final KeyEncryption kek;
 
     /** Sessions opened recently, by cookie: opening one (JWE parse and AES-GCM) is the signed-in request's main cost. */
     private final ConcurrentHashMap<String, JWTClaimsSet> opened = new ConcurrentHashMap<>();
@@ -43,10 +49,11 @@ public final class SingleSignOn implements AutoCloseable {
     public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots) {
         this.snapshots = snapshots;
         this.idleTimeout = settings.sessionIdleTimeout();
+        this.kek = settings.keyEncryption();
         this.keys = new SharedKeys<>(database, "session", settings.keyRotation(), settings.sessionLifetime(),
-                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"));
+                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), kek);
         this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(), Assertions.LIFETIME.plusHours(1),
-                Assertions::generate, Assertions::parse);
+                Assertions::generate, Assertions::parse, kek);
         this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse" : settings.publicBaseUrl(),
                 settings.assertionPerRequest());
         this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), keys, settings, database);
@@ -79,9 +86,22 @@ public final class SingleSignOn implements AutoCloseable {
         return c;
     }
 
+    /** Reads the keys; stored keys this gateway cannot open fail the start (one line), leaving nothing running. */
     public SingleSignOn start() {
-        keys.start();
-        assertionKeys.start();
+        if (kek == null) {
+            log.warn("SSO keys are stored unencrypted in sso_keys: set {} (or {}) to a 256-bit key, the same on every"
+                    + " replica (openssl rand -base64 32), and they are encrypted at the next start",
+                    SsoSettings.KEY_ENCRYPTION_KEY_FILE, ConfigLoader.SSO_KEY_ENCRYPTION_KEY_ENV);
+        } else {
+            log.info("SSO keys are stored encrypted in sso_keys, with {}", kek);
+        }
+        try {
+            keys.start();
+            assertionKeys.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         return this;
     }
 

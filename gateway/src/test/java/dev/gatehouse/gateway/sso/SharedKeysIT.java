@@ -30,7 +30,7 @@ class SharedKeysIT {
 
     static SharedKeys<SecretKey> keys(Database d) {
         return new SharedKeys<>(d, "session", Duration.ofSeconds(3), Duration.ofSeconds(30), SharedKeys::randomSecret,
-                m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), Duration.ofMillis(500), Duration.ofSeconds(1));
+                m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), null, Duration.ofMillis(500), Duration.ofSeconds(1));
     }
 
     static String seal(SharedKeys<SecretKey> k, String who) {

@@ -223,6 +223,22 @@ class SsoGatewayIT {
     }
 
     @Test
+    void aSessionMadeWithPlainKeysStillOpensOnceAGatewayWithAKeyEncryptedThem() throws Exception {
+        identity("alice@acme.test", List.of("gatehouse"), 3600);
+        signIn("/app/");
+        assertThat((Long) d.queryValue("SELECT count(*) FROM sso_keys WHERE material LIKE 'v1:%'")).isZero();
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Path kek = Files.writeString(dir.resolve("sso.key"), java.util.Base64.getEncoder().encodeToString(key) + "\n");
+        gateway.close();
+        gateway = start(port, "gatehouse.sso.key-encryption-key-file = \"" + kek + "\"\n");
+        assertThat(d.queryValue("SELECT count(*) FILTER (WHERE material LIKE 'v1:%') || ' of ' || count(*) FROM sso_keys"))
+                .as("every key encrypted at the start").isEqualTo("2 of 2");
+        assertThat(get("/app/", "Accept", "text/html").statusCode()).as("the session still opens").isEqualTo(200);
+        assertThat(upstream.take().header("X-Gatehouse-Account")).isEqualTo("alice");
+    }
+
+    @Test
     void anUnusedSessionEndsAfterTheIdleTimeoutAndUseRenewsIt() throws Exception {
         identity("alice@acme.test", List.of("gatehouse"), 3600);
         signIn("/app/");
