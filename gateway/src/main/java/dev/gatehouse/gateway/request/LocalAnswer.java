@@ -63,7 +63,7 @@ public final class LocalAnswer {
     private final Body body;
 
     /** What the body is made of; turned into bytes only by {@link #response}. */
-    private sealed interface Body permits Empty, JsonError, JsonDocument, Page, Raw {
+    private sealed interface Body permits Empty, JsonError, JsonDocument, Page {
     }
 
     private record Empty() implements Body {
@@ -78,11 +78,6 @@ public final class LocalAnswer {
 
     /** A template and its parameters; {@code requestId} is added when sent, if the page names the request. */
     private record Page(String template, Map<String, Object> params, boolean namesRequest) implements Body {
-    }
-
-    /** Markup or JSON made by the caller: only the sign-in pages' until they pass text too. */
-    @Deprecated
-    private record Raw(String contentType, String text) implements Body {
     }
 
     private LocalAnswer(HttpResponseStatus status, String reason, List<Map.Entry<String, String>> headers, Body body) {
@@ -171,29 +166,6 @@ public final class LocalAnswer {
         return new LocalAnswer(HttpResponseStatus.OK, reason, List.of(), new JsonDocument(json));
     }
 
-    /** @deprecated markup made by the caller; the sign-in pages move to {@link #page}. */
-    @Deprecated
-    public static LocalAnswer html(HttpResponseStatus status, String title, String paragraphsHtml, String reason,
-                                   List<Map.Entry<String, String>> cookies) {
-        String body = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title></head>\n"
-                + "<body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\">\n<h1>" + escape(title) + "</h1>\n"
-                + paragraphsHtml + "\n</body></html>\n";
-        return new LocalAnswer(status, reason, cookies, new Raw(HTML, body));
-    }
-
-    /** @deprecated JSON made by the caller; the sign-in pages move to {@link #error} and {@link #jsonDocument}. */
-    @Deprecated
-    public static LocalAnswer json(HttpResponseStatus status, String json, String reason) {
-        return new LocalAnswer(status, reason, List.of(), new Raw(JSON, json));
-    }
-
-    /** @deprecated text for an HTML page made by the caller. */
-    @Deprecated
-    public static String escape(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
-                .replace("'", "&#39;");
-    }
-
     public HttpResponseStatus status() {
         return status;
     }
@@ -226,10 +198,6 @@ public final class LocalAnswer {
         } else if (body instanceof JsonDocument d) {
             type = JSON;
             bytes = d.json().getBytes(StandardCharsets.UTF_8);
-        } else if (body instanceof Raw raw) {
-            type = raw.contentType();
-            html = type.equals(HTML);
-            bytes = raw.text().getBytes(StandardCharsets.UTF_8);
         } else {
             type = TEXT;
             bytes = new byte[0];
