@@ -29,7 +29,7 @@ class ArchitectureTest {
             List.of("proxy"),                  // the exchange with the upstream
             List.of("metrics"),                // what a finished request reports
             List.of("audit"),                  // the audit log's writer, spool and upkeep
-            List.of("request"),                // a request's state and its strict reading
+            List.of("request"),                // a request's state, its strict reading, the gateway's own answers
             List.of("route"),                  // which route, which upstream
             List.of("config"),                 // the settings, one record per section
             List.of("support"));               // threads, reloaded files, the transport, the schema gate

@@ -3,8 +3,6 @@ package dev.gatehouse.gateway.proxy;
 import dev.gatehouse.gateway.request.LocalAnswer;
 import dev.gatehouse.gateway.route.UpstreamSelector;
 import dev.gatehouse.core.route.Upstream;
-import dev.gatehouse.gateway.request.Denial;
-import dev.gatehouse.gateway.request.DenialResponses;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -44,7 +42,8 @@ import java.util.ArrayDeque;
  * same handful of flags (request complete, response started or complete, client gone, upstream reused).
  * What is not state lives elsewhere — the heads in {@link ForwardedMessages}, the waiting in
  * {@link UpstreamTimer}, the pool in {@link UpstreamPool}, the choice of upstream in {@link UpstreamSelector},
- * the spliced bytes after a 101 in {@link Tunnel}, the answers in {@link ProxyErrors}.
+ * the spliced bytes after a 101 in {@link Tunnel}, the failures in {@link ProxyErrors}, every answer of the gateway's
+ * own in {@link LocalAnswer}.
  */
 final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTimer.Waiter {
     private final ProxyFrontendHandler front;
@@ -453,27 +452,17 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
 
     // ---- answering locally and finishing ---------------------------------------------------
 
-    /** Answers the client from the gateway itself and drops the rest of the request body. */
-    void respondLocally(ProxyErrors error, String detail) {
-        boolean keep = clientKeepAlive && !front.draining();
-        respondLocally(error.response(ctx.alloc(), context.requestId(), detail, keep), error.reason());
+    /** Answers the client with a failure of the proxy's and drops the rest of the request body. */
+    private void respondLocally(ProxyErrors error, String detail) {
+        answer(error.answer(detail));
     }
 
-    /** Answers with the gateway's own response (a redirect, a page) and drops the rest of the body. */
+    /** Answers with the gateway's own response (an error, a denial, a redirect, a page) and drops the rest of the body. */
     void answer(LocalAnswer a) {
         boolean keep = clientKeepAlive && !front.draining();
-        respondLocally(a.response(ctx.alloc(), context.requestId(), keep), a.reason());
-    }
-
-    /** Refuses the request with a denial (401, 403, 503) and drops the rest of its body. */
-    void deny(Denial denial, String accept) {
-        boolean keep = clientKeepAlive && !front.draining();
-        respondLocally(DenialResponses.build(ctx.alloc(), denial, context, accept, keep), denial.reason());
-    }
-
-    private void respondLocally(FullHttpResponse response, String reason) {
+        FullHttpResponse response = a.response(ctx.alloc(), context.requestId(), keep);
         status = response.status().code();
-        front.observer().rejected(reason);
+        front.observer().rejected(a.reason());
         responseStarted = true;
         responseComplete = true;
         keepClient = !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
@@ -488,15 +477,16 @@ final class Exchange implements ProxyBackendHandler.UpstreamListener, UpstreamTi
 
     /** Answers and closes without reading the rest of the request (too large, malformed). */
     void respondAndClose(ProxyErrors error, String detail) {
-        status = error.status().code();
-        front.observer().rejected(error.reason());
+        LocalAnswer a = error.answer(detail);
+        FullHttpResponse response = a.response(ctx.alloc(), context.requestId(), false);
+        status = response.status().code();
+        front.observer().rejected(a.reason());
         report();
         responseStarted = true;
         responseComplete = true;
         keepClient = false;
         abortUpstream();
-        ctx.writeAndFlush(error.response(ctx.alloc(), context.requestId(), detail, false))
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void finishIfDone() {

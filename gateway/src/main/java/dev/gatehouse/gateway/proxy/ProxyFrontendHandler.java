@@ -6,6 +6,7 @@ import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.InvalidRequest;
+import dev.gatehouse.gateway.request.LocalAnswer;
 import dev.gatehouse.gateway.request.RequestContext;
 import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import io.netty.buffer.Unpooled;
@@ -119,27 +120,20 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(request); // a head holds no buffer; kept for its headers
-        UpstreamSelector selector = null;
-        ProxyErrors error = null;
-        String detail = null;
+        UpstreamSelector selector = context.route();
+        LocalAnswer local = null;
         if (context.rejection() != null) {
-            error = ProxyErrors.BAD_CLIENT_ADDRESS;
-            detail = context.rejection();
+            local = ProxyErrors.BAD_CLIENT_ADDRESS.answer(context.rejection());
         } else if (context.answer() != null) { // the gateway's own pages (/.gatehouse/...), whatever the routes
-            exchange = Exchange.local(this, ctx, request, context);
-            exchange.answer(context.answer());
-            return;
-        } else if ((selector = context.route()) == null) { // the target is origin-form: RequestValidator saw to it
-            error = ProxyErrors.NO_ROUTE;
+            local = context.answer();
+        } else if (selector == null) { // the target is origin-form: RequestValidator saw to it
+            local = ProxyErrors.NO_ROUTE.answer(null);
+        } else if (context.denial() != null) {
+            local = LocalAnswer.denied(context.denial(), context.client(), request.headers().get(HttpHeaderNames.ACCEPT));
         }
-        if (error != null) {
+        if (local != null) {
             exchange = Exchange.local(this, ctx, request, context);
-            exchange.respondLocally(error, detail);
-            return;
-        }
-        if (context.denial() != null) {
-            exchange = Exchange.local(this, ctx, request, context);
-            exchange.deny(context.denial(), request.headers().get(HttpHeaderNames.ACCEPT));
+            exchange.answer(local);
             return;
         }
         long length = HttpUtil.getContentLength(request, -1L);
@@ -152,23 +146,21 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.connect();
     }
 
+    /** A head the edge refused or the decoder could not read: answered (400, 414, 431, 501, 505) and closed. */
     private void rejectMalformed(Throwable cause) {
+        LocalAnswer answer;
         if (cause instanceof InvalidRequest invalid) {
-            observer.rejected(invalid.reason());
-            observer.finished(null, null, null, "", invalid.status().code(), 0, null);
-            ctx.writeAndFlush(ProxyErrors.response(ctx.alloc(), invalid.status(), invalid.getMessage(), RequestIds.next(),
-                    null, false)).addListener(ChannelFutureListener.CLOSE);
-            return;
+            answer = invalid.answer();
+        } else {
+            ProxyErrors error = cause instanceof TooLongHttpLineException ? ProxyErrors.URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException ? ProxyErrors.HEADERS_TOO_LARGE
+                    : ProxyErrors.BAD_REQUEST;
+            answer = error.answer(error == ProxyErrors.BAD_REQUEST && !(cause instanceof TooLongFrameException)
+                    ? cause.getMessage() : null);
         }
-        ProxyErrors error = cause instanceof TooLongHttpLineException ? ProxyErrors.URI_TOO_LONG
-                : cause instanceof TooLongHttpHeaderException ? ProxyErrors.HEADERS_TOO_LARGE
-                : ProxyErrors.BAD_REQUEST;
-        String detail = error == ProxyErrors.BAD_REQUEST && !(cause instanceof TooLongFrameException)
-                ? cause.getMessage() : null;
-        observer.rejected(error.reason());
-        observer.finished(null, null, null, "", error.status().code(), 0, null);
-        ctx.writeAndFlush(error.response(ctx.alloc(), RequestIds.next(), detail, false))
-                .addListener(ChannelFutureListener.CLOSE);
+        observer.rejected(answer.reason());
+        observer.finished(null, null, null, "", answer.status().code(), 0, null);
+        ctx.writeAndFlush(answer.response(ctx.alloc(), RequestIds.next(), false)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Called by the exchange when both its request and its response are over. */

@@ -3,12 +3,12 @@ package dev.gatehouse.gateway.request;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * A request refused before it reaches the upstream.
+ * A request refused before it reaches the upstream; answered by {@link LocalAnswer#denied}.
  *
  * @param status       401 (identity), 403 (policy or organisation), 503 (no policy snapshot yet...)
  * @param error        the message for the client (never the policy's contents)
  * @param reason       the metric label
- * @param policyDenial true for a network-policy denial: the response names the client IP and has an HTML form
+ * @param policyDenial true for a network-policy denial: the response names the client IP, and a browser gets a page
  */
 public record Denial(HttpResponseStatus status, String error, String reason, boolean policyDenial) {
 

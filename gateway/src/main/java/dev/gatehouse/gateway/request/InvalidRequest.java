@@ -4,8 +4,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * A request the edge refuses before anything else looks at it ({@link RequestValidator}): set as the head's decoder
- * failure, answered with {@link #status()} and {@link #getMessage()} and counted under {@link #reason()}; the
- * connection is closed after the answer.
+ * failure, answered with {@link #answer()} ({@link #status()} and {@link #getMessage()}) and counted under
+ * {@link #reason()}; the connection is closed after the answer.
  */
 public final class InvalidRequest extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
@@ -41,5 +41,10 @@ public final class InvalidRequest extends IllegalArgumentException {
 
     public String reason() {
         return kind.reason;
+    }
+
+    /** The gateway's JSON error for it. */
+    public LocalAnswer answer() {
+        return LocalAnswer.error(kind.status, getMessage(), kind.reason);
     }
 }

@@ -29,7 +29,6 @@ import dev.gatehouse.core.sso.SsoSettings;
 import dev.gatehouse.gateway.request.LocalAnswer;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -115,13 +114,8 @@ final class SignInFlow {
         }
         String rd = sameOrigin(returnTo);
         if (p == null && enabled.size() > 1 && providerName == null) {
-            StringBuilder links = new StringBuilder("<p>Sign in to " + LocalAnswer.escape(org.name()) + " with:</p>\n<ul>\n");
-            for (PolicySnapshot.SsoProvider e : enabled) {
-                links.append("<li><a href=\"/.gatehouse/login?org=").append(enc(org.name())).append("&amp;provider=")
-                        .append(enc(e.name())).append("&amp;rd=").append(enc(rd)).append("\">")
-                        .append(LocalAnswer.escape(e.name())).append("</a></li>\n");
-            }
-            return LocalAnswer.html(HttpResponseStatus.OK, "Sign in", links.append("</ul>").toString(), "sso_chooser", List.of());
+            return LocalAnswer.chooser(org.name(), enabled.stream().map(PolicySnapshot.SsoProvider::name).toList(), rd,
+                    "sso_chooser");
         }
         if (p == null) {
             return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "No sign-in provider",
@@ -297,8 +291,8 @@ final class SignInFlow {
         if (accountId == null) {
             log.warn("Sign-in to {} with {}: no member account has the email {} (client {})", org.name(), p.name(), email,
                     clientIp);
-            return failure(HttpResponseStatus.FORBIDDEN, "No account", "You signed in as " + LocalAnswer.escape(email)
-                    + ", but organisation " + LocalAnswer.escape(org.name()) + " has no member account with that address."
+            return failure(HttpResponseStatus.FORBIDDEN, "No account", "You signed in as " + email
+                    + ", but organisation " + org.name() + " has no member account with that address."
                     + " Ask one of its administrators to add it.", "sso_no_account", email);
         }
         attempt.account = accountId;
@@ -350,16 +344,13 @@ final class SignInFlow {
         }
     }
 
+    /** A refused sign-in's page: {@code text} is text, whatever it quotes (escaped by the page). */
     private static LocalAnswer failure(HttpResponseStatus status, String title, String text, String reason, String email) {
-        return LocalAnswer.html(status, title, "<p>" + text + "</p>", reason, List.of(clear(SIGN_IN_COOKIE)));
+        return LocalAnswer.page(status, title, reason, List.of(clear(SIGN_IN_COOKIE)), text);
     }
 
     private static String one(Map<String, List<String>> query, String name) {
         List<String> v = query.get(name);
         return v == null || v.size() != 1 ? null : v.get(0);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

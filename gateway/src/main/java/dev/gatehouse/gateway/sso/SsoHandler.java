@@ -66,8 +66,8 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                         return; // answered later, on the event loop
                     }
                 } catch (IllegalArgumentException badQuery) { // a malformed %-escape in the query
-                    in.context().answer(LocalAnswer.json(HttpResponseStatus.BAD_REQUEST,
-                            "{\"error\":\"malformed query\",\"status\":400}", "sso_bad_query"));
+                    in.context().answer(LocalAnswer.error(HttpResponseStatus.BAD_REQUEST, "malformed query",
+                            "sso_bad_query"));
                 }
             } else {
                 enforce(in);
@@ -84,7 +84,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
         QueryStringDecoder q = new QueryStringDecoder(head.uri());
         Map<String, List<String>> params = q.parameters(); // decoded now: a malformed escape is a 400 here
         switch (path) {
-            case "/.gatehouse/jwks.json" -> rc.answer(LocalAnswer.json(HttpResponseStatus.OK, sso.assertions.jwks(), "sso_jwks"));
+            case "/.gatehouse/jwks.json" -> rc.answer(LocalAnswer.jsonDocument(sso.assertions.jwks(), "sso_jwks"));
             case "/.gatehouse/logout" -> {
                 String session = cookie(head, SignInFlow.SESSION_COOKIE);
                 String clientIp = rc.client() == null ? null : rc.client().toString();
@@ -95,13 +95,12 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                         // the sign-out itself never waits on its record
                     }
                 }
-                rc.answer(LocalAnswer.html(HttpResponseStatus.OK, "Signed out", "<p>You are signed out of this site.</p>",
-                        "sso_signed_out", List.of(SignInFlow.clear(SignInFlow.SESSION_COOKIE))));
+                rc.answer(LocalAnswer.page(HttpResponseStatus.OK, "Signed out", "sso_signed_out",
+                        List.of(SignInFlow.clear(SignInFlow.SESSION_COOKIE)), "You are signed out of this site."));
             }
             case "/.gatehouse/login", "/.gatehouse/callback" -> {
                 if (!get) {
-                    rc.answer(LocalAnswer.json(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                            "{\"error\":\"GET only\",\"status\":405}", "sso_method"));
+                    rc.answer(LocalAnswer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only", "sso_method"));
                     return false;
                 }
                 PolicySnapshot snapshot = sso.snapshots.get();
@@ -114,8 +113,8 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                 if (path.equals("/.gatehouse/login")) {
                     PolicySnapshot.Org org = snapshot.org(one(q, "org"));
                     if (org == null) {
-                        rc.answer(LocalAnswer.html(HttpResponseStatus.NOT_FOUND, "Unknown organisation",
-                                "<p>There is no organisation to sign in to by that name.</p>", "sso_unknown_org", List.of()));
+                        rc.answer(LocalAnswer.page(HttpResponseStatus.NOT_FOUND, "Unknown organisation", "sso_unknown_org",
+                                List.of(), "There is no organisation to sign in to by that name."));
                         return false;
                     }
                     String provider = one(q, "provider");
@@ -128,8 +127,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                 hold(ctx, in, work);
                 return true;
             }
-            default -> rc.answer(LocalAnswer.json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"no such gatehouse page\","
-                    + "\"status\":404}", "sso_not_found"));
+            default -> rc.answer(LocalAnswer.error(HttpResponseStatus.NOT_FOUND, "no such gatehouse page", "sso_not_found"));
         }
         return false;
     }
@@ -144,15 +142,15 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
                 } catch (RuntimeException e) {
                     String uri = in.head().uri(); // logged without its query: a callback's carries the code
                     log.error("Sign-in page {} failed on this gateway", uri.split("\\?", 2)[0], e);
-                    answer = LocalAnswer.html(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Sign-in failed",
-                            "<p>Sign-in failed on this gateway; try again.</p>", "sso_failure", List.of());
+                    answer = LocalAnswer.page(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Sign-in failed", "sso_failure",
+                            List.of(), "Sign-in failed on this gateway; try again.");
                 }
                 LocalAnswer done = answer;
                 ctx.executor().execute(() -> release(ctx, in, done));
             });
         } catch (RejectedExecutionException busy) {
-            release(ctx, in, LocalAnswer.html(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in busy",
-                    "<p>Too many sign-ins at once; try again in a moment.</p>", "sso_busy", List.of()));
+            release(ctx, in, LocalAnswer.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in busy", "sso_busy",
+                    List.of(), "Too many sign-ins at once; try again in a moment."));
         }
     }
 
