@@ -9,9 +9,12 @@ import java.util.Locale;
  * @param app   app name within {@code org}, or null
  * @param token whether requests must identify themselves with an API token
  * @param sso   whether browser requests must be signed in: {@code auto} (when the organisation requires it and has an
- *              enabled provider), {@code required} (always; 503 without a provider), {@code off} (never)
+ *              enabled provider), {@code required} (always, unless the organisation's SSO is suspended by break-glass;
+ *              503 without a provider), {@code off} (never)
+ * @param assertionAudience the {@code aud} of the identity assertion a signed-in request carries upstream, or null
+ *                          for the default: {@code Org/App} on an app's route, the organisation's name otherwise
  */
-public record RouteBinding(String org, String app, boolean token, Sso sso) {
+public record RouteBinding(String org, String app, boolean token, Sso sso, String assertionAudience) {
     public static final RouteBinding NONE = new RouteBinding(null, null, false, Sso.AUTO);
 
     /** A route's {@code sso} setting. */
@@ -19,6 +22,15 @@ public record RouteBinding(String org, String app, boolean token, Sso sso) {
 
     public RouteBinding(String org, String app, boolean token) {
         this(org, app, token, Sso.AUTO);
+    }
+
+    public RouteBinding(String org, String app, boolean token, Sso sso) {
+        this(org, app, token, sso, null);
+    }
+
+    /** The audience of the route's identity assertions: the configured one, else Org/App, else the organisation. */
+    public String audience() {
+        return assertionAudience != null ? assertionAudience : app != null ? org + "/" + app : org;
     }
 
     /** True when requests on the route are policy-checked. */

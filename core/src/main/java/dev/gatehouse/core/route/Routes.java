@@ -22,7 +22,7 @@ public final class Routes {
     /** What a route object may hold (the values are only there to name the keys). */
     public static final ConfigObject KEYS = ConfigFactory.parseString(
             "hosts = [], prefix = \"/\", upstream = \"\", upstreams = [], strip-prefix = false, max-body-size = 0, org = \"\","
-                    + " app = \"\", identify = none, sso = auto").root();
+                    + " app = \"\", identify = none, sso = auto, assertion-audience = \"\"").root();
 
     private Routes() {
     }
@@ -178,7 +178,21 @@ public final class Routes {
                         : "sign-in needs the route's organisation (org = ... or app = ...)");
             }
         }
-        return new RouteBinding(org, app, token, sso);
+        String audience = null;
+        if (o.containsKey("assertion-audience")) {
+            audience = requiredString(rc, o, key, "assertion-audience").strip();
+            if (audience.isEmpty() || !signInRoute(org, token, sso)) {
+                throw ConfigError.at(key + ".assertion-audience", o.get("assertion-audience").origin(), audience.isEmpty()
+                        ? "must not be empty (leave it out for the default: Org/App, or the organisation)"
+                        : "only a route that signs browsers in (org = ... or app = ..., not identify = token or sso = off)"
+                        + " sends identity assertions");
+            }
+        }
+        return new RouteBinding(org, app, token, sso, audience);
+    }
+
+    private static boolean signInRoute(String org, boolean token, RouteBinding.Sso sso) {
+        return org != null && !token && sso != RouteBinding.Sso.OFF;
     }
 
     private static String requiredString(Config rc, ConfigObject o, String key, String name) {

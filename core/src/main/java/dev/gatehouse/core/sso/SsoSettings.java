@@ -19,11 +19,15 @@ import java.time.Duration;
  * {@code gatehouse.sso}: where browsers reach Gatehouse (the redirect URI registered with each provider is built from
  * it, never from a request's Host), how long a provider check waits, and the key that encrypts the SSO keys at rest.
  *
- * @param publicBaseUrl "" when not set; else an https origin (http for a loopback host), no path, no trailing slash
- * @param keyEncryption what seals the keys in sso_keys; null when neither the file nor the variable is set
+ * @param publicBaseUrl    "" when not set; else an https origin (http for a loopback host), no path, no trailing slash
+ * @param logoutAtProvider sign-out goes on to the provider's end-session endpoint, when it advertises one
+ * @param keyEncryption    what seals the keys in sso_keys; null when neither the file nor the variable is set
+ * @param signInBurst      sign-in page requests one client address may make at once
+ * @param signInPerSecond  ...and per second after that
  */
 public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration sessionLifetime, Duration sessionIdleTimeout,
-                          Duration clockSkew, Duration keyRotation, boolean assertionPerRequest, KeyEncryption keyEncryption) {
+                          Duration clockSkew, Duration keyRotation, boolean assertionPerRequest, boolean logoutAtProvider,
+                          KeyEncryption keyEncryption, int signInBurst, double signInPerSecond) {
     /** Where a provider sends the browser back, under the public base URL. */
     public static final String CALLBACK_PATH = "/.gatehouse/callback";
     public static final String KEY_ENCRYPTION_KEY_FILE = "gatehouse.sso.key-encryption-key-file";
@@ -55,10 +59,27 @@ public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration 
             }
             return new SsoSettings(base, timeout, positive(s, "session-lifetime"), positive(s, "session-idle-timeout"),
                     positive(s, "clock-skew"), positive(s, "key-rotation"), s.getBoolean("assertion-per-request"),
-                    keyEncryption(config, s));
+                    s.getBoolean("logout-at-provider"), keyEncryption(config, s), atLeastOne(s, "sign-in-rate.burst"),
+                    positiveRate(s, "sign-in-rate.per-second"));
         } catch (ConfigException e) {
             throw ConfigError.from(e);
         }
+    }
+
+    private static int atLeastOne(Config s, String key) {
+        int n = s.getInt(key);
+        if (n < 1) {
+            throw ConfigError.at("gatehouse.sso." + key, s.getValue(key).origin(), "must be at least 1");
+        }
+        return n;
+    }
+
+    private static double positiveRate(Config s, String key) {
+        double r = s.getDouble(key);
+        if (!(r > 0)) {
+            throw ConfigError.at("gatehouse.sso." + key, s.getValue(key).origin(), "must be greater than zero");
+        }
+        return r;
     }
 
     private static Duration positive(Config s, String key) {

@@ -1,94 +1,348 @@
 package dev.gatehouse.gateway.sso;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jwt.JWT;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.oauth2.sdk.AuthorizationCode;
-import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
-import com.nimbusds.oauth2.sdk.GeneralException;
-import com.nimbusds.oauth2.sdk.ResponseType;
-import com.nimbusds.oauth2.sdk.Scope;
-import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.auth.Secret;
-import com.nimbusds.oauth2.sdk.http.HTTPRequest;
-import com.nimbusds.oauth2.sdk.id.ClientID;
-import com.nimbusds.oauth2.sdk.id.State;
-import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
-import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
-import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
-import com.nimbusds.openid.connect.sdk.Nonce;
-import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
-import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import dev.gatehouse.core.admin.Organisations;
+import dev.gatehouse.core.admin.SsoHandoffs;
+import dev.gatehouse.core.admin.SsoEvents;
+import dev.gatehouse.core.admin.SsoSessions;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.sso.SsoSettings;
 import dev.gatehouse.gateway.request.LocalAnswer;
+import dev.gatehouse.gateway.sso.oidc.CodeFlow;
+import dev.gatehouse.gateway.sso.oidc.OidcClients;
+import dev.gatehouse.gateway.sso.session.HandOver;
+import dev.gatehouse.gateway.sso.session.Session;
+import dev.gatehouse.gateway.sso.session.Sessions;
+import dev.gatehouse.gateway.sso.session.SignInState;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two halves of a sign-in, run on the sign-in threads (they fetch and post to the provider, and write the
- * account's last sign-in): {@link #login} sends the browser to the provider with a fresh {@code state}, {@code nonce}
- * and PKCE verifier sealed in a short-lived cookie; {@link #callback} checks them, exchanges the code, validates the ID
- * token fully (signature, iss, aud/azp, exp/iat within the clock skew, nonce), finds the member account by verified
- * email, and seals the session.
+ * The steps of a sign-in that wait on a provider or the database, run on the sign-in threads:
+ * <ol>
+ *   <li>{@link #login}: on the public base URL's host, the browser goes to the provider with a fresh {@code state},
+ *       {@code nonce} and PKCE verifier sealed in a short-lived cookie, and the provider's own callback
+ *       ({@code /.gatehouse/callback/<provider id>});</li>
+ *   <li>{@link #callback}: the provider's answer checked against that cookie and the provider it was meant for (RFC
+ *       9207's {@code iss}), the code exchanged, the ID token validated ({@link CodeFlow}), the member account found by
+ *       verified email, and the session sealed — set on this host, or handed to the app's host where the sign-in
+ *       began with a one-time code ({@link #handOver});</li>
+ *   <li>{@link #redeem}: on the app's host, the code taken (once, on whichever replica) and checked against that
+ *       host's binding cookie;</li>
+ *   <li>{@link #signOut}: the session's id on the shared deny list until it expires.</li>
+ * </ol>
+ * Every sign-in, refusal (with its reason) and sign-out of an organisation is a row of {@code sso_events}.
  */
 final class SignInFlow {
     private static final Logger log = LoggerFactory.getLogger(SignInFlow.class);
-    static final String SESSION_COOKIE = "__Host-gatehouse";
-    static final String SIGN_IN_COOKIE = "__Host-gatehouse-signin";
     static final Duration SIGN_IN_TIME = Duration.ofMinutes(10);
-    private static final Scope SCOPE = new Scope("openid", "email", "profile");
+    /** A hand-over code is good for this long, and once. */
+    static final Duration HAND_OVER_TIME = Duration.ofSeconds(60);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final OidcClients clients;
-    private final SharedKeys<SecretKey> keys;
+    private final Sessions sessions;
     private final SsoSettings settings;
     private final Database database;
-    /** States already answered here, until their sign-in would have expired anyway: a replayed answer is refused. */
-    private final Map<String, Instant> consumed = new ConcurrentHashMap<>();
 
-    SignInFlow(OidcClients clients, SharedKeys<SecretKey> keys, SsoSettings settings, Database database) {
+    SignInFlow(OidcClients clients, Sessions sessions, SsoSettings settings, Database database) {
         this.clients = clients;
-        this.keys = keys;
+        this.sessions = sessions;
         this.settings = settings;
         this.database = database;
     }
 
-    /** The session cookie, set: host-only, every path, never to scripts, never cross-site except top-level GETs. */
-    static Map.Entry<String, String> cookie(String name, String value, long maxAgeSeconds) {
-        return Map.entry("Set-Cookie", name + "=" + value + "; Path=/; Max-Age=" + maxAgeSeconds
-                + "; Secure; HttpOnly; SameSite=Lax");
+    /**
+     * Where to send the browser for {@code p}, from the public base URL's host.
+     *
+     * @param handOver the app host's half of a sign-in begun there, or null
+     */
+    LocalAnswer login(PolicySnapshot.Org org, PolicySnapshot.SsoProvider p, String returnTo, HandOver handOver) {
+        OidcClients.Client client;
+        try {
+            client = clients.client(p);
+        } catch (Exception e) {
+            log.warn("Sign-in for {} unavailable: provider {} ({}) did not answer: {}", org.name(), p.name(), p.issuer(),
+                    e.getMessage());
+            return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_provider_down",
+                    "The sign-in provider did not answer; try again shortly.");
+        }
+        Instant now = Instant.now();
+        String state = random();
+        String nonce = random();
+        String verifier = random() + random(); // 86 characters: within RFC 7636's 43..128
+        String tx = sessions.sealSignIn(new SignInState(org.id(), p.id(), state, nonce, verifier, returnTo,
+                handOver == null ? null : handOver.host(), handOver == null ? null : handOver.binding(),
+                now.plus(SIGN_IN_TIME)));
+        if (tx == null) {
+            return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_no_key",
+                    "This gateway has not reached its database yet; try again shortly.");
+        }
+        URI authorize = CodeFlow.authorize(client, p.clientId(), redirectUri(p), state, nonce, verifier);
+        return LocalAnswer.redirect(authorize.toString(), "sso_redirect", List.of(
+                SignInCookies.set(SignInCookies.SIGN_IN, tx, SIGN_IN_TIME.toSeconds())));
     }
 
-    static Map.Entry<String, String> clear(String name) {
-        return cookie(name, "", 0);
+    URI redirectUri(PolicySnapshot.SsoProvider p) {
+        return URI.create(settings.publicBaseUrl() + p.redirectPath());
+    }
+
+    /** Who a sign-in was for, as far as it got: what sso_events records of it. */
+    private static final class Attempt {
+        UUID account;
+        String email;
+    }
+
+    /**
+     * The provider's answer to a sign-in that {@code tx} (opened, its state matched, on the event loop) describes; the
+     * provider {@code p} is the one the callback's path names and the sign-in was for.
+     */
+    LocalAnswer callback(PolicySnapshot.Org org, PolicySnapshot.SsoProvider p, SignInState tx,
+                         Map<String, List<String>> query, String clientIp) {
+        Attempt a = new Attempt();
+        LocalAnswer answer = callback(org, p, tx, query, clientIp, a);
+        boolean in = answer.reason().equals("sso_signed_in") || answer.reason().equals("sso_hand_over");
+        record(in ? "sign-in" : "sign-in refused", org.id(), p.id(), a.account, a.email, clientIp,
+                in ? null : answer.reason());
+        return answer;
+    }
+
+    private LocalAnswer callback(PolicySnapshot.Org org, PolicySnapshot.SsoProvider p, SignInState tx,
+                                 Map<String, List<String>> query, String clientIp, Attempt attempt) {
+        if (!p.enabled()) {
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_provider_disabled",
+                    "This sign-in provider is no longer enabled.");
+        }
+        OidcClients.Client client;
+        try {
+            client = clients.client(p);
+            CodeFlow.checkIssuer(client, query);
+        } catch (CodeFlow.Refused r) {
+            log.warn("Sign-in to {} with {} refused: {} (client {})", org.name(), p.name(), r.getMessage(), clientIp);
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", r.reason(),
+                    "The answer did not come from this organisation's sign-in provider.");
+        } catch (Exception e) {
+            log.warn("Sign-in to {} with {} failed: {} (client {})", org.name(), p.name(), e.toString(), clientIp);
+            return SignInPages.refused(HttpResponseStatus.BAD_GATEWAY, "Sign-in failed", "sso_provider_down",
+                    "The sign-in provider could not be reached; try again shortly.");
+        }
+        String error = one(query, "error");
+        if (error != null) {
+            log.warn("Sign-in to {} with {} refused by the provider: {} (client {})", org.name(), p.name(), error, clientIp);
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_provider_error",
+                    "The provider answered: " + error);
+        }
+        String code = one(query, "code");
+        if (code == null) {
+            return SignInPages.refused(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "sso_no_code",
+                    "The provider's answer has no code.");
+        }
+        IDTokenClaimsSet id;
+        try {
+            id = CodeFlow.exchange(client, p, code, redirectUri(p), tx.verifier(), tx.nonce(), settings.checkTimeout());
+        } catch (CodeFlow.Refused r) {
+            log.warn("Sign-in to {} with {}: {} (client {})", org.name(), p.name(), r.getMessage(), clientIp);
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", r.reason(), r.reason()
+                    .equals("sso_bad_id_token") ? "The provider's ID token did not check out." : r.getMessage() + ".");
+        } catch (Exception e) {
+            log.warn("Sign-in to {} with {} failed: {} (client {})", org.name(), p.name(), e.toString(), clientIp);
+            return SignInPages.refused(HttpResponseStatus.BAD_GATEWAY, "Sign-in failed", "sso_provider_down",
+                    "The sign-in provider could not be reached; try again shortly.");
+        }
+        String email = id.getStringClaim("email");
+        attempt.email = email;
+        Boolean verified = id.getBooleanClaim("email_verified");
+        if (email == null || email.isBlank() || !(Boolean.TRUE.equals(verified) || p.emailVouched())) {
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_email_unverified",
+                    "The provider did not vouch for an email address (email_verified).");
+        }
+        email = email.strip();
+        String domain = email.substring(email.indexOf('@') + 1).toLowerCase(Locale.ROOT);
+        if (!p.allowedDomains().isEmpty() && !p.allowedDomains().contains(domain)) {
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_domain_refused",
+                    "Addresses of " + domain + " may not sign in to " + org.name() + " with this provider.");
+        }
+        PolicySnapshot.Account account = org.memberByEmail(email);
+        UUID accountId = account == null ? null : account.id();
+        if (accountId == null && "member".equals(p.autoCreate())) {
+            accountId = createMember(org, p, email);
+        }
+        if (accountId == null) {
+            log.warn("Sign-in to {} with {}: no member account has the email {} (client {})", org.name(), p.name(), email,
+                    clientIp);
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "No account", "sso_no_account",
+                    "You signed in as " + email + ", but organisation " + org.name()
+                    + " has no member account with that address. Ask one of its administrators to add it.");
+        }
+        attempt.account = accountId;
+        recordSignIn(accountId, p.id());
+        Instant now = Instant.now();
+        String session = sessions.seal(new Session(random(), org.id(), accountId, p.id(), Sessions.fingerprint(p), email,
+                now, now, now.plus(settings.sessionLifetime())));
+        if (session == null) {
+            return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_no_key",
+                    "This gateway has not reached its database yet; try again shortly.");
+        }
+        log.info("Signed in to {} with {}: {} (client {})", org.name(), p.name(), email, clientIp);
+        if (tx.handOverHost() != null) {
+            return handOver(org, tx, session, now);
+        }
+        return LocalAnswer.redirect(tx.returnTo(), "sso_signed_in", List.of(SignInCookies.set(SignInCookies.SESSION,
+                session, settings.sessionLifetime().toSeconds()), SignInCookies.clear(SignInCookies.SIGN_IN)));
+    }
+
+    /**
+     * The session, for the app's host where the sign-in began: stored under the hash of a one-time code (good for
+     * {@link #HAND_OVER_TIME}, once, on any replica) and bound to that host's binding cookie; the browser takes the
+     * code there. The session itself never travels in a URL.
+     */
+    private LocalAnswer handOver(PolicySnapshot.Org org, SignInState tx, String session, Instant now) {
+        String code = random();
+        try {
+            SsoHandoffs.put(database.dataSource(), sha256(code), org.id(), tx.handOverHost(),
+                    Base64.getUrlDecoder().decode(tx.bindingHash()), session, tx.returnTo(), now.plus(HAND_OVER_TIME));
+        } catch (RuntimeException e) {
+            log.warn("Sign-in to {}: the hand-over to {} was not stored: {}", org.name(), tx.handOverHost(),
+                    Database.sqlReason(e));
+            return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_hand_over_failed",
+                    "The sign-in could not be handed to the application's address; try again shortly.");
+        }
+        String scheme = URI.create(settings.publicBaseUrl()).getScheme();
+        return LocalAnswer.redirect(scheme + "://" + tx.handOverHost() + SsoHandler.HAND_OVER + "?code=" + code,
+                "sso_hand_over", List.of(SignInCookies.clear(SignInCookies.SIGN_IN)));
+    }
+
+    /**
+     * A hand-over code presented on the app's host with that host's binding cookie ({@code binding}, opened on the
+     * event loop): taken from the database (so never twice, on any replica, even when refused here), and the session
+     * set on this host when the code was made for it, for this binding and this organisation.
+     */
+    LocalAnswer redeem(String code, HandOver binding, String requestHost) {
+        SsoHandoffs.Handoff h;
+        try {
+            h = SsoHandoffs.take(database.dataSource(), sha256(code));
+        } catch (RuntimeException e) {
+            log.warn("A sign-in hand-over could not be read: {}", Database.sqlReason(e));
+            return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_hand_over_failed",
+                    "The sign-in could not be completed; try again shortly.");
+        }
+        if (h == null || !h.host().equals(requestHost) || !h.orgId().equals(binding.orgId())
+                || !MessageDigest.isEqual(h.bindingHash(), sha256(binding.binding()))) {
+            log.warn("A sign-in hand-over on {} was refused: {}", requestHost, h == null ? "unknown, used or expired code"
+                    : "made for another browser, host or organisation");
+            return SignInPages.refused(HttpResponseStatus.BAD_REQUEST, "Sign-in expired", "sso_hand_over_refused",
+                    "This sign-in was not started in this browser, or took too long. Open the page again.");
+        }
+        long left = Math.max(1, settings.sessionLifetime().toSeconds());
+        return LocalAnswer.redirect(h.returnTo(), "sso_signed_in", List.of(SignInCookies.set(SignInCookies.SESSION,
+                h.session(), left), SignInCookies.clear(SignInCookies.HAND_OVER)));
+    }
+
+    /**
+     * A sign-out: the session's id on the organisation's deny list until the session would have expired (every
+     * replica refuses it within the propagation time), recorded; then, with {@code sso.logout-at-provider}, on to the
+     * provider's end-session endpoint when it advertises one.
+     */
+    LocalAnswer signOut(Session s, PolicySnapshot.Org org, String clientIp, List<Map.Entry<String, String>> clearing) {
+        if (s != null) {
+            try {
+                SsoSessions.signedOut(database.dataSource(), s.orgId(), s.id(), s.expiresAt());
+            } catch (RuntimeException e) {
+                log.warn("Sign-out of session {} not shared with the other gateways: {}", s.id(), Database.sqlReason(e));
+                return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-out incomplete",
+                        "sso_sign_out_failed", "This gateway could not end the session everywhere; try again shortly.");
+            }
+            record("sign-out", s.orgId(), s.providerId(), s.accountId(), s.email(), clientIp, null);
+            PolicySnapshot.SsoProvider p = org == null ? null : org.provider(s.providerId());
+            if (settings.logoutAtProvider() && p != null) {
+                try {
+                    URI end = clients.client(p).endSessionEndpoint();
+                    if (end != null) {
+                        String sep = end.getRawQuery() == null ? "?" : "&";
+                        return LocalAnswer.redirect(end + sep + "client_id=" + URLEncoder.encode(p.clientId(),
+                                StandardCharsets.UTF_8), "sso_signed_out", clearing);
+                    }
+                } catch (Exception e) {
+                    log.warn("Sign-out at provider {} skipped: {}", p.name(), e.toString());
+                }
+            }
+        }
+        return LocalAnswer.page(HttpResponseStatus.OK, "Signed out", "sso_signed_out", clearing,
+                "You are signed out of this site.");
+    }
+
+    /** One row of sso_events; a database that does not answer loses it (logged), never the sign-in. */
+    private void record(String event, UUID org, UUID provider, UUID account, String email, String clientIp, String reason) {
+        try {
+            SsoEvents.record(database.dataSource(), event, org, provider, account, email, clientIp, reason);
+        } catch (Exception e) {
+            log.warn("SSO event not recorded ({} {} from {}): {}", event, email, clientIp, Database.sqlReason(e));
+        }
+    }
+
+    private UUID createMember(PolicySnapshot.Org org, PolicySnapshot.SsoProvider p, String email) {
+        try {
+            UUID id = new Organisations(database.dataSource(), "sso:" + p.name()).createMember(org.id(),
+                    email.toLowerCase(Locale.ROOT), email);
+            if (id != null) {
+                log.info("Created member account {} in {} at its first sign-in (auto-create = member)",
+                        email.toLowerCase(Locale.ROOT), org.name());
+            }
+            return id;
+        } catch (RuntimeException e) {
+            log.warn("Could not create an account for {} in {}: {}", email, org.name(), Database.sqlReason(e));
+            return null;
+        }
+    }
+
+    /** The account's and provider's last sign-in (no policy reload follows: V8's triggers ignore this column). */
+    private void recordSignIn(UUID account, UUID provider) {
+        try {
+            SsoEvents.signedIn(database.dataSource(), account, provider);
+        } catch (Exception e) {
+            log.debug("last sign-in not recorded: {}", Database.sqlReason(e));
+        }
+    }
+
+    /** 32 random bytes, base64url: states, nonces, session ids, bindings and codes. */
+    static String random() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String one(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.size() != 1 ? null : v.get(0);
     }
 
     /** A same-origin path to return to: "/..." but never "//host", a backslash or a scheme; "/" otherwise. */
     static String sameOrigin(String rd) {
-        if (rd == null || !rd.startsWith("/") || rd.startsWith("//") || rd.startsWith("/\\") || rd.indexOf('\\') >= 0
-                || rd.length() > 2048) {
+        if (rd == null || !rd.startsWith("/") || rd.startsWith("//") || rd.indexOf('\\') >= 0 || rd.length() > 2048) {
             return "/";
         }
         for (int i = 0; i < rd.length(); i++) {
@@ -100,257 +354,11 @@ final class SignInFlow {
         return rd;
     }
 
-    LocalAnswer login(PolicySnapshot.Org org, String providerName, String returnTo) {
-        if (settings.redirectUri() == null) {
-            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in is not configured",
-                    "gatehouse.sso.public-base-url is not set on this gateway.", "sso_unconfigured", null);
-        }
-        List<PolicySnapshot.SsoProvider> enabled = org.enabledProviders();
-        PolicySnapshot.SsoProvider p = null;
-        if (providerName != null) {
-            p = enabled.stream().filter(e -> e.name().equals(providerName)).findFirst().orElse(null);
-        } else if (enabled.size() == 1) {
-            p = enabled.get(0);
-        }
-        String rd = sameOrigin(returnTo);
-        if (p == null && enabled.size() > 1 && providerName == null) {
-            return LocalAnswer.chooser(org.name(), enabled.stream().map(PolicySnapshot.SsoProvider::name).toList(), rd,
-                    "sso_chooser");
-        }
-        if (p == null) {
-            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "No sign-in provider",
-                    "Organisation " + org.name() + " has no enabled sign-in provider" + (providerName == null ? ""
-                            : " named " + providerName) + ".", "sso_no_provider", null);
-        }
-        OidcClients.Client client;
-        try {
-            client = clients.client(p);
-        } catch (Exception e) {
-            log.warn("Sign-in for {} unavailable: provider {} ({}) did not answer: {}", org.name(), p.name(), p.issuer(),
-                    e.getMessage());
-            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable",
-                    "The sign-in provider did not answer; try again shortly.", "sso_provider_down", null);
-        }
-        State state = new State();
-        Nonce nonce = new Nonce();
-        CodeVerifier verifier = new CodeVerifier();
-        URI authorize = new AuthenticationRequest.Builder(ResponseType.CODE, SCOPE, new ClientID(p.clientId()),
-                URI.create(settings.redirectUri())).endpointURI(client.metadata().getAuthorizationEndpointURI())
-                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256).build().toURI();
-        Instant now = Instant.now();
-        String tx = Sealed.seal(keys, Sealed.SIGN_IN, new JWTClaimsSet.Builder().claim("org", org.id().toString())
-                .claim("prv", p.id().toString()).claim("st", state.getValue()).claim("nce", nonce.getValue())
-                .claim("pkv", verifier.getValue()).claim("rd", rd).expirationTime(Date.from(now.plus(SIGN_IN_TIME))).build());
-        if (tx == null) {
-            return failure(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable",
-                    "This gateway has not reached its database yet; try again shortly.", "sso_no_key", null);
-        }
-        return LocalAnswer.redirect(authorize.toString(), "sso_redirect", List.of(cookie(SIGN_IN_COOKIE, tx,
-                SIGN_IN_TIME.toSeconds())));
-    }
-
-    /** Who a sign-in was for, as far as it got: what sso_events records of it. */
-    private static final class Attempt {
-        UUID org;
-        UUID provider;
-        UUID account;
-        String email;
-    }
-
-    /** The provider's answer: the code (or its error), checked against the sign-in cookie; recorded in sso_events. */
-    LocalAnswer callback(PolicySnapshot snapshot, Map<String, List<String>> query, String signInCookie, String clientIp) {
-        Attempt a = new Attempt();
-        LocalAnswer answer = callback(snapshot, query, signInCookie, clientIp, a);
-        boolean in = answer.reason().equals("sso_signed_in");
-        record(in ? "sign-in" : "sign-in refused", a.org, a.provider, a.account, a.email, clientIp, in ? null : answer.reason());
-        return answer;
-    }
-
-    /** A sign-out: the session it ended (when it still opens) names whom. */
-    void signedOut(String sessionCookie, String clientIp) {
-        JWTClaimsSet s = Sealed.open(keys, Sealed.SESSION, sessionCookie, Instant.now());
-        if (s != null) {
-            record("sign-out", uuid(s.getClaim("org")), uuid(s.getClaim("prv")), uuid(s.getSubject()),
-                    (String) s.getClaim("eml"), clientIp, null);
-        }
-    }
-
-    private static UUID uuid(Object v) {
-        try {
-            return v == null ? null : UUID.fromString(v.toString());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** One row of sso_events; a database that does not answer loses it (logged), never the sign-in. */
-    private void record(String event, UUID org, UUID provider, UUID account, String email, String clientIp, String reason) {
-        try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO sso_events (org_id, provider_id, account_id, event,"
-                     + " email, client_ip, reason) VALUES (?, ?, ?, ?, ?, ?::inet, ?)")) {
-            ps.setObject(1, org);
-            ps.setObject(2, provider);
-            ps.setObject(3, account);
-            ps.setString(4, event);
-            ps.setString(5, email);
-            ps.setString(6, clientIp == null || clientIp.equals("-") ? null : clientIp);
-            ps.setString(7, reason);
-            ps.executeUpdate();
-        } catch (Exception e) {
-            log.warn("SSO event not recorded ({} {} from {}): {}", event, email, clientIp, Database.sqlReason(e));
-        }
-    }
-
-    private LocalAnswer callback(PolicySnapshot snapshot, Map<String, List<String>> query, String signInCookie,
-                                 String clientIp, Attempt attempt) {
-        Instant now = Instant.now();
-        JWTClaimsSet tx = Sealed.open(keys, Sealed.SIGN_IN, signInCookie, now);
-        if (tx == null) {
-            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in expired",
-                    "This sign-in was not started here, or took longer than ten minutes. Open the page again.",
-                    "sso_no_sign_in", null);
-        }
-        String state = one(query, "state");
-        if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
-                String.valueOf(tx.getClaim("st")).getBytes(StandardCharsets.UTF_8))) {
-            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "The answer does not belong to this sign-in.",
-                    "sso_bad_state", null);
-        }
-        consumed.values().removeIf(until -> until.isBefore(now));
-        if (consumed.putIfAbsent(state, now.plus(SIGN_IN_TIME)) != null) {
-            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "This sign-in was already answered.",
-                    "sso_replayed_state", null);
-        }
-        attempt.org = uuid(tx.getClaim("org"));
-        attempt.provider = uuid(tx.getClaim("prv"));
-        PolicySnapshot.Org org = snapshot.org(UUID.fromString((String) tx.getClaim("org")));
-        PolicySnapshot.SsoProvider p = org == null ? null : org.provider(UUID.fromString((String) tx.getClaim("prv")));
-        if (p == null || !p.enabled()) {
-            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "This sign-in provider is no longer enabled.",
-                    "sso_provider_disabled", null);
-        }
-        if (one(query, "error") != null) {
-            log.warn("Sign-in to {} with {} refused by the provider: {} (client {})", org.name(), p.name(),
-                    one(query, "error"), clientIp);
-            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider answered: "
-                    + one(query, "error"), "sso_provider_error", null);
-        }
-        String code = one(query, "code");
-        if (code == null) {
-            return failure(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "The provider's answer has no code.",
-                    "sso_no_code", null);
-        }
-        IDTokenClaimsSet id;
-        try {
-            OidcClients.Client client = clients.client(p);
-            TokenRequest request = new TokenRequest(client.metadata().getTokenEndpointURI(),
-                    new ClientSecretBasic(new ClientID(p.clientId()), new Secret(OidcClients.secret(p))),
-                    new AuthorizationCodeGrant(new AuthorizationCode(code), URI.create(settings.redirectUri()),
-                            new CodeVerifier((String) tx.getClaim("pkv"))));
-            HTTPRequest http = request.toHTTPRequest();
-            http.setConnectTimeout((int) settings.checkTimeout().toMillis());
-            http.setReadTimeout((int) settings.checkTimeout().toMillis());
-            http.setFollowRedirects(false);
-            TokenResponse response = OIDCTokenResponseParser.parse(http.send());
-            if (!response.indicatesSuccess()) {
-                String why = response.toErrorResponse().getErrorObject().getCode();
-                log.warn("Sign-in to {} with {}: the token endpoint refused the code: {} (client {})", org.name(), p.name(),
-                        why, clientIp);
-                return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider refused the sign-in ("
-                        + why + ").", "sso_token_refused", null);
-            }
-            JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
-            id = client.validator().validate(idToken, new Nonce((String) tx.getClaim("nce")));
-        } catch (BadJOSEException | JOSEException e) {
-            log.warn("Sign-in to {} with {}: ID token refused: {} (client {})", org.name(), p.name(), e.getMessage(), clientIp);
-            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider's ID token did not check out.",
-                    "sso_bad_id_token", null);
-        } catch (Exception e) {
-            log.warn("Sign-in to {} with {} failed: {} (client {})", org.name(), p.name(), e.toString(), clientIp);
-            return failure(HttpResponseStatus.BAD_GATEWAY, "Sign-in failed", "The sign-in provider could not be reached;"
-                    + " try again shortly.", "sso_provider_down", null);
-        }
-        String email = id.getStringClaim("email");
-        attempt.email = email;
-        Boolean verified = id.getBooleanClaim("email_verified");
-        if (email == null || email.isBlank() || !(Boolean.TRUE.equals(verified) || p.emailVouched())) {
-            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "The provider did not vouch for an email"
-                    + " address (email_verified).", "sso_email_unverified", email);
-        }
-        email = email.strip();
-        String domain = email.substring(email.indexOf('@') + 1).toLowerCase(Locale.ROOT);
-        if (!p.allowedDomains().isEmpty() && !p.allowedDomains().contains(domain)) {
-            return failure(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "Addresses of " + domain
-                    + " may not sign in to " + org.name() + " with this provider.", "sso_domain_refused", email);
-        }
-        PolicySnapshot.Account account = org.memberByEmail(email);
-        UUID accountId = account == null ? null : account.id();
-        if (accountId == null && "member".equals(p.autoCreate())) {
-            accountId = createMember(org, email);
-        }
-        if (accountId == null) {
-            log.warn("Sign-in to {} with {}: no member account has the email {} (client {})", org.name(), p.name(), email,
-                    clientIp);
-            return failure(HttpResponseStatus.FORBIDDEN, "No account", "You signed in as " + email
-                    + ", but organisation " + org.name() + " has no member account with that address."
-                    + " Ask one of its administrators to add it.", "sso_no_account", email);
-        }
-        attempt.account = accountId;
-        recordSignIn(accountId, p.id());
-        String session = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(accountId.toString())
-                .claim("org", org.id().toString()).claim("prv", p.id().toString()).claim("pcf", fingerprint(p))
-                .claim("eml", email).claim("lst", now.getEpochSecond()).issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(settings.sessionLifetime()))).build());
-        log.info("Signed in to {} with {}: {} (client {})", org.name(), p.name(), email, clientIp);
-        return LocalAnswer.redirect((String) tx.getClaim("rd"), "sso_signed_in", List.of(
-                cookie(SESSION_COOKIE, session, settings.sessionLifetime().toSeconds()), clear(SIGN_IN_COOKIE)));
-    }
-
-    /** What a session must still match: a provider re-pointed at another issuer or client ends its sessions. */
-    static String fingerprint(PolicySnapshot.SsoProvider p) {
-        return Integer.toHexString((p.issuer() + "\n" + p.clientId()).hashCode());
-    }
-
-    private UUID createMember(PolicySnapshot.Org org, String email) {
-        String name = email.toLowerCase(Locale.ROOT);
-        try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (org_id, name, kind, role, email)"
-                     + " VALUES (?, ?, 'member', 'member', ?) ON CONFLICT DO NOTHING RETURNING id")) {
-            ps.setObject(1, org.id());
-            ps.setString(2, name);
-            ps.setString(3, email);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    log.info("Created member account {} in {} at its first sign-in (auto-create = member)", name, org.name());
-                    return (UUID) rs.getObject(1);
-                }
-            }
-        } catch (Exception e) {
-            log.warn("Could not create an account for {} in {}: {}", email, org.name(), Database.sqlReason(e));
-        }
-        return null;
-    }
-
-    private void recordSignIn(UUID account, UUID provider) {
-        try (Connection c = database.dataSource().getConnection();
-             PreparedStatement a = c.prepareStatement("UPDATE accounts SET last_sign_in_at = now() WHERE id = ?");
-             PreparedStatement p = c.prepareStatement("UPDATE sso_providers SET last_sign_in_at = now() WHERE id = ?")) {
-            a.setObject(1, account);
-            a.executeUpdate();
-            p.setObject(1, provider);
-            p.executeUpdate();
-        } catch (Exception e) {
-            log.debug("last sign-in not recorded: {}", Database.sqlReason(e));
-        }
-    }
-
-    /** A refused sign-in's page: {@code text} is text, whatever it quotes (escaped by the page). */
-    private static LocalAnswer failure(HttpResponseStatus status, String title, String text, String reason, String email) {
-        return LocalAnswer.page(status, title, reason, List.of(clear(SIGN_IN_COOKIE)), text);
-    }
-
-    private static String one(Map<String, List<String>> query, String name) {
-        List<String> v = query.get(name);
-        return v == null || v.size() != 1 ? null : v.get(0);
+    static List<Map.Entry<String, String>> clearAll() {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        out.add(SignInCookies.clear(SignInCookies.SESSION));
+        out.add(SignInCookies.clear(SignInCookies.SIGN_IN));
+        out.add(SignInCookies.clear(SignInCookies.HAND_OVER));
+        return out;
     }
 }

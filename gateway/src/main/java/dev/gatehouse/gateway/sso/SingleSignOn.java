@@ -1,21 +1,24 @@
 package dev.gatehouse.gateway.sso;
 
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
-import dev.gatehouse.core.sso.KeyEncryption;
+import dev.gatehouse.core.route.HostPattern;
 import dev.gatehouse.core.sso.SsoSettings;
-import dev.gatehouse.gateway.support.DaemonScheduler;
-import java.time.Duration;
+import dev.gatehouse.gateway.sso.oidc.OidcClients;
+import dev.gatehouse.gateway.sso.session.Assertions;
+import dev.gatehouse.gateway.sso.session.SharedKeys;
+import dev.gatehouse.gateway.sso.session.Sessions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -23,77 +26,72 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Single sign-on at the edge: the session keys (shared through the database, held in memory), the providers'
- * clients, and the threads sign-ins run on — a few, with a bounded queue, since each waits on a provider; the event
- * loops never do. One per gateway; {@link SsoHandler}s (one per connection) use it.
+ * Single sign-on at the edge, one per gateway: the session keys and sessions (shared through the database, held in
+ * memory), the identity assertions, the providers' clients, the sign-in flow and the threads it runs on (shared fairly
+ * between organisations), and the per-address throttle of the sign-in pages ({@code sso.sign-in-rate}). {@link SsoHandler}s (one per connection)
+ * use it.
  */
 public final class SingleSignOn implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SingleSignOn.class);
-    static final int THREADS = 4;
-    static final int QUEUE = 256;
-    /** Sessions kept opened at most (beyond it, all are dropped and open again on their next request). */
-    static final int OPENED = 100_000;
+    /** Sign-in threads; each organisation may hold {@link #PER_ORG} of them and queue {@link #QUEUE_PER_ORG} more. */
+    static final int THREADS = 8;
+    static final int PER_ORG = 2;
+    static final int QUEUE_PER_ORG = 32;
+    static final int ORGS_WAITING = 1024;
 
     final Supplier<PolicySnapshot> snapshots;
+    final SsoSettings settings;
+    final Sessions sessions;
     final SharedKeys<SecretKey> keys;
     final SharedKeys<ECKey> assertionKeys;
     final Assertions assertions;
     final SignInFlow flow;
-    final Duration idleTimeout;
-    final ExecutorService signIns;
-    private final KeyEncryption kek;
+    final SignInThreads threads;
+    final SignInThrottle throttle;
+    /** The public base URL's host, as routes compare hosts; "" when sign-in is not configured. */
+    final String baseHost;
+    /** Whether a request's host (as routes compare hosts) is one a route names: a host sign-in may hand a session to. */
+    final Predicate<String> routedHost;
+    final Counter unmatchedCallbacks;
+    final Counter throttled;
+    private final Set<String> breakGlassWarned = ConcurrentHashMap.newKeySet();
+    /** States answered on this replica, until their sign-in would have expired anyway: a replayed answer is refused. */
+    private final Map<String, Instant> consumed = new ConcurrentHashMap<>();
 
-    /** Sessions opened recently, by cookie: opening one (JWE parse and AES-GCM) is the signed-in request's main cost. */
-    private final ConcurrentHashMap<String, JWTClaimsSet> opened = new ConcurrentHashMap<>();
-
-    public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots) {
+    public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots,
+                        Predicate<String> routedHost, MeterRegistry registry) {
         this.snapshots = snapshots;
-        this.idleTimeout = settings.sessionIdleTimeout();
-        this.kek = settings.keyEncryption();
+        this.settings = settings;
+        this.routedHost = routedHost;
         this.keys = new SharedKeys<>(database, "session", settings.keyRotation(), settings.sessionLifetime(),
-                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), kek);
-        this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(), Assertions.LIFETIME.plusHours(1),
-                Assertions::generate, Assertions::parse, kek);
-        this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse" : settings.publicBaseUrl(),
-                settings.assertionPerRequest());
-        this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), keys, settings, database);
-        this.signIns = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
-                DaemonScheduler.threads("gatehouse-sign-in", true), new ThreadPoolExecutor.AbortPolicy());
-    }
-
-    /**
-     * The session a cookie holds, if it opens and has not expired. A cookie that opened once is not opened again
-     * while it is valid (its key outlives it: a key opens for a whole session lifetime after its last use).
-     */
-    JWTClaimsSet session(String cookie, Instant now) {
-        if (cookie == null) {
-            return null;
-        }
-        JWTClaimsSet c = opened.get(cookie);
-        if (c == null) {
-            c = Sealed.open(keys, Sealed.SESSION, cookie, now);
-            if (c == null) {
-                return null;
-            }
-            if (opened.size() >= OPENED) {
-                opened.clear();
-            }
-            opened.put(cookie, c);
-        } else if (!c.getExpirationTime().toInstant().isAfter(now)) {
-            opened.remove(cookie);
-            return null;
-        }
-        return c;
+                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"),
+                settings.keyEncryption());
+        this.assertionKeys = new SharedKeys<>(database, "assertion", settings.keyRotation(),
+                Assertions.LIFETIME.plusHours(1), Assertions::generate, Assertions::parse, settings.keyEncryption());
+        this.sessions = new Sessions(keys, settings.sessionIdleTimeout());
+        this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse"
+                : settings.publicBaseUrl(), settings.assertionPerRequest());
+        this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), sessions, settings,
+                database);
+        this.threads = new SignInThreads(THREADS, PER_ORG, QUEUE_PER_ORG, ORGS_WAITING);
+        this.throttle = new SignInThrottle(settings.signInBurst(), settings.signInPerSecond());
+        this.baseHost = settings.publicBaseUrl().isEmpty() ? ""
+                : HostPattern.requestHost(URI.create(settings.publicBaseUrl()).getRawAuthority());
+        this.unmatchedCallbacks = Counter.builder("gatehouse.sso.callbacks.unmatched").description("Answers to"
+                + " /.gatehouse/callback that match no sign-in begun in that browser (refused; no sso_events row).")
+                .register(registry);
+        this.throttled = Counter.builder("gatehouse.sso.throttled").description("Sign-in page requests refused with 429"
+                + " (too many from one client address).").register(registry);
     }
 
     /** Reads the keys; stored keys this gateway cannot open fail the start (one line), leaving nothing running. */
     public SingleSignOn start() {
-        if (kek == null) {
+        if (settings.keyEncryption() == null) {
             log.warn("SSO keys are stored unencrypted in sso_keys: set {} (or {}) to a 256-bit key, the same on every"
                     + " replica (openssl rand -base64 32), and they are encrypted at the next start",
                     SsoSettings.KEY_ENCRYPTION_KEY_FILE, ConfigLoader.SSO_KEY_ENCRYPTION_KEY_ENV);
         } else {
-            log.info("SSO keys are stored encrypted in sso_keys, with {}", kek);
+            log.info("SSO keys are stored encrypted in sso_keys, with {}", settings.keyEncryption());
         }
         try {
             keys.start();
@@ -105,9 +103,24 @@ public final class SingleSignOn implements AutoCloseable {
         return this;
     }
 
+    /** True the first time a sign-in's state is answered here; false for a replay. */
+    boolean firstAnswer(String state, Instant expiresAt, Instant now) {
+        consumed.values().removeIf(until -> until.isBefore(now));
+        return consumed.putIfAbsent(state, expiresAt) == null;
+    }
+
+    /** Logs, once per route and break-glass, that a route requiring sign-in is served without it. */
+    void warnBreakGlass(String route, PolicySnapshot.Org org) {
+        if (breakGlassWarned.add(route + " " + org.ssoBreakGlassAt())) {
+            log.warn("Route {} requires sign-in (sso = required), but organisation {} is in break-glass since {}"
+                    + " (gatehouse-admin disable-org-sso): served with the network policy only, no identity",
+                    route, org.name(), org.ssoBreakGlassAt());
+        }
+    }
+
     @Override
     public void close() {
-        signIns.shutdownNow();
+        threads.close();
         keys.close();
         assertionKeys.close();
     }

@@ -49,7 +49,7 @@ class GatewaySettingsTest {
                 "gatehouse.routes = [ { prefix = \"/a\", upstream = \"http://127.0.0.1:1\", colour = blue } ]")))
                 .isInstanceOf(ConfigError.class)
                 .hasMessageContaining("gatehouse.routes[0].colour")
-                .hasMessageContaining("known here: app, hosts, identify, max-body-size, org, prefix, sso, strip-prefix, upstream, upstreams");
+                .hasMessageContaining("known here: app, assertion-audience, hosts, identify, max-body-size, org, prefix, sso, strip-prefix, upstream, upstreams");
     }
 
     @Test

@@ -82,6 +82,7 @@ class LocalPagesIT {
         }
         String to = "\"http://127.0.0.1:" + upstream.port() + "\"";
         gateway = Gateway.start(GatewayConfigs.load(dir, d, "gatehouse.listen.port = " + port + "\n"
+                + "gatehouse.sso.sign-in-rate.burst = 10000\n" // every payload from one address
                 + "gatehouse.sso.public-base-url = \"http://127.0.0.1:" + port + "\"\n"
                 + "gatehouse.audit.enabled = false\n"
                 + "gatehouse.client-ip.trusted-proxies = [loopback]\n"
@@ -191,6 +192,10 @@ class LocalPagesIT {
 
     /** A sign-in started here: its cookie and the state the provider would send back. */
     record Started(String cookie, String state, String authorize) {
+        /** The provider's own callback, where its answer comes back. */
+        String callback() {
+            return URI.create(SsoGatewayIT.query(authorize, "redirect_uri")).getPath();
+        }
     }
 
     static Started startSignIn() throws Exception {
@@ -206,14 +211,14 @@ class LocalPagesIT {
     void theProvidersErrorWithMarkupIsShownAsText() throws Exception {
         for (String p : PAYLOADS) {
             Started s = startSignIn();
-            RawHttp.Response r = safe(get("/.gatehouse/callback?state=" + enc(s.state()) + "&error=" + enc(p),
+            RawHttp.Response r = safe(get(s.callback() + "?state=" + enc(s.state()) + "&error=" + enc(p),
                     "Cookie: " + s.cookie()), p);
             assertThat(r.status()).isEqualTo(403);
             assertThat(r.body()).contains("<title>Sign-in refused</title>").contains("The provider answered: ");
             assertThat(r.header("Set-Cookie")).as("the sign-in cookie cleared").startsWith("__Host-gatehouse-signin=;");
         }
         Started s = startSignIn();
-        assertThat(get("/.gatehouse/callback?state=" + enc(s.state()) + "&error=" + enc(IMG), "Cookie: " + s.cookie()).body())
+        assertThat(get(s.callback() + "?state=" + enc(s.state()) + "&error=" + enc(IMG), "Cookie: " + s.cookie()).body())
                 .contains("The provider answered: &lt;img src=x onerror=alert(1)&gt;");
     }
 
@@ -221,10 +226,10 @@ class LocalPagesIT {
     void aStateWithMarkupIsRefusedWithoutShowingIt() throws Exception {
         for (String p : PAYLOADS) {
             Started s = startSignIn();
-            RawHttp.Response r = safe(get("/.gatehouse/callback?code=c&state=" + enc(p), "Cookie: " + s.cookie()), p);
+            RawHttp.Response r = safe(get(s.callback() + "?code=c&state=" + enc(p), "Cookie: " + s.cookie()), p);
             assertThat(r.status()).isEqualTo(400);
             assertThat(r.body()).contains("The answer does not belong to this sign-in.");
-            RawHttp.Response expired = safe(get("/.gatehouse/callback?code=c&state=" + enc(p)), p);
+            RawHttp.Response expired = safe(get(s.callback() + "?code=c&state=" + enc(p)), p);
             assertThat(expired.status()).isEqualTo(400);
             assertThat(expired.body()).contains("<title>Sign-in expired</title>");
         }
@@ -239,7 +244,7 @@ class LocalPagesIT {
         HttpResponse<String> atProvider = http.send(HttpRequest.newBuilder(URI.create(s.authorize())).build(),
                 HttpResponse.BodyHandlers.ofString());
         String callback = atProvider.headers().firstValue("Location").orElseThrow();
-        assertThat(callback).startsWith("http://127.0.0.1:" + port + "/.gatehouse/callback?");
+        assertThat(callback).startsWith("http://127.0.0.1:" + port + "/.gatehouse/callback/");
         RawHttp.Response r = safe(get(callback.substring(callback.indexOf("/.gatehouse/")), "Cookie: " + s.cookie()), "email");
         assertThat(r.status()).as(r.body()).isEqualTo(403);
         assertThat(r.body()).contains("You signed in as &lt;img/src=x/onerror=alert(1)&gt;@acme.test, but organisation Acme"

@@ -120,6 +120,28 @@ class SsoGatewayIT {
         return r;
     }
 
+    /** A POST with the jar's cookies, as a browser's form would send it. */
+    HttpResponse<String> post(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        if (!jar.isEmpty()) {
+            b.header("Cookie", String.join("; ", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        for (String set : r.headers().allValues("Set-Cookie")) {
+            String[] nv = set.split(";", 2)[0].split("=", 2);
+            if (set.contains("Max-Age=0")) {
+                jar.remove(nv[0]);
+            } else {
+                jar.put(nv[0], nv[1]);
+            }
+        }
+        return r;
+    }
+
     static String location(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
         return r.headers().firstValue("Location").orElseThrow();
@@ -131,10 +153,10 @@ class SsoGatewayIT {
         assertThat(login).startsWith("/.gatehouse/login?org=Acme&rd=");
         String authorize = location(get(login));
         assertThat(authorize).startsWith(idp.issuerUrl("acme") + "/authorize?").contains("code_challenge_method=S256")
-                .contains("nonce=").contains("state=").contains("redirect_uri="
-                        + java.net.URLEncoder.encode("http://127.0.0.1:" + port + "/.gatehouse/callback", StandardCharsets.UTF_8));
+                .contains("nonce=").contains("state=").contains("redirect_uri=" + java.net.URLEncoder.encode(
+                        "http://127.0.0.1:" + port + "/.gatehouse/callback/" + provider, StandardCharsets.UTF_8));
         String callback = location(get(authorize));
-        assertThat(callback).startsWith("http://127.0.0.1:" + port + "/.gatehouse/callback?code=");
+        assertThat(callback).startsWith("http://127.0.0.1:" + port + "/.gatehouse/callback/" + provider + "?code=");
         return get(callback);
     }
 
@@ -212,7 +234,9 @@ class SsoGatewayIT {
             assertThat(there.statusCode()).isEqualTo(200);
         }
 
-        HttpResponse<String> out = get("/.gatehouse/logout");
+        assertThat(get("/.gatehouse/logout").body()).as("a GET only asks").contains("<form method=\"post\"");
+        assertThat(jar).containsKey("__Host-gatehouse");
+        HttpResponse<String> out = post("/.gatehouse/logout", "Origin", "http://127.0.0.1:" + port);
         assertThat(out.statusCode()).isEqualTo(200);
         assertThat(jar).doesNotContainKey("__Host-gatehouse");
         assertThat(location(get("/app/page", "Accept", "text/html"))).startsWith("/.gatehouse/login");

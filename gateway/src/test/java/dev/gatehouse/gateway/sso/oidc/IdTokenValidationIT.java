@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.gateway.sso.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.gateway.sso.session;
 
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.config.ConfigLoader;
@@ -38,14 +38,14 @@ import org.slf4j.LoggerFactory;
  *
  * @param <K> the key as used (a secret, a key pair)
  */
-final class SharedKeys<K> implements AutoCloseable {
+public final class SharedKeys<K> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SharedKeys.class);
     static final Duration REFRESH = Duration.ofSeconds(30);
     static final Duration ANNOUNCE = Duration.ofSeconds(75);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A key: current from {@code activeFrom}, usable for opening or verifying until {@code expiresAt}. */
-    record Key<K>(String kid, K value, Instant activeFrom, Instant expiresAt) {
+    public record Key<K>(String kid, K value, Instant activeFrom, Instant expiresAt) {
     }
 
     private final Database database;
@@ -68,13 +68,13 @@ final class SharedKeys<K> implements AutoCloseable {
      * @param parse    plain material to a usable key
      * @param kek      what the material is stored encrypted with; null: stored plain
      */
-    SharedKeys(Database database, String purpose, Duration rotation, Duration lifetime, Supplier<String> generate,
+    public SharedKeys(Database database, String purpose, Duration rotation, Duration lifetime, Supplier<String> generate,
                Function<String, K> parse, KeyEncryption kek) {
         this(database, purpose, rotation, lifetime, generate, parse, kek, REFRESH, ANNOUNCE);
     }
 
     /** With other refresh and announcement times: for tests that rotate keys in seconds. */
-    SharedKeys(Database database, String purpose, Duration rotation, Duration lifetime, Supplier<String> generate,
+    public SharedKeys(Database database, String purpose, Duration rotation, Duration lifetime, Supplier<String> generate,
                Function<String, K> parse, KeyEncryption kek, Duration refresh, Duration announce) {
         this.refresh = refresh;
         this.announce = announce;
@@ -92,7 +92,7 @@ final class SharedKeys<K> implements AutoCloseable {
      * Reads (and if need be writes) the keys now when the database answers, then keeps them current. Stored keys this
      * gateway cannot open fail it with a {@link GatehouseException} of one line.
      */
-    SharedKeys<K> start() {
+    public SharedKeys<K> start() {
         if (database.reachableAtOpen()) {
             reload(true);
         }
@@ -101,7 +101,7 @@ final class SharedKeys<K> implements AutoCloseable {
     }
 
     /** The key to use now; null when none is known yet (no database since start). */
-    Key<K> current() {
+    public Key<K> current() {
         Instant now = Instant.now();
         Key<K> best = null;
         for (Key<K> k : keys) {
@@ -114,12 +114,12 @@ final class SharedKeys<K> implements AutoCloseable {
     }
 
     /** Every key not expired, the announced ones too (what a verifier may meet soon). */
-    List<Key<K>> all() {
+    public List<Key<K>> all() {
         return keys;
     }
 
     /** The key named {@code kid} if it has not expired; an unknown one asks for a reload (at most once a second). */
-    Key<K> find(String kid) {
+    public Key<K> find(String kid) {
         Instant now = Instant.now();
         for (Key<K> k : keys) {
             if (k.kid().equals(kid)) {
@@ -135,7 +135,7 @@ final class SharedKeys<K> implements AutoCloseable {
     }
 
     /** Reads the keys; writes the next one when the newest is current for less than one more refresh and announcement. */
-    void refresh() {
+    public void refresh() {
         reload(false);
     }
 
@@ -312,7 +312,7 @@ final class SharedKeys<K> implements AutoCloseable {
     }
 
     /** 32 random bytes, base64url: a session key's material. */
-    static String randomSecret() {
+    public static String randomSecret() {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);

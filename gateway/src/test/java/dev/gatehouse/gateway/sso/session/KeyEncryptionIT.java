@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.gateway.sso.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +15,7 @@ import dev.gatehouse.core.sso.KeyEncryption;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.core.testing.TestDatabase;
 import dev.gatehouse.gateway.Gateway;
+import dev.gatehouse.gateway.sso.SingleSignOn;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.LogCapture;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ class KeyEncryptionIT {
             String session = SharedKeysIT.seal(a, "alice");
             assertThat(Sealed.open(b, Sealed.SESSION, session, Instant.now()).getSubject()).isEqualTo("alice");
             String assertion = new Assertions(aa, "gatehouse", false).assertion("Acme", "id-1", "alice", "a@acme.test",
-                    "203.0.113.9", null);
+                    "203.0.113.9", null, "Acme");
             assertThat(verifies(assertion, ba)).as("the other replica's public key verifies it").isTrue();
             for (SharedKeys<?> k : List.of(a, b, aa, ba)) {
                 k.close();
@@ -145,7 +146,7 @@ class KeyEncryptionIT {
             a.refresh();
             session = SharedKeysIT.seal(s, "alice");
             assertion = new Assertions(a, "gatehouse", false).assertion("Acme", "id-1", "alice", "a@acme.test",
-                    "203.0.113.9", null);
+                    "203.0.113.9", null, "Acme");
             plain = materials();
             assertThat(plain.values()).noneMatch(KeyEncryption::isEncrypted);
             s.close();

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.gateway.sso.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

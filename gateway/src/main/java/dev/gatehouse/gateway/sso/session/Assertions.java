@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.gateway.sso.session;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The identity assertion an upstream receives with a signed-in request ({@code X-Gatehouse-Assertion}): a short-lived
- * JWT (ES256) naming the organisation, the account, the email and the client IP, so a backend can verify who called
+ * JWT (ES256) for one audience (the route's app or organisation) naming the organisation, the account, the email and
+ * the client IP, so a backend can verify who called
  * instead of trusting a header. The public keys are at {@code /.gatehouse/jwks.json}; the key pairs are shared by every
  * replica ({@link SharedKeys}, purpose {@code assertion}).
  *
@@ -31,9 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * lifetime left; it therefore does not name the request (its id is in {@code X-Request-Id}, which the gateway sets) —
  * unless {@code sso.assertion-per-request}, which signs one per request, naming it ({@code request_id}).
  */
-final class Assertions {
+public final class Assertions {
     /** An assertion is good for this long: enough for a backend to check it, too short to replay it later. */
-    static final Duration LIFETIME = Duration.ofSeconds(60);
+    public static final Duration LIFETIME = Duration.ofSeconds(60);
 
     /** Assertions kept for reuse at most (beyond it, the expired are dropped, then all if need be). */
     static final int CACHED = 100_000;
@@ -41,7 +42,7 @@ final class Assertions {
     private record Made(String jwt, Instant reuseUntil) {
     }
 
-    private record Whom(String kid, String accountId, String clientIp, String email) {
+    private record Whom(String kid, String accountId, String clientIp, String email, String audience) {
     }
 
     private final ConcurrentHashMap<Whom, Made> made = new ConcurrentHashMap<>();
@@ -54,14 +55,14 @@ final class Assertions {
 
     private final boolean perRequest;
 
-    Assertions(SharedKeys<ECKey> keys, String issuer, boolean perRequest) {
+    public Assertions(SharedKeys<ECKey> keys, String issuer, boolean perRequest) {
         this.keys = keys;
         this.issuer = issuer;
         this.perRequest = perRequest;
     }
 
     /** A new P-256 key pair, as a private JWK: an assertion key's material. */
-    static String generate() {
+    public static String generate() {
         try {
             return new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256).generate()
                     .toJSONString();
@@ -70,7 +71,7 @@ final class Assertions {
         }
     }
 
-    static ECKey parse(String material) {
+    public static ECKey parse(String material) {
         try {
             return ECKey.parse(material);
         } catch (ParseException e) {
@@ -78,17 +79,23 @@ final class Assertions {
         }
     }
 
-    /** The signed assertion (made now, or reused); null when no key is known yet. */
-    String assertion(String org, String accountId, String account, String email, String clientIp, String requestId) {
+    /**
+     * The signed assertion (made now, or reused); null when no key is known yet.
+     *
+     * @param audience its {@code aud}: the route's app ({@code Org/App}) or organisation, or the route's own setting —
+     *                 a backend accepts only its own, so one upstream cannot replay an assertion to another app
+     */
+    public String assertion(String org, String accountId, String account, String email, String clientIp, String requestId,
+                            String audience) {
         SharedKeys.Key<ECKey> key = keys.current();
         if (key == null) {
             return null;
         }
         Instant now = Instant.now();
         if (perRequest) {
-            return sign(key, org, accountId, account, email, clientIp, requestId, now);
+            return sign(key, org, accountId, account, email, clientIp, requestId, audience, now);
         }
-        Whom whom = new Whom(key.kid(), accountId, clientIp, email);
+        Whom whom = new Whom(key.kid(), accountId, clientIp, email, audience);
         Made m = made.get(whom);
         if (m != null && m.reuseUntil().isAfter(now)) {
             return m.jwt();
@@ -99,14 +106,14 @@ final class Assertions {
                 made.clear();
             }
         }
-        String jwt = sign(key, org, accountId, account, email, clientIp, null, now);
+        String jwt = sign(key, org, accountId, account, email, clientIp, null, audience, now);
         made.put(whom, new Made(jwt, now.plus(LIFETIME.dividedBy(2))));
         return jwt;
     }
 
     private String sign(SharedKeys.Key<ECKey> key, String org, String accountId, String account, String email,
-                        String clientIp, String requestId, Instant now) {
-        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(issuer).subject(accountId).claim("org", org)
+                        String clientIp, String requestId, String audience, Instant now) {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(issuer).audience(audience).subject(accountId).claim("org", org)
                 .claim("account", account).claim("email", email).claim("client_ip", clientIp)
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(LIFETIME)));
         JWTClaimsSet claims = (requestId == null ? b : b.claim("request_id", requestId)).build();
@@ -121,7 +128,7 @@ final class Assertions {
     }
 
     /** The public keys, as a JWK set document (cached until the keys change). */
-    String jwks() {
+    public String jwks() {
         List<SharedKeys.Key<ECKey>> now = keys.all();
         Cached c = jwks;
         if (c.of() != now) {

@@ -1,9 +1,7 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.bench;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
-import dev.gatehouse.bench.OkUpstream;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.config.ConfigLoader;
@@ -11,6 +9,9 @@ import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.gateway.Gateway;
+import dev.gatehouse.gateway.sso.session.Session;
+import dev.gatehouse.gateway.sso.session.Sessions;
+import dev.gatehouse.gateway.sso.session.SharedKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,8 +35,8 @@ import javax.crypto.spec.SecretKeySpec;
  * session cookie to each in turn. Reports requests/s for each and the database's committed transactions during the
  * signed-in run (a signed-in request must cost none: sessions and keys are in memory).
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.gatehouse.gateway.sso.SsoRouteBenchmark [seconds]}; needs
- * wrk on the PATH. Lives in the gateway's sso package to seal a session the way a sign-in would.
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.gatehouse.bench.SsoRouteBenchmark [seconds]}; needs
+ * wrk on the PATH. Seals the session with the gateway's own {@link Sessions}, as a sign-in would.
  */
 public final class SsoRouteBenchmark {
     public static void main(String[] args) throws Exception {
@@ -88,12 +88,11 @@ public final class SsoRouteBenchmark {
                 SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), null);
         keys.refresh();
         Instant now = Instant.now();
-        PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(
-                p.id(), p.name(), p.issuer(), p.clientId(), p.clientSecretRef(), p.allowedDomains(), null, false, true, null);
-        String sealed = Sealed.seal(keys, Sealed.SESSION, new JWTClaimsSet.Builder().subject(account.toString())
-                .claim("org", orgId(db)).claim("prv", p.id().toString()).claim("pcf", SignInFlow.fingerprint(sp))
-                .claim("eml", "alice@bench.test").claim("lst", now.getEpochSecond()).issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(Duration.ofHours(8)))).build());
+        PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(p.id(), p.name(), p.issuer(), p.clientId(),
+                p.clientSecretRef(), p.allowedDomains(), null, false, true, null);
+        String sealed = new Sessions(keys, Duration.ofHours(1)).seal(new Session(UUID.randomUUID().toString(),
+                UUID.fromString(orgId(db)), account, p.id(), Sessions.fingerprint(sp), "alice@bench.test", now, now,
+                now.plus(Duration.ofHours(8))));
         keys.close();
         return sealed;
     }

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.sso;
+package dev.gatehouse.gateway.sso.session;
 
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
@@ -18,16 +18,20 @@ import javax.crypto.SecretKey;
  * so a browser can neither read nor alter them, and any replica opens them. A cookie that does not open, names an
  * unknown key, is of another kind or has expired is simply not a session.
  */
-final class Sealed {
+public final class Sealed {
     /** What a cookie holds: a session, or a sign-in in progress. */
-    static final String SESSION = "session";
-    static final String SIGN_IN = "sign-in";
+    public static final String SESSION = "session";
+    public static final String SIGN_IN = "sign-in";
+    /** A sign-in begun on an app's host: the browser's half of the hand-over binding (a cookie of that host). */
+    public static final String HAND_OVER = "hand-over";
+    /** The same sign-in as the public base URL's host learns of it (a query parameter: the binding's hash only). */
+    public static final String HAND_OVER_REQUEST = "hand-over-request";
 
     private Sealed() {
     }
 
     /** The claims sealed with the current key; null when no key is known yet. */
-    static String seal(SharedKeys<SecretKey> keys, String kind, JWTClaimsSet claims) {
+    public static String seal(SharedKeys<SecretKey> keys, String kind, JWTClaimsSet claims) {
         SharedKeys.Key<SecretKey> key = keys.current();
         if (key == null) {
             return null;
@@ -44,7 +48,7 @@ final class Sealed {
     }
 
     /** The claims of a cookie of {@code kind} that opens and has not expired at {@code now}; null otherwise. */
-    static JWTClaimsSet open(SharedKeys<SecretKey> keys, String kind, String cookie, Instant now) {
+    public static JWTClaimsSet open(SharedKeys<SecretKey> keys, String kind, String cookie, Instant now) {
         if (cookie == null || cookie.length() > 4096) {
             return null;
         }

@@ -1,0 +1,68 @@
+package dev.gatehouse.gateway.sso;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A token bucket per client IP for the sign-in pages ({@code login}, {@code callback}, the hand-over): a person signs
+ * in with three or four requests; a flood from one address is answered 429 on the event loop, before it costs a
+ * provider round trip, a thread or a database row, and another address's sign-in goes on.
+ *
+ * <p>The map is bounded: when it holds {@link #MAX_CLIENTS} addresses, those whose bucket is full again (idle) are
+ * dropped, and if that frees nothing, all — a flood from that many addresses gets fresh buckets, never a lock-out of
+ * the addresses it did not come from.
+ */
+final class SignInThrottle {
+    static final int MAX_CLIENTS = 10_000;
+
+    private final double capacity;
+    private final double perNano;
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    private static final class Bucket {
+        double tokens;
+        long at;
+
+        Bucket(double tokens, long at) {
+            this.tokens = tokens;
+            this.at = at;
+        }
+    }
+
+    /**
+     * @param burst     requests an address may make at once
+     * @param perSecond requests an address may make per second after that
+     */
+    SignInThrottle(int burst, double perSecond) {
+        this.capacity = burst;
+        this.perNano = perSecond / 1e9;
+    }
+
+    /** 0 when the request may go on (a token is taken); else the seconds until it may (Retry-After). */
+    long take(String client, long nowNanos) {
+        Bucket b = buckets.get(client);
+        if (b == null) {
+            if (buckets.size() >= MAX_CLIENTS) {
+                buckets.values().removeIf(x -> full(x, nowNanos));
+                if (buckets.size() >= MAX_CLIENTS) {
+                    buckets.clear();
+                }
+            }
+            b = buckets.computeIfAbsent(client, c -> new Bucket(capacity, nowNanos));
+        }
+        synchronized (b) {
+            b.tokens = Math.min(capacity, b.tokens + (nowNanos - b.at) * perNano);
+            b.at = nowNanos;
+            if (b.tokens >= 1) {
+                b.tokens -= 1;
+                return 0;
+            }
+            return Math.max(1, (long) Math.ceil((1 - b.tokens) / perNano / 1e9));
+        }
+    }
+
+    private boolean full(Bucket b, long nowNanos) {
+        synchronized (b) {
+            return b.tokens + (nowNanos - b.at) * perNano >= capacity;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.gatehouse.gateway.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SignInThreadsTest {
+
+    @Test
+    void anOrganisationWhoseProviderHangsHoldsOnlyItsOwnShare() throws Exception {
+        try (SignInThreads threads = new SignInThreads(4, 2, 3, 100)) {
+            CountDownLatch hung = new CountDownLatch(1);
+            AtomicInteger slowStarted = new AtomicInteger();
+            for (int i = 0; i < 5; i++) { // 2 run, 3 wait
+                assertThat(threads.submit("slow", () -> {
+                    slowStarted.incrementAndGet();
+                    try {
+                        hung.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })).isTrue();
+            }
+            assertThat(threads.submit("slow", () -> { })).as("its queue is full: refused at once").isFalse();
+            CountDownLatch other = new CountDownLatch(5);
+            for (int i = 0; i < 5; i++) { // its own share: 2 run, 3 wait
+                assertThat(threads.submit("other", other::countDown)).isTrue();
+            }
+            assertThat(other.await(5, TimeUnit.SECONDS)).as("another organisation's sign-ins go on").isTrue();
+            assertThat(slowStarted.get()).as("the hung organisation runs only its share").isEqualTo(2);
+            hung.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (slowStarted.get() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(slowStarted.get()).as("then its queue drains, in order").isEqualTo(5);
+        }
+    }
+
+    @Test
+    void beyondTheOrganisationsItMayHoldWaitingANewOneIsRefused() throws Exception {
+        try (SignInThreads threads = new SignInThreads(1, 1, 0, 2)) {
+            CountDownLatch hung = new CountDownLatch(1);
+            Runnable hang = () -> {
+                try {
+                    hung.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            assertThat(threads.submit("a", hang)).isTrue();
+            assertThat(threads.submit("b", hang)).isTrue();
+            assertThat(threads.submit("c", hang)).isFalse();
+            hung.countDown();
+        }
+    }
+}
