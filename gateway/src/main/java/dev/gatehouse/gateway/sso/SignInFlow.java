@@ -224,7 +224,7 @@ final class SignInFlow {
                     "The sign-in could not be handed to the application's address; try again shortly.");
         }
         String scheme = URI.create(settings.publicBaseUrl()).getScheme();
-        return LocalAnswer.redirect(scheme + "://" + tx.handOverHost() + SsoHandler.HAND_OVER + "?code=" + code,
+        return LocalAnswer.redirect(scheme + "://" + tx.handOverHost() + GatehousePages.HAND_OVER + "?code=" + code,
                 "sso_hand_over", List.of(SignInCookies.clear(SignInCookies.SIGN_IN)));
     }
 

@@ -37,7 +37,7 @@ final class SignInPages {
 
     /** GET of the sign-out page: a button that posts (a cross-site link cannot sign anyone out). */
     static LocalAnswer confirmSignOut() {
-        return LocalAnswer.form(HttpResponseStatus.OK, "Sign out", SsoHandler.LOGOUT, "Sign out", "sso_sign_out_page",
+        return LocalAnswer.form(HttpResponseStatus.OK, "Sign out", GatehousePages.LOGOUT, "Sign out", "sso_sign_out_page",
                 List.of(), "Sign out of this site?");
     }
 }
