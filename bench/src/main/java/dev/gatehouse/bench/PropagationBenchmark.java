@@ -1,5 +1,19 @@
 package dev.gatehouse.bench;
 
+import dev.gatehouse.core.admin.SsoSessions;
+import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.gateway.sso.session.Session;
+import dev.gatehouse.gateway.sso.session.Sessions;
+import dev.gatehouse.gateway.sso.session.SharedKeys;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.Policies;
@@ -29,6 +43,9 @@ import java.util.concurrent.locks.LockSupport;
  * change's commit to the first response at each gateway carrying the new decision is recorded. Probes
  * send a request every half millisecond ({@code -Dprobe.pace.micros=N}), the measurement's resolution.
  *
+ * <p>With {@code -Dpropagation.of=revoke}, a session is revoked ({@code sso revoke --account}) and the time until both
+ * gateways refuse it is measured.
+ *
  * <p>With {@code -Dpropagation.of=sso}, what propagates is single sign-on's break-glass: the organisation requires
  * sign-in (an enabled provider; the probe has no session, so it gets 401) and each change turns enforcement off
  * ({@code disable-org-sso --disable-enforcement}'s code: the probe gets 200) or on again ({@code sso require}'s).
@@ -47,8 +64,10 @@ public final class PropagationBenchmark {
      * gateways on a two-core machine rather than propagation.
      */
     private static final long PACE_NANOS = Long.getLong("probe.pace.micros", 500) * 1000;
-    /** policy (the default) or sso: what each change toggles. */
-    private static final boolean SSO = "sso".equals(System.getProperty("propagation.of", "policy"));
+    /** policy (the default), sso or revoke: what each change toggles. */
+    private static final String OF = System.getProperty("propagation.of", "policy");
+    private static final boolean SSO = OF.equals("sso") || OF.equals("revoke");
+    private static final boolean REVOKE = OF.equals("revoke");
 
     public static void main(String[] args) throws Exception {
         int changes = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -70,6 +89,7 @@ public final class PropagationBenchmark {
                             new SsoProviders.NewProvider("idp", "https://idp.example", "bench",
                                     "env:BENCH_SECRET", List.of(), null, false));
                     new SsoProviders(db.dataSource(), "bench").require("Bench", true);
+                    orgs.createAccount("Bench", "alice", "member", "member", "alice@bench.test");
                 }
                 seedBackground(orgs, policies, background);
 
@@ -104,7 +124,9 @@ public final class PropagationBenchmark {
                     for (Probe p : probes) {
                         p.awaitStatus(SSO ? 401 : 403, 10_000_000_000L); // not signed in / not allowed yet
                     }
-                    if (SSO) {
+                    if (REVOKE) {
+                        runRevoke(db, probes, changes);
+                    } else if (SSO) {
                         runSso(db, probes, changes);
                     } else {
                         run(policies, probes, changes);
@@ -186,6 +208,62 @@ public final class PropagationBenchmark {
         report("both gateways", everywhere);
     }
 
+    /**
+     * Revocation: each round, the probes present a session issued now (200 on both gateways), then the account's
+     * sessions are revoked ({@code gatehouse-admin sso revoke --account}'s code) and the time until both refuse it
+     * (401) is measured.
+     */
+    private static void runRevoke(Database db, List<Probe> probes, int changes) throws Exception {
+        SsoSessions revoke = new SsoSessions(db.dataSource(), "bench");
+        SsoProviders.Provider p = new SsoProviders(db.dataSource(), "bench").list("Bench").get(0);
+        PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(p.id(), p.name(), p.issuer(), p.clientId(),
+                p.clientSecretRef(), p.allowedDomains(), null, false, true, null);
+        UUID org;
+        UUID account;
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT o.id, a.id FROM organisations o JOIN accounts a ON a.org_id = o.id"
+                     + " WHERE o.name = 'Bench' AND a.name = 'alice'")) {
+            rs.next();
+            org = (UUID) rs.getObject(1);
+            account = (UUID) rs.getObject(2);
+        }
+        try (SharedKeys<SecretKey> keys = new SharedKeys<>(db, "session", Duration.ofDays(1), Duration.ofHours(8),
+                SharedKeys::randomSecret, m -> new SecretKeySpec(Base64.getUrlDecoder().decode(m), "AES"), null)) {
+            keys.refresh(); // the key the gateways wrote at their start
+            Sessions sessions = new Sessions(keys, Duration.ofHours(1));
+            long[][] perGateway = new long[probes.size()][changes];
+            long[] everywhere = new long[changes];
+            Random pause = new Random(42);
+            for (int i = 0; i < changes; i++) {
+                Thread.sleep(5); // a session issued after the last revocation instant
+                Instant now = Instant.now();
+                String cookie = "__Host-gatehouse=" + sessions.seal(new Session(UUID.randomUUID().toString(), org, account,
+                        p.id(), Sessions.fingerprint(sp), "alice@bench.test", now, now, now.plus(Duration.ofHours(8))));
+                for (Probe probe : probes) {
+                    probe.cookie = cookie;
+                }
+                for (Probe probe : probes) {
+                    probe.awaitStatus(200, 10_000_000_000L);
+                }
+                revoke.revoke("Bench", "alice");
+                long committed = System.nanoTime();
+                long latest = 0;
+                for (int g = 0; g < probes.size(); g++) {
+                    long at = probes.get(g).awaitStatus(401, 10_000_000_000L);
+                    perGateway[g][i] = at - committed;
+                    latest = Math.max(latest, at - committed);
+                }
+                everywhere[i] = latest;
+                Thread.sleep(20 + pause.nextInt(100));
+            }
+            System.out.printf("%d revocations (sso revoke --account), two gateways%n", changes);
+            for (int g = 0; g < probes.size(); g++) {
+                report("gateway " + (g + 1), perGateway[g]);
+            }
+            report("both gateways", everywhere);
+        }
+    }
+
     private static void report(String what, long[] nanos) {
         System.out.printf("%-14s commit -> enforced: p50 %6.1f ms  p90 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n", what,
                 pct(nanos, 50) / 1e6, pct(nanos, 90) / 1e6, pct(nanos, 99) / 1e6, pct(nanos, 100) / 1e6);
@@ -224,6 +302,8 @@ public final class PropagationBenchmark {
         private volatile boolean running = true;
         private volatile int lastStatus;
         private volatile long lastChange;
+        /** The Cookie header sent with each request, or null. */
+        volatile String cookie;
 
         Probe(int port) {
             this.port = port;
@@ -251,14 +331,18 @@ public final class PropagationBenchmark {
         }
 
         private void loop() {
-            byte[] request = ("GET /probe HTTP/1.1\r\nHost: bench\r\nX-Forwarded-For: " + PROBE_IP + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII);
+            String sentCookie = null;
+            byte[] request = probe(null);
             while (running) {
                 try (Socket s = new Socket("127.0.0.1", port)) {
                     s.setTcpNoDelay(true);
                     OutputStream out = s.getOutputStream();
                     InputStream in = s.getInputStream();
                     while (running) {
+                        if (cookie != sentCookie) {
+                            sentCookie = cookie;
+                            request = probe(sentCookie);
+                        }
                         out.write(request);
                         int status = readResponse(in);
                         long now = System.nanoTime();
@@ -274,6 +358,11 @@ public final class PropagationBenchmark {
                     }
                 }
             }
+        }
+
+        private static byte[] probe(String cookie) {
+            return ("GET /probe HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\nX-Forwarded-For: " + PROBE_IP
+                    + "\r\n" + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII);
         }
 
         /** Reads one response with a Content-Length body; returns its status. */
