@@ -13,7 +13,6 @@ import dev.gatehouse.gateway.audit.RetentionJob;
 import dev.gatehouse.gateway.clientip.CloudflareRangesWatcher;
 import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.core.route.HostPattern;
 import dev.gatehouse.core.route.Route;
 import dev.gatehouse.core.route.RouteBinding;
 import dev.gatehouse.core.route.Upstream;
@@ -173,9 +172,11 @@ public final class Gateway implements AutoCloseable {
             if (cloudflare != null) {
                 started.push(cloudflare);
             }
-            List<HostPattern> routeHosts = settings.routes().stream().flatMap(r -> r.hosts().stream()).toList();
+            List<Route> signInHosts = settings.routes().stream().filter(r -> !r.hosts().isEmpty()
+                    && r.binding().signInPossible()).toList();
             SingleSignOn sso = new SingleSignOn(database, ssoSettings, policies::snapshot,
-                    host -> routeHosts.stream().anyMatch(h -> h.matches(host)), registry).start();
+                    (host, org) -> signInHosts.stream().anyMatch(r -> r.binding().org().equals(org)
+                            && r.hosts().stream().anyMatch(h -> h.matches(host))), registry).start();
             started.push(sso);
             GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso,
                     transport);

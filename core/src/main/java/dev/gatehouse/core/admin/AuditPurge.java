@@ -181,12 +181,22 @@ public final class AuditPurge {
             });
         }
         Timestamp orphanCutoff = Timestamp.from(cutoff(SIGN_IN_EVENTS_WITHOUT_ORG_DAYS));
-        long withoutOrg = stop.getAsBoolean() ? 0 : Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM sso_events WHERE org_id IS NULL AND ts < ?")) {
-                ps.setTimestamp(1, orphanCutoff);
-                return (long) ps.executeUpdate();
+        // batches: the first pass after an upgrade may meet millions, left by anonymous callbacks before version 8
+        long withoutOrg = 0;
+        while (!stop.getAsBoolean()) {
+            long batch = Tx.run(ds, c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM sso_events WHERE ctid = ANY(ARRAY("
+                        + "SELECT ctid FROM sso_events WHERE org_id IS NULL AND ts < ? LIMIT ?))")) {
+                    ps.setTimestamp(1, orphanCutoff);
+                    ps.setInt(2, batchSize);
+                    return (long) ps.executeUpdate();
+                }
+            });
+            withoutOrg += batch;
+            if (batch < batchSize) {
+                break;
             }
-        });
+        }
         Retention r = new Retention(deleted, signIns, withoutOrg);
         if (r.any()) {
             Map<String, Object> after = new LinkedHashMap<>();

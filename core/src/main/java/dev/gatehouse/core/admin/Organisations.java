@@ -119,8 +119,9 @@ public final class Organisations {
 
     /**
      * A member account made at its first sign-in (a provider with {@code auto_create = member}): role member, never
-     * admin. Returns its id, or null when the organisation already has an account of that name or email (another
-     * replica's sign-in made it meanwhile, or an operator did) — the caller then looks it up. The admin_actions row
+     * admin. Returns its id; when the organisation has an account of that name or email already (another replica's
+     * sign-in made it meanwhile, or an operator did), the member account with that email (case-insensitive), or null
+     * when there is none (the name or address belongs to a service account). The admin_actions row
      * names this instance's actor, such as {@code sso:okta}.
      *
      * @throws GatehouseException when the database refuses (no such organisation, a malformed email) or is away
@@ -130,8 +131,11 @@ public final class Organisations {
             List<Created> made = Rows.list(c, Created.class, "WITH made AS (INSERT INTO accounts (org_id, name, kind, role,"
                     + " email) VALUES (?, ?, 'member', 'member', ?) ON CONFLICT DO NOTHING RETURNING id, org_id)"
                     + " SELECT made.id, o.name AS org FROM made JOIN organisations o ON o.id = made.org_id", org, name, email);
-            if (made.isEmpty()) {
-                return null;
+            if (made.isEmpty()) { // made meanwhile (two first sign-ins at once): the member with that address, if any
+                List<Created> there = Rows.list(c, Created.class, "SELECT a.id, o.name AS org FROM accounts a JOIN"
+                        + " organisations o ON o.id = a.org_id WHERE a.org_id = ? AND a.kind = 'member'"
+                        + " AND lower(a.email) = lower(?)", org, email);
+                return there.isEmpty() ? null : there.get(0).id();
             }
             Created m = made.get(0);
             AdminLog.record(c, actor, "account create (sso auto-create)", m.org() + "/" + name, null,

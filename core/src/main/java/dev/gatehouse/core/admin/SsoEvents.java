@@ -2,7 +2,9 @@ package dev.gatehouse.core.admin;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -38,11 +40,20 @@ public final class SsoEvents {
         }
     }
 
-    /** The account's and the provider's last sign-in: now. */
-    public static void signedIn(DataSource ds, UUID account, UUID provider) throws SQLException {
+    /**
+     * The account's and the provider's last sign-in: now, by the database's clock — which is returned (null when the
+     * account is gone), so that a session's issue time and a revocation's not-before instant are read off one clock.
+     */
+    public static Instant signedIn(DataSource ds, UUID account, UUID provider) throws SQLException {
         try (Connection c = ds.getConnection()) {
-            Sql.update(c, "UPDATE accounts SET last_sign_in_at = now() WHERE id = ?", account);
             Sql.update(c, "UPDATE sso_providers SET last_sign_in_at = now() WHERE id = ?", provider);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE accounts SET last_sign_in_at = now() WHERE id = ?"
+                    + " RETURNING last_sign_in_at")) {
+                ps.setObject(1, account);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getTimestamp(1).toInstant() : null;
+                }
+            }
         }
     }
 }

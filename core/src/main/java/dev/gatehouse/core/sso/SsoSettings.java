@@ -28,8 +28,6 @@ import java.time.Duration;
 public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration sessionLifetime, Duration sessionIdleTimeout,
                           Duration clockSkew, Duration keyRotation, boolean assertionPerRequest, boolean logoutAtProvider,
                           KeyEncryption keyEncryption, int signInBurst, double signInPerSecond) {
-    /** Where a provider sends the browser back, under the public base URL. */
-    public static final String CALLBACK_PATH = "/.gatehouse/callback";
     public static final String KEY_ENCRYPTION_KEY_FILE = "gatehouse.sso.key-encryption-key-file";
     /** A key file is a line of base64; anything much longer is some other file. */
     static final int KEY_FILE_MAX = 4096;
@@ -138,8 +136,4 @@ public record SsoSettings(String publicBaseUrl, Duration checkTimeout, Duration 
         return fromFile != null ? fromFile : fromEnv;
     }
 
-    /** The redirect URI to register with the providers; null when public-base-url is not set. */
-    public String redirectUri() {
-        return publicBaseUrl.isEmpty() ? null : publicBaseUrl + CALLBACK_PATH;
-    }
 }

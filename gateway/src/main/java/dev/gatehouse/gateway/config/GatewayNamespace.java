@@ -134,10 +134,8 @@ public final class GatewayNamespace {
             while (from < end && (cookieHeader.charAt(from) == ' ' || cookieHeader.charAt(from) == '\t')) {
                 from++;
             }
-            int eq = cookieHeader.indexOf('=', from);
-            String name = cookieHeader.substring(from, eq < 0 || eq > end ? end : eq).strip();
             if (from < end) {
-                if (isOwnCookie(name)) {
+                if (passesForOwn(cookieHeader, from, end)) {
                     removed = true;
                 } else {
                     if (kept.length() > 0) {
@@ -155,12 +153,19 @@ public final class GatewayNamespace {
         return s.isEmpty() ? null : s;
     }
 
-    /** The name of the cookie a Set-Cookie value sets. */
+    /**
+     * The name of the cookie a Set-Cookie value sets — for a nameless one ({@code =__Host-gatehouse=x}, which a browser
+     * may send back as {@code __Host-gatehouse=x}), what its value would pass for.
+     */
     public static String setCookieName(String setCookie) {
         int eq = setCookie.indexOf('=');
         int semi = setCookie.indexOf(';');
         int end = eq < 0 ? (semi < 0 ? setCookie.length() : semi) : (semi >= 0 && semi < eq ? semi : eq);
-        return setCookie.substring(0, end).strip();
+        String name = setCookie.substring(0, end).strip();
+        if (name.isEmpty() && eq >= 0 && (semi < 0 || eq < semi)) {
+            return setCookieName(setCookie.substring(eq + 1));
+        }
+        return name;
     }
 
     /**

@@ -31,6 +31,10 @@ public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientH
     private static final Set<String> GATEWAY_SET = Set.of("content-length", "transfer-encoding", "host", "connection",
             "upgrade", "te", "trailer", "keep-alive", "proxy-connection", "x-real-ip", "forwarded", "x-request-id");
 
+    /** What the gateway reads of a request besides GATEWAY_SET: never removable as an "identity header". */
+    private static final Set<String> NEEDED = Set.of("cookie", "authorization", "accept", "origin", "sec-fetch-site",
+            "cf-connecting-ip", "true-client-ip", "x-client-ip");
+
     public UpstreamHeaders {
         stripClientHeaders = List.copyOf(stripClientHeaders);
         forwardTrailers = List.copyOf(forwardTrailers);
@@ -57,6 +61,16 @@ public record UpstreamHeaders(boolean forwardedHeader, List<String> stripClientH
         List<String> strip = names(g, "upstream.strip-client-headers");
         List<String> identity = names(g, "upstream.strip-identity-headers").stream().map(GatewayNamespace::normalName)
                 .distinct().toList();
+        for (String name : identity) {
+            if (GATEWAY_SET.contains(name) || NEEDED.contains(name) || name.startsWith("x-forwarded-for")
+                    || name.equals("x-forwarded-proto") || name.equals("x-forwarded-host")) {
+                // removed before routing, these would unframe the body (request smuggling), lose the route, the
+                // session or the token, or what the client address is decided from
+                throw ConfigError.at("gatehouse.upstream.strip-identity-headers",
+                        g.getValue("upstream.strip-identity-headers").origin(), "'" + name + "' is not an identity header:"
+                        + " the gateway needs it (framing, routing, sign-in or tokens)");
+            }
+        }
         UpstreamHeaders draft = new UpstreamHeaders(g.getBoolean("upstream.forwarded-header"), strip, List.of(), identity);
         List<String> trailers = names(g, "upstream.forward-trailers");
         for (String t : trailers) {

@@ -126,6 +126,26 @@ public final class LocalAnswer {
     }
 
     /**
+     * A page with one link onward, below its title and paragraphs: to an {@code https} (or {@code http}) URL only —
+     * a {@code javascript:} or other scheme is refused. For a step a browser must take itself (a redirect after a form's
+     * POST would meet the page's own {@code form-action 'self'}).
+     */
+    public static LocalAnswer link(HttpResponseStatus status, String title, String href, String label, String reason,
+                                   List<Map.Entry<String, String>> cookies, String... paragraphs) {
+        String scheme;
+        try {
+            scheme = java.net.URI.create(href).getScheme();
+        } catch (IllegalArgumentException e) {
+            scheme = null;
+        }
+        if (scheme == null || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))) {
+            throw new IllegalArgumentException("a link goes to an http(s) URL, not " + href);
+        }
+        return new LocalAnswer(status, reason, List.copyOf(cookies), new Page("link.jte", params("title", title,
+                "paragraphs", List.of(paragraphs), "href", href, "label", label), false));
+    }
+
+    /**
      * The sign-in provider chooser (200): one link per provider to {@code /.gatehouse/login}, with the organisation,
      * the provider and {@code returnTo} as query parameters (URL-encoded, then escaped for the attribute).
      */

@@ -67,7 +67,7 @@ final class GatehousePages {
             return null;
         }
         if (path.equals(LOGOUT)) {
-            return logout(in, method);
+            return method.equals(HttpMethod.POST) && throttled(rc) ? null : logout(in, method);
         }
         boolean login = path.equals(LOGIN);
         boolean callback = path.equals(CALLBACK) || path.startsWith(CALLBACK + "/");
@@ -80,10 +80,7 @@ final class GatehousePages {
             rc.answer(LocalAnswer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only", "sso_method"));
             return null;
         }
-        long retry = sso.throttle.take(rc.client() == null ? "-" : rc.client().toString(), System.nanoTime());
-        if (retry > 0) {
-            sso.throttled.increment();
-            rc.answer(SignInPages.throttled(retry));
+        if (throttled(rc)) {
             return null;
         }
         PolicySnapshot snapshot = sso.snapshots.get();
@@ -146,22 +143,24 @@ final class GatehousePages {
                     + (providerName == null ? "." : " named " + providerName + ".")));
             return null;
         }
-        String authority = authority(in.head());
-        String host = HostPattern.requestHost(authority);
+        String host = HostPattern.requestHost(authority(in.head()));
         if (host.equals(sso.baseHost)) {
             PolicySnapshot.SsoProvider provider = p;
             return new Deferred(org.id(), () -> sso.flow.login(org, provider, rd, handOver));
         }
         String base = sso.settings.publicBaseUrl() + LOGIN + "?org=" + enc(org.name()) + "&provider=" + enc(p.name());
-        if (!sso.routedHost.test(host)) {
+        if (!sso.routedHost.test(host, org.name())) {
+            // a Host no route of this organisation names (and signs in on) never receives a session: sign in at the base
             rc.answer(LocalAnswer.redirect(base + "&rd=" + enc(rd), "sso_redirect", List.of()));
             return null;
         }
+        // where the session will be handed: the configured name as the client wrote it, on the base URL's port
+        String target = host + sso.basePort;
         String binding = SignInFlow.random();
         Instant until = now.plus(SignInFlow.SIGN_IN_TIME);
-        String cookie = sso.sessions.sealHandOver(new HandOver(org.id(), binding, authority, rd, until), Sealed.HAND_OVER);
+        String cookie = sso.sessions.sealHandOver(new HandOver(org.id(), binding, target, rd, until), Sealed.HAND_OVER);
         String request = sso.sessions.sealHandOver(new HandOver(org.id(), Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(SignInFlow.sha256(binding)), authority, rd, until), Sealed.HAND_OVER_REQUEST);
+                .encodeToString(SignInFlow.sha256(binding)), target, rd, until), Sealed.HAND_OVER_REQUEST);
         if (cookie == null || request == null) {
             rc.answer(SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_no_key",
                     "This gateway has not reached its database yet; try again shortly."));
@@ -225,7 +224,7 @@ final class GatehousePages {
                              Map<String, List<String>> params) {
         RequestContext rc = in.context();
         String code = SignInFlow.one(params, "code");
-        String authority = authority(in.head());
+        String authority = HostPattern.requestHost(authority(in.head())) + sso.basePort;
         HandOver binding = sso.sessions.openHandOver(SignInCookies.read(in.head(), SignInCookies.HAND_OVER),
                 Sealed.HAND_OVER, Instant.now());
         if (code == null || binding == null || !binding.host().equals(authority)) {
@@ -265,8 +264,25 @@ final class GatehousePages {
         }
         PolicySnapshot snapshot = sso.snapshots.get();
         PolicySnapshot.Org org = snapshot == null ? null : snapshot.org(s.orgId());
+        if (org != null && org.sessionRevoked(s.id(), s.accountId(), s.issuedAt())) {
+            // ended already (signed out, or revoked): nothing to share with the other gateways, nothing to write
+            rc.answer(LocalAnswer.page(HttpResponseStatus.OK, "Signed out", "sso_signed_out", clearing,
+                    "You are signed out of this site."));
+            return null;
+        }
         String clientIp = rc.client() == null ? null : rc.client().toString();
         return new Deferred(s.orgId(), () -> sso.flow.signOut(s, org, clientIp, clearing));
+    }
+
+    /** True (and answered 429) when the client's address asked too often. */
+    private boolean throttled(RequestContext rc) {
+        long retry = sso.throttle.take(SignInThrottle.key(rc.client()), System.nanoTime());
+        if (retry > 0) {
+            sso.throttled.increment();
+            rc.answer(SignInPages.throttled(retry));
+            return true;
+        }
+        return false;
     }
 
     /** A POST sent by a page of this very origin: Fetch Metadata when the browser sends it, else Origin against Host. */

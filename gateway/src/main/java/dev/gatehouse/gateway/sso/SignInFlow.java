@@ -191,10 +191,10 @@ final class SignInFlow {
                     + " has no member account with that address. Ask one of its administrators to add it.");
         }
         attempt.account = accountId;
-        recordSignIn(accountId, p.id());
+        Instant issued = recordSignIn(accountId, p.id());
         Instant now = Instant.now();
         String session = sessions.seal(new Session(random(), org.id(), accountId, p.id(), Sessions.fingerprint(p), email,
-                now, now, now.plus(settings.sessionLifetime())));
+                issued, now, now.plus(settings.sessionLifetime())));
         if (session == null) {
             return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_no_key",
                     "This gateway has not reached its database yet; try again shortly.");
@@ -273,10 +273,11 @@ final class SignInFlow {
             if (settings.logoutAtProvider() && p != null) {
                 try {
                     URI end = clients.client(p).endSessionEndpoint();
-                    if (end != null) {
+                    if (end != null) { // a link, not a redirect: this answers a form's POST (CSP form-action 'self')
                         String sep = end.getRawQuery() == null ? "?" : "&";
-                        return LocalAnswer.redirect(end + sep + "client_id=" + URLEncoder.encode(p.clientId(),
-                                StandardCharsets.UTF_8), "sso_signed_out", clearing);
+                        return LocalAnswer.link(HttpResponseStatus.OK, "Signed out", end + sep + "client_id="
+                                + URLEncoder.encode(p.clientId(), StandardCharsets.UTF_8), "Sign out of " + p.name()
+                                + " too", "sso_signed_out", clearing, "You are signed out of this site.");
                     }
                 } catch (Exception e) {
                     log.warn("Sign-out at provider {} skipped: {}", p.name(), e.toString());
@@ -311,13 +312,21 @@ final class SignInFlow {
         }
     }
 
-    /** The account's and provider's last sign-in (no policy reload follows: V8's triggers ignore this column). */
-    private void recordSignIn(UUID account, UUID provider) {
+    /**
+     * The account's and provider's last sign-in (no policy reload follows: V8's triggers ignore this column); returns
+     * the sign-in's instant by the database's clock — the clock revocations are read off — or this JVM's when the
+     * database does not answer.
+     */
+    private Instant recordSignIn(UUID account, UUID provider) {
         try {
-            SsoEvents.signedIn(database.dataSource(), account, provider);
+            Instant at = SsoEvents.signedIn(database.dataSource(), account, provider);
+            if (at != null) {
+                return at;
+            }
         } catch (Exception e) {
             log.debug("last sign-in not recorded: {}", Database.sqlReason(e));
         }
+        return Instant.now();
     }
 
     /** 32 random bytes, base64url: states, nonces, session ids, bindings and codes. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.sso;
 
+import dev.gatehouse.core.net.IpAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -7,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * in with three or four requests; a flood from one address is answered 429 on the event loop, before it costs a
  * provider round trip, a thread or a database row, and another address's sign-in goes on.
  *
- * <p>The map is bounded: when it holds {@link #MAX_CLIENTS} addresses, those whose bucket is full again (idle) are
- * dropped, and if that frees nothing, all — a flood from that many addresses gets fresh buckets, never a lock-out of
- * the addresses it did not come from.
+ * <p>A client is its IPv4 address, or its IPv6 /64 (one host is given a whole /64: keyed by address, it would have
+ * 2^64 fresh buckets). The map is bounded: when it holds {@link #MAX_CLIENTS} keys, those whose bucket is full again
+ * (idle) are dropped, and if that frees too little, a tenth of the rest — a flood from that many addresses gets some
+ * fresh buckets, never a lock-out of the addresses it did not come from.
  */
 final class SignInThrottle {
     static final int MAX_CLIENTS = 10_000;
@@ -37,14 +39,23 @@ final class SignInThrottle {
         this.perNano = perSecond / 1e9;
     }
 
+    /** The throttle's key for a client address: the address, or an IPv6 address's /64. */
+    static String key(IpAddress client) {
+        if (client == null) {
+            return "-";
+        }
+        return client.isV4() ? client.toString() : IpAddress.v6(client.hi(), 0) + "/64";
+    }
+
     /** 0 when the request may go on (a token is taken); else the seconds until it may (Retry-After). */
     long take(String client, long nowNanos) {
         Bucket b = buckets.get(client);
         if (b == null) {
             if (buckets.size() >= MAX_CLIENTS) {
                 buckets.values().removeIf(x -> full(x, nowNanos));
-                if (buckets.size() >= MAX_CLIENTS) {
-                    buckets.clear();
+                if (buckets.size() >= MAX_CLIENTS * 9 / 10) {
+                    int[] n = {0};
+                    buckets.keySet().removeIf(k -> n[0]++ % 10 == 0);
                 }
             }
             b = buckets.computeIfAbsent(client, c -> new Bucket(capacity, nowNanos));

@@ -18,7 +18,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SingleSignOn implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SingleSignOn.class);
-    /** Sign-in threads; each organisation may hold {@link #PER_ORG} of them and queue {@link #QUEUE_PER_ORG} more. */
-    static final int THREADS = 8;
+    /**
+     * Sign-in threads, made on demand; each organisation may hold {@link #PER_ORG} of them and queue
+     * {@link #QUEUE_PER_ORG} more, so 32 organisations' providers may hang at once before a 33rd waits.
+     */
+    static final int THREADS = 64;
     static final int PER_ORG = 2;
     static final int QUEUE_PER_ORG = 32;
     static final int ORGS_WAITING = 1024;
@@ -50,8 +53,13 @@ public final class SingleSignOn implements AutoCloseable {
     final SignInThrottle throttle;
     /** The public base URL's host, as routes compare hosts; "" when sign-in is not configured. */
     final String baseHost;
-    /** Whether a request's host (as routes compare hosts) is one a route names: a host sign-in may hand a session to. */
-    final Predicate<String> routedHost;
+    /**
+     * Whether a request's host (as routes compare hosts) is one a route of that organisation names and signs browsers
+     * in on: the only hosts sign-in hands a session to.
+     */
+    final BiPredicate<String, String> routedHost;
+    /** ":port" of the public base URL when it names one, else "": the port a hand-over goes to, never the client's. */
+    final String basePort;
     final Counter unmatchedCallbacks;
     final Counter throttled;
     private final Set<String> breakGlassWarned = ConcurrentHashMap.newKeySet();
@@ -59,7 +67,7 @@ public final class SingleSignOn implements AutoCloseable {
     private final Map<String, Instant> consumed = new ConcurrentHashMap<>();
 
     public SingleSignOn(Database database, SsoSettings settings, Supplier<PolicySnapshot> snapshots,
-                        Predicate<String> routedHost, MeterRegistry registry) {
+                        BiPredicate<String, String> routedHost, MeterRegistry registry) {
         this.snapshots = snapshots;
         this.settings = settings;
         this.routedHost = routedHost;
@@ -77,6 +85,8 @@ public final class SingleSignOn implements AutoCloseable {
         this.throttle = new SignInThrottle(settings.signInBurst(), settings.signInPerSecond());
         this.baseHost = settings.publicBaseUrl().isEmpty() ? ""
                 : HostPattern.requestHost(URI.create(settings.publicBaseUrl()).getRawAuthority());
+        int port = settings.publicBaseUrl().isEmpty() ? -1 : URI.create(settings.publicBaseUrl()).getPort();
+        this.basePort = port < 0 ? "" : ":" + port;
         this.unmatchedCallbacks = Counter.builder("gatehouse.sso.callbacks.unmatched").description("Answers to"
                 + " /.gatehouse/callback that match no sign-in begun in that browser (refused; no sso_events row).")
                 .register(registry);

@@ -37,6 +37,13 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
 
     private final SingleSignOn sso;
     private final GatehousePages pages;
+    /**
+     * Messages held at most behind a waiting sign-in page. The listener reads only on demand (AUTO_READ off), so what
+     * arrives meanwhile is one read's worth — a pipelined request or a body's pieces; more is a client abusing the wait,
+     * and its connection is closed.
+     */
+    static final int HELD_MAX = 64;
+
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean waiting;
 
@@ -49,6 +56,12 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (waiting) {
             held.add(msg);
+            if (held.size() > HELD_MAX) {
+                log.debug("connection {} sent more than {} messages behind a sign-in page: closed", ctx.channel(),
+                        HELD_MAX);
+                drop();
+                ctx.close();
+            }
             return;
         }
         if (msg instanceof InboundRequest in && in.context().rejection() == null) {
@@ -72,13 +85,17 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /**
+     * Runs the page's work on the sign-in threads and answers on the event loop; the connection's later messages wait.
+     * Whatever happens to the work — done, thrown, refused, or dropped at shutdown — the request is released.
+     */
     private void hold(ChannelHandlerContext ctx, InboundRequest in, UUID org, Supplier<LocalAnswer> work) {
         waiting = true;
         boolean taken = sso.threads.submit(org, () -> {
             LocalAnswer answer;
             try {
                 answer = work.get();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 String uri = in.head().uri(); // logged without its query: a callback's carries the code
                 log.error("Sign-in page {} failed on this gateway", uri.split("\\?", 2)[0], e);
                 answer = LocalAnswer.page(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Sign-in failed", "sso_failure",
@@ -86,7 +103,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
             }
             LocalAnswer done = answer;
             ctx.executor().execute(() -> release(ctx, in, done));
-        });
+        }, () -> ctx.executor().execute(() -> release(ctx, in, SignInPages.busy())));
         if (!taken) {
             release(ctx, in, SignInPages.busy());
         }

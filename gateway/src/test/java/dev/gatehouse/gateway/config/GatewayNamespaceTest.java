@@ -35,6 +35,13 @@ class GatewayNamespaceTest {
         assertThat(GatewayNamespace.withoutOwnCookies("__Host-gatehouse-handoff=x;session=__Host-gatehouse"))
                 .as("a value that looks like the name is someone else's cookie").isEqualTo("session=__Host-gatehouse");
 
+        assertThat(GatewayNamespace.withoutOwnCookies("a=1;; ;\t__Host-gatehouse=s;b=2")).as("empty pairs and tabs")
+                .isEqualTo("a=1; b=2");
+        assertThat(GatewayNamespace.withoutOwnCookies("=__Host-gatehouse=s; a=1")).as("nameless, as a browser sends back")
+                .isEqualTo("a=1");
+        assertThat(GatewayNamespace.withoutOwnCookies("a=1, __Host-gatehouse=s; b=2")).as("after RFC 2965's comma")
+                .isEqualTo("b=2");
+
         HttpHeaders h = new DefaultHttpHeaders(false);
         h.add("Cookie", "__Host-gatehouse=s");
         h.add("Cookie", "a=1; __Host-gatehouse-signin=t");
@@ -51,7 +58,8 @@ class GatewayNamespaceTest {
         h.add("Set-Cookie", "__Host-gatehouse=planted; Path=/; Secure");
         h.add("Set-Cookie", "app=1; Path=/");
         h.add("Set-Cookie", " __HOST-Gatehouse-signin =x");
-        assertThat(GatewayNamespace.stripSetCookies(h)).isEqualTo(2);
+        h.add("Set-Cookie", "=__Host-gatehouse=nameless; Path=/");
+        assertThat(GatewayNamespace.stripSetCookies(h)).isEqualTo(3);
         assertThat(h.getAll("Set-Cookie")).containsExactly("app=1; Path=/");
         assertThat(GatewayNamespace.stripSetCookies(h)).isZero();
     }

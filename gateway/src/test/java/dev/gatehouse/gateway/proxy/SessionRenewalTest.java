@@ -36,4 +36,18 @@ class SessionRenewalTest {
         SessionRenewal.add(noStore, "c");
         assertThat(noStore.get("Cache-Control")).as("already kept from caches: unchanged").isEqualTo("no-store");
     }
+
+    @Test
+    void aQualifiedPrivateOrACdnsOwnCacheHeaderIsNoPrivacy() {
+        HttpHeaders qualified = with("private=\"X-Secret\", max-age=60");
+        SessionRenewal.add(qualified, "c");
+        assertThat(qualified.get("Cache-Control")).as("a shared cache may keep the rest: made private")
+                .isEqualTo("private=\"X-Secret\", max-age=60, private");
+        for (String cdn : new String[] {"CDN-Cache-Control", "Cloudflare-CDN-Cache-Control", "Surrogate-Control"}) {
+            HttpHeaders h = with("private");
+            h.set(cdn, "max-age=600");
+            assertThat(SessionRenewal.add(h, "c")).as(cdn + " overrides Cache-Control at the CDN").isFalse();
+            assertThat(h.contains("Set-Cookie")).isFalse();
+        }
+    }
 }

@@ -124,6 +124,7 @@ class IdentityBoundaryIT {
                 + "  { prefix = \"/required/\", upstream = " + up + ", org = \"Sso\", sso = required }\n"
                 + "  { prefix = \"/billing/\", upstream = " + up + ", org = \"Sso\", assertion-audience = \"billing\" }\n"
                 + "  { hosts = [\"" + TENANT + "\"], prefix = \"/\", upstream = " + up + ", org = \"Sso\" }\n"
+                + "  { hosts = [\"acme.example\"], prefix = \"/\", upstream = " + up + ", org = \"Acme\" }\n"
                 + "]\n"));
     }
 
@@ -203,6 +204,21 @@ class IdentityBoundaryIT {
             assertThat(head).as(path + " (websocket)").doesNotContain("boss@acme.test").doesNotContain("forged")
                     .doesNotContain("Remote-User").doesNotContainIgnoringCase("__Host-gatehouse");
         }
+        // signed in: the real identity, and only it — on a plain request and on a websocket upgrade
+        String base = "127.0.0.1:" + port;
+        Map<String, String> jar = signInAt(base, "/sso/page");
+        for (String upgrade : List.of("", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")) {
+            heads.clear();
+            String[] extra = (String.join("\r\n", FORGED) + (upgrade.isEmpty() ? "" : "\r\n" + upgrade)).split("\r\n");
+            RawHttp.Response r = raw(base, "GET", "/sso/x", jar, extra);
+            assertThat(r.status()).isIn(200, 101);
+            assertThat(r.header("set-cookie")).as("nothing of the gateway's set by the upstream, 101 included")
+                    .satisfiesAnyOf(v -> assertThat(v).isNull(), v -> assertThat(v).doesNotContain("planted"));
+            String head = heads.poll(5, TimeUnit.SECONDS);
+            assertThat(head).contains("X-Gatehouse-User-Email: alice@sso.test").contains("X-Gatehouse-Account: alice")
+                    .doesNotContain("boss@acme.test").doesNotContain("forged").doesNotContain("Remote-User");
+        }
     }
 
     // ---- 3. the gateway's cookies ----------------------------------------------------------------------------------
@@ -230,25 +246,35 @@ class IdentityBoundaryIT {
 
     @Test
     void finding4_aHostRoutedTenantSignsInThroughAHandOverBoundToItsOwnCookie() throws Exception {
-        Map<String, String> tenant = signInAt(TENANT, "/dashboard?tab=1");
+        String tenant0 = TENANT + ":" + port; // a hand-over goes to the base URL's port, whatever the client wrote
+        Map<String, String> tenant = signInAt(tenant0, "/dashboard?tab=1");
         assertThat(tenant).containsKey("__Host-gatehouse").doesNotContainKey("__Host-gatehouse-handover");
         heads.clear();
-        assertThat(raw(TENANT, "GET", "/dashboard", tenant).status()).isEqualTo(200);
+        assertThat(raw(tenant0, "GET", "/dashboard", tenant).status()).isEqualTo(200);
         assertThat(heads.poll(5, TimeUnit.SECONDS)).contains("X-Gatehouse-Account: alice");
 
         // an attacker's own hand-over code, planted in a victim's browser, finds no matching binding cookie there
         Map<String, String> attacker = new HashMap<>();
         String code = handOverCode(attacker);
-        RawHttp.Response planted = raw(TENANT, "GET", "/.gatehouse/hand-over?code=" + code, Map.of());
+        RawHttp.Response planted = raw(tenant0, "GET", "/.gatehouse/hand-over?code=" + code, Map.of());
         assertThat(planted.status()).as(planted.headers() + planted.body()).isEqualTo(400);
         assertThat(planted.header("set-cookie")).as("no session for the victim").doesNotContain("__Host-gatehouse=ey");
         // its own browser redeems it — once (single use, whichever replica sees it first)
-        assertThat(raw(TENANT, "GET", "/.gatehouse/hand-over?code=" + code, attacker).status()).isEqualTo(302);
-        assertThat(raw(TENANT, "GET", "/.gatehouse/hand-over?code=" + code, attacker).status()).isEqualTo(400);
+        assertThat(raw(tenant0, "GET", "/.gatehouse/hand-over?code=" + code, attacker).status()).isEqualTo(302);
+        assertThat(raw(tenant0, "GET", "/.gatehouse/hand-over?code=" + code, attacker).status()).isEqualTo(400);
         // a code for this host's binding is refused on another routed host (never X-Forwarded-Host)
         String second = handOverCode(attacker);
         assertThat(raw("other.example", "GET", "/.gatehouse/hand-over?code=" + second, attacker,
-                "X-Forwarded-Host: " + TENANT).status()).isEqualTo(400);
+                "X-Forwarded-Host: " + tenant0).status()).isEqualTo(400);
+
+        // a host routed to another organisation, or any port the client names, is never handed this one's session
+        Map<String, String> elsewhere = new HashMap<>();
+        RawHttp.Response other = raw("acme.example", "GET", "/.gatehouse/login?org=Sso&provider=okta&rd=/x", elsewhere);
+        assertThat(other.header("location")).as("signs in at the base URL, no hand-over")
+                .startsWith("http://127.0.0.1:" + port + "/.gatehouse/login?").doesNotContain("hf=");
+        assertThat(other.header("set-cookie")).isNull();
+        String odd = handOverCode(new HashMap<>(), TENANT + ":6666");
+        assertThat(odd).as("the hand-over's address: the base URL's port, not the client's").isNotNull();
     }
 
     // ---- 5. break-glass ----------------------------------------------------------------------------------------------
@@ -348,7 +374,7 @@ class IdentityBoundaryIT {
             String h = u.getRawAuthority();
             Map<String, String> jar = jars.computeIfAbsent(h, k -> new LinkedHashMap<>());
             String location;
-            if (u.getPort() == port || h.equals(TENANT)) {
+            if (u.getPort() == port || u.getHost().equals(TENANT)) {
                 RawHttp.Response r = raw(h, "GET", u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()),
                         jar, "Accept: text/html");
                 keep(jar, r);
@@ -369,9 +395,13 @@ class IdentityBoundaryIT {
 
     /** A hand-over code made for the browser whose cookies are {@code jar} (an attacker's own sign-in on the tenant). */
     String handOverCode(Map<String, String> jar) throws Exception {
+        return handOverCode(jar, TENANT);
+    }
+
+    String handOverCode(Map<String, String> jar, String host) throws Exception {
         idp.enqueueCallback(new DefaultOAuth2TokenCallback("sso", "user-1", "JWT", List.of("gatehouse"),
                 Map.of("email", "alice@sso.test", "email_verified", true), 3600));
-        RawHttp.Response login = raw(TENANT, "GET", "/.gatehouse/login?org=Sso&provider=okta&rd=/", jar);
+        RawHttp.Response login = raw(host, "GET", "/.gatehouse/login?org=Sso&provider=okta&rd=/", jar);
         keep(jar, login);
         Map<String, String> baseJar = new HashMap<>();
         URI toBase = URI.create(login.header("location"));
@@ -383,7 +413,7 @@ class IdentityBoundaryIT {
         URI callback = URI.create(atIdp.headers().firstValue("Location").orElseThrow());
         RawHttp.Response done = raw(callback.getRawAuthority(), "GET", callback.getRawPath() + "?" + callback.getRawQuery(),
                 baseJar);
-        assertThat(done.header("location")).startsWith("http://" + TENANT + "/.gatehouse/hand-over?code=");
+        assertThat(done.header("location")).startsWith("http://" + TENANT + ":" + port + "/.gatehouse/hand-over?code=");
         return SsoGatewayIT.query(done.header("location"), "code");
     }
 

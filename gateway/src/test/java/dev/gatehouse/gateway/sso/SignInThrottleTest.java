@@ -28,4 +28,12 @@ class SignInThrottleTest {
         }
         assertThat(t.take("192.0.2.1", 0)).as("a new address, however many came before").isZero();
     }
+
+    @Test
+    void anIpv6ClientIsItsSlash64() {
+        assertThat(SignInThrottle.key(dev.gatehouse.core.net.IpAddress.parse("2001:db8:1:2:aaaa::1")))
+                .isEqualTo(SignInThrottle.key(dev.gatehouse.core.net.IpAddress.parse("2001:db8:1:2:ffff::9")))
+                .isEqualTo("2001:db8:1:2::/64");
+        assertThat(SignInThrottle.key(dev.gatehouse.core.net.IpAddress.parse("198.51.100.7"))).isEqualTo("198.51.100.7");
+    }
 }

@@ -418,6 +418,23 @@ class SsoGatewayIT {
         }
     }
 
+    @Test
+    void signOutAtTheProviderIsALinkOnwardNotARedirectAfterThePost() throws Exception {
+        try (Gateway atProvider = start(0, "gatehouse.sso.logout-at-provider = true\n")) {
+            identity("alice@acme.test", List.of("gatehouse"), 3600);
+            signIn("/app/");
+            HttpResponse<String> out = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + atProvider.port()
+                    + "/.gatehouse/logout")).POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://127.0.0.1:" + atProvider.port())
+                    .header("Cookie", "__Host-gatehouse=" + jar.get("__Host-gatehouse")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(out.statusCode()).as("a page: a redirect after the form's POST would meet form-action 'self'")
+                    .isEqualTo(200);
+            assertThat(out.body()).contains("You are signed out of this site.")
+                    .contains("<a href=\"" + idp.issuerUrl("acme") + "/endsession?client_id=gatehouse\">");
+        }
+    }
+
     /**
      * Transactions the database committed so far. Each server process reports its counts when idle, at most once a
      * second: read after a pause longer than that.

@@ -89,22 +89,8 @@ class IdTokenValidationIT {
         com.nimbusds.jose.jwk.RSAKey second = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("k2").generate();
         java.util.concurrent.atomic.AtomicReference<String> jwks = new java.util.concurrent.atomic.AtomicReference<>(
                 new com.nimbusds.jose.jwk.JWKSet(first.toPublicJWK()).toString());
-        com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+        com.sun.net.httpserver.HttpServer provider = provider("rotating", jwks::get, "RS256");
         String issuer = "http://127.0.0.1:" + provider.getAddress().getPort() + "/rotating";
-        provider.createContext("/rotating/", ex -> {
-            String body = ex.getRequestURI().getPath().endsWith("/jwks") ? jwks.get()
-                    : "{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer + "/authorize\","
-                    + "\"token_endpoint\":\"" + issuer + "/token\",\"jwks_uri\":\"" + issuer + "/jwks\","
-                    + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
-                    + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}";
-            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, b.length);
-            ex.getResponseBody().write(b);
-            ex.close();
-        });
-        provider.start();
         try {
             PolicySnapshot.SsoProvider p = new PolicySnapshot.SsoProvider(UUID.randomUUID(), "rotating", issuer,
                     "gatehouse", "env:UNUSED", List.of(), null, false, true, null);
@@ -116,6 +102,57 @@ class IdTokenValidationIT {
         } finally {
             provider.stop(0);
         }
+    }
+
+    /**
+     * A provider that lists RS256 first but signs with ES256 (its JWKS holds an EC key): the token's own header and the
+     * key its JWKS names decide, so the token checks out — before, RS256 was required whenever listed.
+     */
+    @Test
+    void aProviderListingRs256ButSigningWithEs256IsFollowed() throws Exception {
+        com.nimbusds.jose.jwk.ECKey ec = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+                .keyID("ec1").generate();
+        com.sun.net.httpserver.HttpServer provider = provider("ec",
+                () -> new com.nimbusds.jose.jwk.JWKSet(ec.toPublicJWK()).toString(), "RS256\",\"ES256");
+        String issuer = "http://127.0.0.1:" + provider.getAddress().getPort() + "/ec";
+        try {
+            PolicySnapshot.SsoProvider p = new PolicySnapshot.SsoProvider(UUID.randomUUID(), "ec", issuer,
+                    "gatehouse", "env:UNUSED", List.of(), null, false, true, null);
+            IDTokenValidator v = new OidcClients(Duration.ofSeconds(5), Duration.ofSeconds(60)).client(p).validator();
+            SignedJWT jwt = new SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                    .keyID("ec1").build(), new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer).audience("gatehouse")
+                    .subject("user-1").claim("nonce", "n-1").issueTime(new Date())
+                    .expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
+            jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(ec));
+            assertThat(v.validate(jwt, new Nonce("n-1")).getSubject().getValue()).isEqualTo("user-1");
+        } finally {
+            provider.stop(0);
+        }
+    }
+
+    /**
+     * A minimal provider of the test's own, over real HTTP at /{@code name}/: a discovery document advertising
+     * {@code algs} (written into a JSON array as they are) and the JWKS {@code jwks} gives. Started.
+     */
+    static com.sun.net.httpserver.HttpServer provider(String name, java.util.function.Supplier<String> jwks, String algs)
+            throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+        String issuer = "http://127.0.0.1:" + provider.getAddress().getPort() + "/" + name;
+        provider.createContext("/" + name + "/", ex -> {
+            String body = ex.getRequestURI().getPath().endsWith("/jwks") ? jwks.get()
+                    : "{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer + "/authorize\","
+                    + "\"token_endpoint\":\"" + issuer + "/token\",\"jwks_uri\":\"" + issuer + "/jwks\","
+                    + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
+                    + "\"id_token_signing_alg_values_supported\":[\"" + algs + "\"]}";
+            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        provider.start();
+        return provider;
     }
 
     static SignedJWT signed(com.nimbusds.jose.jwk.RSAKey key, String issuer) throws Exception {
