@@ -29,12 +29,16 @@ class OrganisationsIT {
         assertThat(d.queryValue("SELECT actor || ' ' || command || ' ' || target || ' ' || (after->>'id')"
                 + " FROM admin_actions")).isEqualTo("sso:okta account create (sso auto-create) Acme/carol@acme.test " + id);
 
-        assertThat(sso.createMember(acme, "carol@acme.test", "carol@acme.test")).as("the same name").isNull();
-        assertThat(sso.createMember(acme, "carol2", "CAROL@acme.test")).as("the same email, in another case").isNull();
+        assertThat(sso.createMember(acme, "carol@acme.test", "carol@acme.test"))
+                .as("made meanwhile (another replica's sign-in): that member").isEqualTo(id);
+        assertThat(sso.createMember(acme, "carol2", "CAROL@acme.test")).as("the same email, in another case").isEqualTo(id);
+        new Fixtures(d).account(acme, "robot@acme.test", "service", "member");
+        assertThat(sso.createMember(acme, "robot@acme.test", "robot@acme.test")).as("a service account's name: no member")
+                .isNull();
         assertThat(d.queryValue("SELECT count(*) FROM admin_actions")).as("one row: nothing else was made").isEqualTo(1L);
         assertThatThrownBy(() -> sso.createMember(UUID.randomUUID(), "dave", "dave@acme.test"))
                 .isInstanceOf(GatehouseException.class);
         assertThatThrownBy(() -> sso.createMember(acme, "eve", "not-an-address")).isInstanceOf(GatehouseException.class);
-        assertThat(d.queryValue("SELECT count(*) FROM accounts")).isEqualTo(1L);
+        assertThat(d.queryValue("SELECT count(*) FROM accounts")).isEqualTo(2L);
     }
 }
