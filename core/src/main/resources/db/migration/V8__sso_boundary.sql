@@ -29,6 +29,19 @@ ALTER TABLE sso_providers ADD COLUMN callback_path text
 -- Registered at their provider with the shared path: they keep it. Providers added from now on get NULL.
 UPDATE sso_providers SET callback_path = '/.gatehouse/callback';
 
+-- A provider disabled ends the sessions made through it: enabled again, it does not bring them back (a session
+-- issued at or before this instant is over). Set by the database whichever way the provider is disabled.
+ALTER TABLE sso_providers ADD COLUMN sessions_not_before timestamptz;
+CREATE FUNCTION gatehouse_provider_disabled() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.enabled AND NOT NEW.enabled THEN
+        NEW.sessions_not_before := now();
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER sso_providers_disabled BEFORE UPDATE OF enabled ON sso_providers
+    FOR EACH ROW EXECUTE FUNCTION gatehouse_provider_disabled();
+
 -- A signed-out session's id until its expiry (the gateway deletes rows an hour past it). Notified on insert so that
 -- every replica reloads the organisation; a delete is not: the rows deleted are of sessions expired anyway.
 CREATE TABLE sso_revoked_sessions (

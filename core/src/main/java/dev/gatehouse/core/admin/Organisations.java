@@ -54,6 +54,7 @@ public final class Organisations {
     }
 
     public UUID createOrg(String name, boolean requireSso, Integer retentionDays) {
+        noSlash("an organisation's", name);
         return Tx.run(ds, c -> {
             UUID id = (UUID) Sql.insertReturning(c, "organisation '" + name + "'",
                     "INSERT INTO organisations (name, require_sso, audit_retention_days) VALUES (?, ?, ?) RETURNING id",
@@ -61,6 +62,16 @@ public final class Organisations {
             AdminLog.record(c, actor, "org create", name, null, Map.of("id", id.toString(), "require_sso", requireSso));
             return id;
         });
+    }
+
+    /**
+     * "Org/App" names an app (routes, identity assertions' audience): a '/' in either name would make two things one
+     * name — an organisation "Acme/vault"'s assertions would pass for the app vault's of Acme.
+     */
+    private static void noSlash(String whose, String name) {
+        if (name.indexOf('/') >= 0) {
+            throw new GatehouseException(whose + " name may not contain '/' (Org/App names an app): '" + name + "'");
+        }
     }
 
     public List<OrgSummary> listOrgs() {
@@ -88,6 +99,7 @@ public final class Organisations {
     }
 
     public UUID createApp(String org, String name) {
+        noSlash("an app's", name);
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID id = (UUID) Sql.insertReturning(c, "app '" + name + "' in organisation '" + org + "'",

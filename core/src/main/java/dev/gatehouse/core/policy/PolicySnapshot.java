@@ -117,12 +117,27 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
      * @param allowedDomains empty: any; else the verified email's domain must be one of them
      * @param autoCreate     "member" or null (never create an account)
      * @param emailVouched   the provider's email is trusted without email_verified
+     * @param sessionsNotBefore when the provider was last disabled: the sessions made through it before are over,
+     *                       even once it is enabled again; null when never
      * @param callbackPath   {@link #SHARED_CALLBACK_PATH} for a provider registered before each had a callback of its
      *                       own (it keeps the one registered at the provider), else null: see {@link #redirectPath()}
      */
     public record SsoProvider(UUID id, String name, String issuer, String clientId, String clientSecretRef,
                               List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled,
-                              String callbackPath) {
+                              String callbackPath, Instant sessionsNotBefore) {
+        /** A provider never disabled (sessionsNotBefore null). */
+        public SsoProvider(UUID id, String name, String issuer, String clientId, String clientSecretRef,
+                           List<String> allowedDomains, String autoCreate, boolean emailVouched, boolean enabled,
+                           String callbackPath) {
+            this(id, name, issuer, clientId, clientSecretRef, allowedDomains, autoCreate, emailVouched, enabled,
+                    callbackPath, null);
+        }
+
+        /** Whether a session made through this provider at {@code issuedAt} ended when the provider was disabled. */
+        public boolean endedSession(Instant issuedAt) {
+            return sessionsNotBefore != null && !issuedAt.isAfter(sessionsNotBefore);
+        }
+
         /** The one callback every provider shared before schema version 8. */
         public static final String SHARED_CALLBACK_PATH = "/.gatehouse/callback";
 

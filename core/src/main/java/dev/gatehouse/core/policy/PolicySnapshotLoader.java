@@ -107,7 +107,7 @@ public final class PolicySnapshotLoader {
         {"SELECT id, org_id, name, kind, role, email, sessions_not_before FROM accounts", " WHERE org_id = ANY(?)", ""},
         {"SELECT id, org_id, name, audit_mode FROM apps", " WHERE org_id = ANY(?)", ""},
         {"SELECT id, org_id, name, issuer, client_id, client_secret_ref, allowed_domains, auto_create, email_vouched,"
-                + " enabled, callback_path FROM sso_providers WHERE provider_type = 'oidc'", " AND org_id = ANY(?)",
+                + " enabled, callback_path, sessions_not_before FROM sso_providers WHERE provider_type = 'oidc'", " AND org_id = ANY(?)",
             " ORDER BY name"},
         // signed out, until they would have expired anyway (the database's clock, as for every instant here)
         {"SELECT org_id, session_id FROM sso_revoked_sessions WHERE expires_at > now()", " AND org_id = ANY(?)", ""},
@@ -244,7 +244,7 @@ public final class PolicySnapshotLoader {
                 providersByOrg.computeIfAbsent((UUID) rs.getObject(2), k -> new ArrayList<>()).add(new PolicySnapshot.SsoProvider(
                         (UUID) rs.getObject(1), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                         List.of((String[]) rs.getArray(7).getArray()), rs.getString(8), rs.getBoolean(9), rs.getBoolean(10),
-                        rs.getString(11)));
+                        rs.getString(11), instant(rs.getTimestamp(12))));
             }
         }
         Map<UUID, Set<String>> revokedByOrg = new HashMap<>();

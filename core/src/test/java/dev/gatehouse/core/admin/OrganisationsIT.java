@@ -40,5 +40,9 @@ class OrganisationsIT {
                 .isInstanceOf(GatehouseException.class);
         assertThatThrownBy(() -> sso.createMember(acme, "eve", "not-an-address")).isInstanceOf(GatehouseException.class);
         assertThat(d.queryValue("SELECT count(*) FROM accounts")).isEqualTo(2L);
+        Organisations admin = new Organisations(d.dataSource(), "test");
+        assertThatThrownBy(() -> admin.createOrg("Acme/vault", false, null)).as("it would pass for Acme's app vault")
+                .isInstanceOf(GatehouseException.class).hasMessageContaining("'/'");
+        assertThatThrownBy(() -> admin.createApp("Acme", "a/b")).isInstanceOf(GatehouseException.class);
     }
 }

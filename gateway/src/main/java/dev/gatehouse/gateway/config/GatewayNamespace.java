@@ -154,6 +154,32 @@ public final class GatewayNamespace {
     }
 
     /**
+     * Whether a cookie pair (from..end) is, or could be read by some parser as, one of the gateway's: named so (quoted
+     * too); nameless with a value that starts so ({@code =__Host-gatehouse=x}, which browsers send back as
+     * {@code __Host-gatehouse=x}); or holding one after a comma ({@code a=1, __Host-gatehouse=x}: RFC 2965's separator,
+     * which some frameworks still split on).
+     */
+    private static boolean passesForOwn(String header, int from, int end) {
+        int at = from;
+        while (at < end && (header.charAt(at) == '=' || header.charAt(at) == '"' || header.charAt(at) == ' ')) {
+            at++;
+        }
+        if (header.regionMatches(true, at, COOKIE_PREFIX, 0, COOKIE_PREFIX.length())) {
+            return true;
+        }
+        for (int comma = header.indexOf(',', from); comma >= 0 && comma < end; comma = header.indexOf(',', comma + 1)) {
+            int n = comma + 1;
+            while (n < end && (header.charAt(n) == ' ' || header.charAt(n) == '\t' || header.charAt(n) == '"')) {
+                n++;
+            }
+            if (header.regionMatches(true, n, COOKIE_PREFIX, 0, COOKIE_PREFIX.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The name of the cookie a Set-Cookie value sets — for a nameless one ({@code =__Host-gatehouse=x}, which a browser
      * may send back as {@code __Host-gatehouse=x}), what its value would pass for.
      */

@@ -145,6 +145,11 @@ final class GatehousePages {
         }
         String host = HostPattern.requestHost(authority(in.head()));
         if (host.equals(sso.baseHost)) {
+            LocalAnswer ready = sso.flow.loginNow(org, p, rd, handOver); // discovery known: no thread taken
+            if (ready != null) {
+                rc.answer(ready);
+                return null;
+            }
             PolicySnapshot.SsoProvider provider = p;
             return new Deferred(org.id(), () -> sso.flow.login(org, provider, rd, handOver));
         }
@@ -191,7 +196,8 @@ final class GatehousePages {
         if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
                 tx.state().getBytes(StandardCharsets.UTF_8))) {
             sso.unmatchedCallbacks.increment();
-            rc.answer(SignInPages.refused(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "sso_bad_state",
+            // the sign-in cookie is left alone: a stray answer (a third party's link) must not end a sign-in under way
+            rc.answer(LocalAnswer.page(HttpResponseStatus.BAD_REQUEST, "Sign-in refused", "sso_bad_state", List.of(),
                     "The answer does not belong to this sign-in."));
             return null;
         }
@@ -264,8 +270,8 @@ final class GatehousePages {
         }
         PolicySnapshot snapshot = sso.snapshots.get();
         PolicySnapshot.Org org = snapshot == null ? null : snapshot.org(s.orgId());
-        if (org != null && org.sessionRevoked(s.id(), s.accountId(), s.issuedAt())) {
-            // ended already (signed out, or revoked): nothing to share with the other gateways, nothing to write
+        if (org == null || sso.sessions.check(s, org, Instant.now()) == null) {
+            // over already (signed out, revoked, idle, its account or provider gone): nothing to share, nothing to write
             rc.answer(LocalAnswer.page(HttpResponseStatus.OK, "Signed out", "sso_signed_out", clearing,
                     "You are signed out of this site."));
             return null;

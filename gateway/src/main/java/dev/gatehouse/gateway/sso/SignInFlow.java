@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +59,15 @@ final class SignInFlow {
 
     private final OidcClients clients;
     private final Sessions sessions;
+    private final Supplier<PolicySnapshot> snapshots;
     private final SsoSettings settings;
     private final Database database;
 
-    SignInFlow(OidcClients clients, Sessions sessions, SsoSettings settings, Database database) {
+    SignInFlow(OidcClients clients, Sessions sessions, SsoSettings settings, Database database,
+               Supplier<PolicySnapshot> snapshots) {
         this.clients = clients;
         this.sessions = sessions;
+        this.snapshots = snapshots;
         this.settings = settings;
         this.database = database;
     }
@@ -83,6 +87,20 @@ final class SignInFlow {
             return SignInPages.refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "Sign-in unavailable", "sso_provider_down",
                     "The sign-in provider did not answer; try again shortly.");
         }
+        return login(org, p, client, returnTo, handOver);
+    }
+
+    /**
+     * The same, on the event loop, when the provider's discovery document is known already (the usual case: memory
+     * work only, no sign-in thread taken); null when it must be fetched first.
+     */
+    LocalAnswer loginNow(PolicySnapshot.Org org, PolicySnapshot.SsoProvider p, String returnTo, HandOver handOver) {
+        OidcClients.Client client = clients.cached(p);
+        return client == null ? null : login(org, p, client, returnTo, handOver);
+    }
+
+    private LocalAnswer login(PolicySnapshot.Org org, PolicySnapshot.SsoProvider p, OidcClients.Client client,
+                              String returnTo, HandOver handOver) {
         Instant now = Instant.now();
         String state = random();
         String nonce = random();
@@ -144,7 +162,8 @@ final class SignInFlow {
         }
         String error = one(query, "error");
         if (error != null) {
-            log.warn("Sign-in to {} with {} refused by the provider: {} (client {})", org.name(), p.name(), error, clientIp);
+            log.warn("Sign-in to {} with {} refused by the provider: {} (client {})", org.name(), p.name(), printable(error),
+                    clientIp);
             return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_provider_error",
                     "The provider answered: " + error);
         }
@@ -166,13 +185,18 @@ final class SignInFlow {
                     "The sign-in provider could not be reached; try again shortly.");
         }
         String email = id.getStringClaim("email");
-        attempt.email = email;
+        attempt.email = email == null ? null : printable(email);
         Boolean verified = id.getBooleanClaim("email_verified");
         if (email == null || email.isBlank() || !(Boolean.TRUE.equals(verified) || p.emailVouched())) {
             return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_email_unverified",
                     "The provider did not vouch for an email address (email_verified).");
         }
         email = email.strip();
+        if (!printable(email).equals(email)) { // a provider's claim with control characters: never a stored name
+            attempt.email = printable(email);
+            return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_email_invalid",
+                    "The provider's email address holds control characters.");
+        }
         String domain = email.substring(email.indexOf('@') + 1).toLowerCase(Locale.ROOT);
         if (!p.allowedDomains().isEmpty() && !p.allowedDomains().contains(domain)) {
             return SignInPages.refused(HttpResponseStatus.FORBIDDEN, "Sign-in refused", "sso_domain_refused",
@@ -182,6 +206,7 @@ final class SignInFlow {
         UUID accountId = account == null ? null : account.id();
         if (accountId == null && "member".equals(p.autoCreate())) {
             accountId = createMember(org, p, email);
+            awaitInSnapshot(org.id(), accountId);
         }
         if (accountId == null) {
             log.warn("Sign-in to {} with {}: no member account has the email {} (client {})", org.name(), p.name(), email,
@@ -288,6 +313,28 @@ final class SignInFlow {
                 "You are signed out of this site.");
     }
 
+    /**
+     * Waits (up to two seconds, on this sign-in thread) until this gateway's policy snapshot holds an account just
+     * made: the browser's next request, right after this answer, would otherwise meet a session for an account the
+     * gateway does not know yet, and be sent to sign in again.
+     */
+    private void awaitInSnapshot(UUID org, UUID account) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (account != null && System.nanoTime() < deadline) {
+            PolicySnapshot s = snapshots.get();
+            PolicySnapshot.Org o = s == null ? null : s.org(org);
+            if (o != null && o.accounts().containsKey(account)) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** One row of sso_events; a database that does not answer loses it (logged), never the sign-in. */
     private void record(String event, UUID org, UUID provider, UUID account, String email, String clientIp, String reason) {
         try {
@@ -327,6 +374,21 @@ final class SignInFlow {
             log.debug("last sign-in not recorded: {}", Database.sqlReason(e));
         }
         return Instant.now();
+    }
+
+    /** {@code s} with every control character (C0, DEL, C1) as '?': what a provider sent, fit for a log line or a row. */
+    static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f && c < 0xa0) {
+                if (b == null) {
+                    b = new StringBuilder(s);
+                }
+                b.setCharAt(i, '?');
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     /** 32 random bytes, base64url: states, nonces, session ids, bindings and codes. */

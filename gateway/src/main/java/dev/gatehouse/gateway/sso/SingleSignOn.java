@@ -80,7 +80,7 @@ public final class SingleSignOn implements AutoCloseable {
         this.assertions = new Assertions(assertionKeys, settings.publicBaseUrl().isEmpty() ? "gatehouse"
                 : settings.publicBaseUrl(), settings.assertionPerRequest());
         this.flow = new SignInFlow(new OidcClients(settings.checkTimeout(), settings.clockSkew()), sessions, settings,
-                database);
+                database, snapshots);
         this.threads = new SignInThreads(THREADS, PER_ORG, QUEUE_PER_ORG, ORGS_WAITING);
         this.throttle = new SignInThrottle(settings.signInBurst(), settings.signInPerSecond());
         this.baseHost = settings.publicBaseUrl().isEmpty() ? ""

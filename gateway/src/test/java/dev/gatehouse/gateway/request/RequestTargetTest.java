@@ -40,4 +40,17 @@ class RequestTargetTest {
         assertThatThrownBy(() -> RequestTarget.normalize("/a/../../b")).isInstanceOf(InvalidRequest.class);
     }
 
+
+    @Test
+    void aSegmentAnUpstreamMayReadAsADotSegmentIsRefused() {
+        for (String t : new String[] {"/tc/pub/..;/admin", "/tc/pub/..;x=1/admin", "/a/.;/b", "/a/%2e%2e;/b",
+                "/a/..%2fadmin", "/a/%2e%2e%2Fadmin", "/a/..%5cadmin", "/a/..\\admin", "/a/x%2f..%2fadmin", "/a/%00/b",
+                "/a/.%5c"}) {
+            assertThatThrownBy(() -> RequestTarget.normalize(t)).as(t).isInstanceOf(InvalidRequest.class);
+        }
+        for (String t : new String[] {"/a;jsessionid=1/b", "/api/group%2Fproject/files", "/a/b..%2fc", "/a/..b;c",
+                "/a/x%2fy", "/a/%2e%2e%2e%2f", "/q?x=..;/&y=%00"}) {
+            assertThat(RequestTarget.normalize(t)).as(t + ": names, not dot-segments").isSameAs(t);
+        }
+    }
 }

@@ -183,6 +183,21 @@ class IdentityBoundaryIT {
 
     @Test
     void finding2_aClientsOwnIdentityHeadersReachNoUpstreamOnAnyKindOfRoute() throws Exception {
+        // signed in: the real identity, and only it — on a plain request and on a websocket upgrade
+        String base = "127.0.0.1:" + port;
+        Map<String, String> jar = signInAt(base, "/sso/page");
+        for (String upgrade : List.of("", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")) {
+            heads.clear();
+            String[] extra = (String.join("\r\n", FORGED) + (upgrade.isEmpty() ? "" : "\r\n" + upgrade)).split("\r\n");
+            RawHttp.Response r = raw(base, "GET", "/sso/x", jar, extra);
+            assertThat(r.status()).isIn(200, 101);
+            assertThat(r.header("set-cookie")).as("nothing of the gateway's set by the upstream, 101 included")
+                    .satisfiesAnyOf(v -> assertThat(v).isNull(), v -> assertThat(v).doesNotContain("planted"));
+            String head = heads.poll(5, TimeUnit.SECONDS);
+            assertThat(head).contains("X-Gatehouse-User-Email: alice@sso.test").contains("X-Gatehouse-Account: alice")
+                    .doesNotContain("boss@acme.test").doesNotContain("forged").doesNotContain("Remote-User");
+        }
         d.update("UPDATE organisations SET sso_break_glass_at = now() WHERE id = ?", sso); // /required/ serves unsigned
         SsoGatewayIT.await(() -> status("127.0.0.1", "/required/x", Map.of()) == 200, "break-glass on /required/");
         for (String path : List.of("/unbound/x", "/org/x", "/off/x", "/app/x", "/token/x", "/required/x")) {
@@ -203,21 +218,6 @@ class IdentityBoundaryIT {
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
             assertThat(head).as(path + " (websocket)").doesNotContain("boss@acme.test").doesNotContain("forged")
                     .doesNotContain("Remote-User").doesNotContainIgnoringCase("__Host-gatehouse");
-        }
-        // signed in: the real identity, and only it — on a plain request and on a websocket upgrade
-        String base = "127.0.0.1:" + port;
-        Map<String, String> jar = signInAt(base, "/sso/page");
-        for (String upgrade : List.of("", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")) {
-            heads.clear();
-            String[] extra = (String.join("\r\n", FORGED) + (upgrade.isEmpty() ? "" : "\r\n" + upgrade)).split("\r\n");
-            RawHttp.Response r = raw(base, "GET", "/sso/x", jar, extra);
-            assertThat(r.status()).isIn(200, 101);
-            assertThat(r.header("set-cookie")).as("nothing of the gateway's set by the upstream, 101 included")
-                    .satisfiesAnyOf(v -> assertThat(v).isNull(), v -> assertThat(v).doesNotContain("planted"));
-            String head = heads.poll(5, TimeUnit.SECONDS);
-            assertThat(head).contains("X-Gatehouse-User-Email: alice@sso.test").contains("X-Gatehouse-Account: alice")
-                    .doesNotContain("boss@acme.test").doesNotContain("forged").doesNotContain("Remote-User");
         }
     }
 
@@ -311,6 +311,24 @@ class IdentityBoundaryIT {
         new SsoSessions(d.dataSource(), "test").revoke("Sso", null);
         SsoGatewayIT.await(() -> status("127.0.0.1", "/sso/page", again) == 401, "sso revoke --all");
         assertThat(d.queryValue("SELECT count(*) FROM admin_actions WHERE command LIKE 'sso revoke%'")).isEqualTo(1L);
+
+        // signing out an ended session again writes nothing: no row, no deny-list entry, no reload on every replica
+        long events = (Long) d.queryValue("SELECT count(*) FROM sso_events");
+        long denied = (Long) d.queryValue("SELECT count(*) FROM sso_revoked_sessions");
+        for (int i = 0; i < 5; i++) {
+            assertThat(raw(base, "POST", "/.gatehouse/logout", again, "Origin: http://" + base).status()).isEqualTo(200);
+        }
+        assertThat(d.queryValue("SELECT count(*) FROM sso_events")).isEqualTo(events);
+        assertThat(d.queryValue("SELECT count(*) FROM sso_revoked_sessions")).isEqualTo(denied);
+
+        // a provider disabled ends its sessions for good: enabled again, it does not bring them back
+        Map<String, String> third = signInAt(base, "/sso/page");
+        assertThat(status("127.0.0.1", "/required/x", third)).isEqualTo(200);
+        d.update("UPDATE sso_providers SET enabled = false WHERE id = ?", okta);
+        SsoGatewayIT.await(() -> status("127.0.0.1", "/required/x", third) == 503, "no enabled provider: 503");
+        d.update("UPDATE sso_providers SET enabled = true WHERE id = ?", okta);
+        SsoGatewayIT.await(() -> status("127.0.0.1", "/required/x", Map.of()) == 401, "the provider enabled again");
+        assertThat(status("127.0.0.1", "/required/x", third)).as("its old session stays over").isEqualTo(401);
     }
 
     // ---- 7. the smaller ones -----------------------------------------------------------------------------------------

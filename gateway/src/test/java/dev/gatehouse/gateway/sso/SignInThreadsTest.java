@@ -84,8 +84,10 @@ class SignInThreadsTest {
     void aFailingTaskDoesNotStopItsLaneAndAcceptedWorkIsAlwaysAnswered() throws Exception {
         SignInThreads threads = new SignInThreads(1, 1, 5, 10);
         CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
         AtomicInteger answered = new AtomicInteger();
         threads.submit("a", () -> {
+            started.countDown();
             try {
                 gate.await();
             } catch (InterruptedException e) {
@@ -94,6 +96,7 @@ class SignInThreadsTest {
             throw new IllegalStateException("boom");
         }, answered::incrementAndGet);
         threads.submit("a", answered::incrementAndGet, answered::incrementAndGet);
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         threads.close(); // the gateway stops while work waits behind the first
         gate.countDown();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

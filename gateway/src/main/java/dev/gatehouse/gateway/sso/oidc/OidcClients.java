@@ -73,11 +73,17 @@ public final class OidcClients {
         this.clockSkew = clockSkew;
     }
 
+    /** The provider's client when it is known and fresh (no fetch: for the event loop); null otherwise. */
+    public Client cached(PolicySnapshot.SsoProvider p) {
+        Client c = clients.get(p.id());
+        return c != null && c.issuer().equals(p.issuer()) && c.clientId().equals(p.clientId())
+                && System.nanoTime() - c.loadedNanos() < METADATA_TTL.toNanos() ? c : null;
+    }
+
     /** The provider's client, fetching its discovery document when not known, stale, or the provider changed. */
     public Client client(PolicySnapshot.SsoProvider p) throws IOException, GeneralException {
-        Client c = clients.get(p.id());
-        if (c != null && c.issuer().equals(p.issuer()) && c.clientId().equals(p.clientId())
-                && System.nanoTime() - c.loadedNanos() < METADATA_TTL.toNanos()) {
+        Client c = cached(p);
+        if (c != null) {
             return c;
         }
         Failure f = failures.get(p.id());

@@ -86,7 +86,7 @@ public final class Sessions {
                 || !a.kind().equals("member")) {
             return null; // the provider was disabled or changed, or the account removed: the session is over
         }
-        if (org.sessionRevoked(s.id(), s.accountId(), s.issuedAt())) {
+        if (org.sessionRevoked(s.id(), s.accountId(), s.issuedAt()) || p.endedSession(s.issuedAt())) {
             return null; // signed out, or revoked (gatehouse-admin sso revoke)
         }
         long idle = now.getEpochSecond() - s.lastSeen().getEpochSecond();
