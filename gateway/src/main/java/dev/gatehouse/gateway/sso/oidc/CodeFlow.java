@@ -106,7 +106,7 @@ public final class CodeFlow {
         }
         JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
         try {
-            return client.validator().validate(idToken, new Nonce(nonce));
+            return client.validate(idToken, new Nonce(nonce));
         } catch (BadJOSEException | JOSEException e) {
             throw new Refused("sso_bad_id_token", "ID token refused: " + e.getMessage());
         }

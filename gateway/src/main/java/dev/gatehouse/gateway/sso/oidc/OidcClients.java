@@ -1,6 +1,12 @@
 package dev.gatehouse.gateway.sso.oidc;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -40,8 +46,9 @@ public final class OidcClients {
     /** A failed discovery is remembered (and answered at once) for this long. */
     public static final Duration FAILURE_TTL = Duration.ofSeconds(30);
     /**
-     * The ID token signature algorithms the gateway verifies; the token's header names one, and the key the
-     * provider's JWKS holds under its kid must be of that algorithm's type (RS*, PS*: RSA; ES*: EC).
+     * The ID token signature algorithms Nimbus's validator verifies; the token's header names one, and the key the
+     * provider's JWKS holds under its kid must be of that algorithm's type (RS*, PS*: RSA; ES*: EC). EdDSA (Ed25519)
+     * is verified beside it ({@link EdDsaIdTokens}).
      */
     static final Set<JWSAlgorithm> VERIFIABLE = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
@@ -53,7 +60,17 @@ public final class OidcClients {
      * @param issuerResponseParameter the provider sends RFC 9207's {@code iss} with its answer (and it must match)
      */
     public record Client(OIDCProviderMetadata metadata, IDTokenValidator validator, long loadedNanos, String issuer,
-                         String clientId, boolean issuerResponseParameter) {
+                         String clientId, boolean issuerResponseParameter, JWKSource<SecurityContext> keys,
+                         int maxClockSkewSeconds) {
+        /** The ID token, validated: its signature over the provider's keys (EdDSA too), and its claims. */
+        public IDTokenClaimsSet validate(JWT idToken, Nonce nonce) throws BadJOSEException, JOSEException {
+            if (idToken instanceof SignedJWT signed && EdDsaIdTokens.handles(signed)) {
+                return EdDsaIdTokens.validate(signed, keys, metadata.getIssuer().getValue(), clientId, nonce,
+                        maxClockSkewSeconds);
+            }
+            return validator.validate(idToken, nonce);
+        }
+
         /** RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when the provider advertises it. */
         public URI endSessionEndpoint() {
             return metadata.getEndSessionEndpointURI();
@@ -119,7 +136,7 @@ public final class OidcClients {
                 new JWSVerificationKeySelector<>(algorithms(meta.getIDTokenJWSAlgs()), keys), null);
         validator.setMaxClockSkew((int) clockSkew.toSeconds());
         return new Client(meta, validator, System.nanoTime(), p.issuer(), p.clientId(),
-                meta.supportsAuthorizationResponseIssuerParam());
+                meta.supportsAuthorizationResponseIssuerParam(), keys, (int) clockSkew.toSeconds());
     }
 
     /**

@@ -19,7 +19,7 @@ class CodeFlowTest {
         OIDCProviderMetadata m = new OIDCProviderMetadata(new Issuer("https://idp.example/acme"),
                 List.of(SubjectType.PUBLIC), URI.create("https://idp.example/acme/jwks"));
         m.setSupportsAuthorizationResponseIssuerParam(advertisesIss);
-        return new OidcClients.Client(m, null, 0, "https://idp.example/acme", "gatehouse", advertisesIss);
+        return new OidcClients.Client(m, null, 0, "https://idp.example/acme", "gatehouse", advertisesIss, null, 60);
     }
 
     @Test

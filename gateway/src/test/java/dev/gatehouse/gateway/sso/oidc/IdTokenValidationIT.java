@@ -130,6 +130,42 @@ class IdTokenValidationIT {
         }
     }
 
+    /** A provider signing with EdDSA (Ed25519): verified with the JDK's Ed25519, the claims as for any other. */
+    @Test
+    void anEd25519SignedTokenChecksOutAndATamperedOneDoesNot() throws Exception {
+        java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        byte[] spki = pair.getPublic().getEncoded();
+        com.nimbusds.jose.jwk.OctetKeyPair okp = new com.nimbusds.jose.jwk.OctetKeyPair.Builder(
+                com.nimbusds.jose.jwk.Curve.Ed25519, com.nimbusds.jose.util.Base64URL.encode(
+                java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length))).keyID("ed1").build();
+        com.sun.net.httpserver.HttpServer provider = provider("ed",
+                () -> new com.nimbusds.jose.jwk.JWKSet(okp).toString(), "EdDSA");
+        String issuer = "http://127.0.0.1:" + provider.getAddress().getPort() + "/ed";
+        try {
+            PolicySnapshot.SsoProvider p = new PolicySnapshot.SsoProvider(UUID.randomUUID(), "ed", issuer,
+                    "gatehouse", "env:UNUSED", List.of(), null, false, true, null);
+            OidcClients.Client client = new OidcClients(Duration.ofSeconds(5), Duration.ofSeconds(60)).client(p);
+            com.nimbusds.jose.util.Base64URL header = com.nimbusds.jose.util.Base64URL.encode(
+                    "{\"alg\":\"EdDSA\",\"kid\":\"ed1\"}");
+            com.nimbusds.jwt.JWTClaimsSet claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer)
+                    .audience("gatehouse").subject("user-1").claim("nonce", "n-1").issueTime(new Date())
+                    .expirationTime(Date.from(Instant.now().plusSeconds(600))).build();
+            com.nimbusds.jose.util.Base64URL payload = com.nimbusds.jose.util.Base64URL.encode(claims.toString());
+            java.security.Signature signer = java.security.Signature.getInstance("Ed25519");
+            signer.initSign(pair.getPrivate());
+            signer.update((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            SignedJWT jwt = new SignedJWT(header, payload, com.nimbusds.jose.util.Base64URL.encode(signer.sign()));
+            assertThat(client.validate(jwt, new Nonce("n-1")).getSubject().getValue()).isEqualTo("user-1");
+            assertThatThrownBy(() -> client.validate(jwt, new Nonce("n-2"))).as("another sign-in's nonce")
+                    .isInstanceOf(BadJOSEException.class);
+            SignedJWT tampered = new SignedJWT(header, com.nimbusds.jose.util.Base64URL.encode(claims.toString()
+                    .replace("user-1", "admin")), jwt.getSignature());
+            assertThatThrownBy(() -> client.validate(tampered, new Nonce("n-1"))).isInstanceOf(BadJOSEException.class);
+        } finally {
+            provider.stop(0);
+        }
+    }
+
     /**
      * A minimal provider of the test's own, over real HTTP at /{@code name}/: a discovery document advertising
      * {@code algs} (written into a JSON array as they are) and the JWKS {@code jwks} gives. Started.
