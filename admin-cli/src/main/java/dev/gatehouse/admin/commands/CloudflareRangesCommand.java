@@ -1,7 +1,7 @@
 package dev.gatehouse.admin.commands;
 
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.GlobalOptions;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
@@ -113,9 +113,8 @@ public final class CloudflareRangesCommand implements Callable<Integer> {
     }
 
     private CloudflareRanges current() {
-        AdminMain root = (AdminMain) spec.root().userObject();
         try {
-            return ClientIpSettings.from(ConfigLoader.load(config, root.env())).cloudflare();
+            return ClientIpSettings.from(ConfigLoader.load(config, GlobalOptions.of(spec).env())).cloudflare();
         } catch (ConfigError e) {
             throw new UsageException(e.getMessage());
         }
