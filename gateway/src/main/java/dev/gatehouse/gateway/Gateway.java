@@ -8,6 +8,7 @@ import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.clientip.CloudflareRanges;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.db.DatabaseSettings;
+import dev.gatehouse.gateway.audit.AuditSink;
 import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.RetentionJob;
 import dev.gatehouse.gateway.clientip.CloudflareRangesWatcher;
@@ -146,17 +147,19 @@ public final class Gateway implements AutoCloseable {
                     log.info("The built-in demo upstream (upstream = \"demo\") on 127.0.0.1:{}", demo.port());
                 }
             }
-            AuditWriter audit = null;
+            AuditSink audit = AuditSink.OFF;
             if (settings.audit().enabled()) {
+                AuditWriter writer;
                 try {
-                    audit = AuditWriter.start(database, settings.audit());
+                    writer = AuditWriter.start(database, settings.audit());
                 } catch (IOException e) {
                     throw new GatehouseException("cannot use the audit spool directory " + settings.audit().spoolDir()
                             + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);
                 }
-                started.push(audit);
-                audit.bindTo(registry);
-                readiness.watch("audit writer", audit::lastProgressNanos, AUDIT_STALL);
+                started.push(writer);
+                writer.bindTo(registry);
+                readiness.watch("audit writer", writer::lastProgressNanos, AUDIT_STALL);
+                audit = writer;
                 log.info("Audit log: to the database, through the spool in {} (gatehouse.audit.spool-dir)",
                         settings.audit().spoolDir());
                 RetentionJob retention = new RetentionJob(database, settings.audit().retentionInterval());

@@ -46,8 +46,8 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof InboundRequest in) {
             RequestContext rc = in.context();
-            if (rc.rejection() == null && rc.route() != null && rc.route().route().binding().checked()) {
-                check(in, rc, rc.route().route().binding());
+            if (rc.rejection() == null && rc.route() != null && rc.route().binding().checked()) {
+                check(in, rc, rc.route().binding());
             }
         }
         ctx.fireChannelRead(msg);

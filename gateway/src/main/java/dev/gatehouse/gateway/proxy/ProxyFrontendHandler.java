@@ -120,7 +120,7 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(request); // a head holds no buffer; kept for its headers
-        UpstreamSelector selector = context.route();
+        UpstreamSelector selector = context.upstreams();
         LocalAnswer local = null;
         if (context.rejection() != null) {
             local = ProxyErrors.BAD_CLIENT_ADDRESS.answer(context.rejection());
