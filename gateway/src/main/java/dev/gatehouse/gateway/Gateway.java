@@ -1,8 +1,8 @@
 package dev.gatehouse.gateway;
 
-import dev.gatehouse.gateway.support.FileReloader;
-import dev.gatehouse.gateway.support.InstanceLock;
-import dev.gatehouse.gateway.support.SchemaGate;
+import dev.gatehouse.gateway.config.FileReloader;
+import dev.gatehouse.gateway.audit.InstanceLock;
+import dev.gatehouse.gateway.policy.SchemaGate;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.clientip.CloudflareRanges;
@@ -32,7 +32,7 @@ import dev.gatehouse.gateway.server.GatewayServer;
 import dev.gatehouse.gateway.sso.SingleSignOn;
 import dev.gatehouse.core.sso.SsoSettings;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;

@@ -21,8 +21,8 @@ class ArchitectureTest {
             List.of("audit"),                  // the audit log's writer, spool and upkeep
             List.of("request"),                // a request's state, its strict reading, the gateway's own answers
             List.of("route"),                  // which route, which upstream
-            List.of("config"),                 // the settings, one record per section
-            List.of("support"));               // threads, reloaded files, the transport, the schema gate
+            List.of("config"),                 // the settings, one record per section; the files they name, re-read
+            List.of("transport", "timers"));   // the I/O transport and a small listener on it; timers and threads
 
     private static final PackageLevels GATEWAY = new PackageLevels("dev.gatehouse.gateway", LEVELS);
 

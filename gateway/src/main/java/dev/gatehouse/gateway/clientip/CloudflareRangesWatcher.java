@@ -3,7 +3,7 @@ package dev.gatehouse.gateway.clientip;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.core.clientip.CloudflareRanges;
-import dev.gatehouse.gateway.support.FileReloader;
+import dev.gatehouse.gateway.config.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.ListenSettings;
 import io.micrometer.core.instrument.Gauge;

@@ -6,7 +6,7 @@ import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.config.UpstreamTls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.proxy;
 
 import com.typesafe.config.Config;
-import dev.gatehouse.gateway.support.FileReloader;
+import dev.gatehouse.gateway.config.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -5,7 +5,7 @@ import dev.gatehouse.gateway.sso.SingleSignOn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.gatehouse.gateway.proxy.ConnectionTracker;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.Transport;
 import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;

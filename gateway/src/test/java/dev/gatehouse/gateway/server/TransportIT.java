@@ -9,7 +9,7 @@ import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.gateway.Gateway;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.Transport;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;
