@@ -75,8 +75,8 @@ public final class Gateway implements AutoCloseable {
     /** Starts everything, or fails with a {@link GatehouseException} and leaves nothing running. */
     public static Gateway start(Config config) throws InterruptedException {
         GatewaySettings settings = GatewaySettings.from(config);
-        DatabaseSettings dbSettings = DatabaseSettings.from(config);
-        SsoSettings ssoSettings = SsoSettings.from(config); // reads the key-encryption key: before anything starts
+        DatabaseSettings dbSettings = settings.database();
+        SsoSettings ssoSettings = settings.sso(); // the key-encryption key was read with the settings
         Transport transport = Transport.choose(settings.server().transport()); // before anything starts: it may refuse
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
@@ -172,7 +172,7 @@ public final class Gateway implements AutoCloseable {
             TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
             started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
             TrustedHops hops = new TrustedHops(settings.clientIp().trust(), settings.listen().proxyProtocolSenders());
-            FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(config, settings, hops, registry);
+            FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(settings, hops, registry);
             if (cloudflare != null) {
                 started.push(cloudflare);
             }
@@ -183,7 +183,7 @@ public final class Gateway implements AutoCloseable {
             GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso,
                     transport);
             started.push(server);
-            FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool(), registry);
+            FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(settings, server.pool(), registry);
             if (upstreamTls != null) {
                 started.push(upstreamTls);
             }
