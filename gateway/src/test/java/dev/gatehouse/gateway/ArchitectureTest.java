@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** Top to bottom; packages on one level are independent of each other. "" is the root package. */
     static final List<List<String>> LEVELS = List.of(
-            List.of(""),                       // Gateway (start-up order), GatehouseMain, logging
+            List.of(""),                       // Gateway and its start-up steps, GatehouseMain, logging
             List.of("server"),                 // the listener and the pipeline, assembled in one initializer
             List.of("management", "demo"),     // the side listeners
             List.of("policy", "clientip", "sso"), // who calls, from where, signed in, and may they
