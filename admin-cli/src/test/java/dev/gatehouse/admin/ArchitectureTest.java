@@ -1,6 +1,7 @@
 package dev.gatehouse.admin;
 
 import dev.gatehouse.core.testing.PackageLevels;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,5 +26,10 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         ADMIN.assertNoCycles();
+    }
+
+    @Test
+    void theReadmeDrawsTheseLevels() throws Exception {
+        ADMIN.assertDrawnIn(Path.of("../README.md"), "admin-cli (dev.gatehouse.admin)");
     }
 }

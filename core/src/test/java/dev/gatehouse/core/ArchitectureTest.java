@@ -1,6 +1,7 @@
 package dev.gatehouse.core;
 
 import dev.gatehouse.core.testing.PackageLevels;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,5 +29,10 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         CORE.assertNoCycles();
+    }
+
+    @Test
+    void theReadmeDrawsTheseLevels() throws Exception {
+        CORE.assertDrawnIn(Path.of("../README.md"), "core (dev.gatehouse.core)");
     }
 }

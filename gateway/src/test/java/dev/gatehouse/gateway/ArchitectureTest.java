@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway;
 
 import dev.gatehouse.core.testing.PackageLevels;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,5 +35,10 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         GATEWAY.assertNoCycles();
+    }
+
+    @Test
+    void theReadmeDrawsTheseLevels() throws Exception {
+        GATEWAY.assertDrawnIn(Path.of("../README.md"), "gateway (dev.gatehouse.gateway)");
     }
 }

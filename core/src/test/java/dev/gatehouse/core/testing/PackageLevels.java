@@ -10,9 +10,14 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -108,9 +113,30 @@ public final class PackageLevels {
         }).should().beFreeOfCycles().check(classes);
     }
 
-    /** The levels, for a test that compares them with a map drawn elsewhere. */
-    public List<List<String>> levels() {
-        return levels;
+    /**
+     * Fails unless the map drawn in {@code readme} under the line {@code header} (in a code block: one level a line,
+     * its packages joined by " · ", two spaces before the description; "(root)" for the base package) has these
+     * levels, so that the map a reader trusts and the rule the build runs cannot drift apart.
+     */
+    public void assertDrawnIn(Path readme, String header) throws IOException {
+        List<String> lines = Files.readAllLines(readme);
+        int at = lines.indexOf(header);
+        assertThat(at).as("a line '" + header + "' in " + readme).isNotNegative();
+        List<Set<String>> drawn = new ArrayList<>();
+        for (String line : lines.subList(at + 1, lines.size())) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("```")) {
+                break;
+            }
+            int gap = l.indexOf("  ");
+            Set<String> level = new TreeSet<>();
+            for (String p : (gap < 0 ? l : l.substring(0, gap)).split(" · ")) {
+                level.add(p.strip().equals("(root)") ? "" : p.strip());
+            }
+            drawn.add(level);
+        }
+        List<Set<String>> expected = levels.stream().<Set<String>>map(TreeSet::new).toList();
+        assertThat(drawn).as("the levels drawn in " + readme + " under '" + header + "'").isEqualTo(expected);
     }
 
     private boolean inBase(JavaClass c) {
