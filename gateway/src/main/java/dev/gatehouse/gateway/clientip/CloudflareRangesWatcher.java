@@ -1,9 +1,9 @@
 package dev.gatehouse.gateway.clientip;
 
 import dev.gatehouse.core.clientip.CloudflareRanges;
+import dev.gatehouse.gateway.config.ClientIpSection;
 import dev.gatehouse.gateway.config.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.config.ClientIpSection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;

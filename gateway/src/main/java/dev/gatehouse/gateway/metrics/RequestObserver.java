@@ -1,10 +1,10 @@
 package dev.gatehouse.gateway.metrics;
 
+import dev.gatehouse.core.policy.AuditMode;
+import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.audit.AuditEvent;
 import dev.gatehouse.gateway.audit.AuditSink;
 import dev.gatehouse.gateway.audit.EventIds;
-import dev.gatehouse.core.policy.AuditMode;
-import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.HttpRequest;

@@ -1,11 +1,11 @@
 package dev.gatehouse.gateway.policy;
 
-import dev.gatehouse.gateway.request.Denial;
-import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.TokenHash;
 import dev.gatehouse.core.route.RouteBinding;
+import dev.gatehouse.gateway.request.Denial;
+import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.ChannelHandler;

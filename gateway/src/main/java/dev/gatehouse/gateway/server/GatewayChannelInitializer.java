@@ -1,16 +1,16 @@
 package dev.gatehouse.gateway.server;
 
-import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import dev.gatehouse.gateway.clientip.ClientIpHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.policy.AccessHandler;
-import dev.gatehouse.gateway.route.RouteHandler;
-import dev.gatehouse.gateway.sso.SsoHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
 import dev.gatehouse.gateway.request.FramingHeaders;
+import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import dev.gatehouse.gateway.request.RequestValidator;
+import dev.gatehouse.gateway.route.RouteHandler;
+import dev.gatehouse.gateway.sso.SsoHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;

@@ -1,20 +1,20 @@
 package dev.gatehouse.gateway.server;
 
 import dev.gatehouse.core.GatehouseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import dev.gatehouse.gateway.proxy.ConnectionTracker;
-import dev.gatehouse.gateway.transport.Transport;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.proxy.ConnectionTracker;
+import dev.gatehouse.gateway.proxy.UpstreamPool;
+import dev.gatehouse.gateway.transport.Transport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.gatehouse.gateway.proxy.UpstreamPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The public listener: binds, serves through {@link GatewayChannelInitializer}, and shuts down. */
 public final class GatewayServer implements AutoCloseable {
