@@ -2,6 +2,7 @@ package dev.gatehouse.admin;
 
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.FailureHandler;
+import dev.gatehouse.admin.cli.GlobalOptions;
 import dev.gatehouse.admin.commands.AuditCommand;
 import dev.gatehouse.admin.commands.AuditModeCommand;
 import dev.gatehouse.admin.commands.ClientIpCommand;
@@ -11,10 +12,10 @@ import dev.gatehouse.admin.commands.MigrateCommand;
 import dev.gatehouse.admin.commands.OrgCommand;
 import dev.gatehouse.admin.commands.PolicyCommand;
 import dev.gatehouse.admin.commands.PurgeCommand;
-import dev.gatehouse.admin.commands.TokenCommand;
 import dev.gatehouse.admin.commands.RecoveryCommands;
 import dev.gatehouse.admin.commands.RouteCommand;
 import dev.gatehouse.admin.commands.SsoCommand;
+import dev.gatehouse.admin.commands.TokenCommand;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code gatehouse-admin}: the operator's command line. Parses, calls core, prints; no business logic here. */
 @Command(name = "gatehouse-admin", mixinStandardHelpOptions = true,
@@ -56,26 +57,15 @@ import picocli.CommandLine.Option;
                 "",
                 "Exit codes: 0 success, 1 failure, 2 usage error."})
 public final class AdminMain implements Runnable {
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces of failures.")
-    public boolean verbose;
-
-    @Option(names = "--actor", scope = CommandLine.ScopeType.INHERIT, paramLabel = "NAME",
-            description = "Who is acting, recorded in admin_actions (default: your OS user name).")
-    public String actor;
-
-    private final Map<String, String> env;
+    /** --verbose, --actor and the environment: every command reaches them through its spec (GlobalOptions.of). */
+    @Mixin(name = GlobalOptions.NAME)
+    final GlobalOptions global;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public AdminMain(Map<String, String> env) {
-        this.env = env;
-    }
-
-    /** The environment the command runs with (System.getenv() outside tests). */
-    public Map<String, String> env() {
-        return env;
+        this.global = new GlobalOptions(env);
     }
 
     @Override

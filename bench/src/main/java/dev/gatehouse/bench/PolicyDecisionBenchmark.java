@@ -3,6 +3,7 @@ package dev.gatehouse.bench;
 import dev.gatehouse.core.net.Cidr;
 import dev.gatehouse.core.net.CidrSet;
 import dev.gatehouse.core.net.IpAddress;
+import dev.gatehouse.core.policy.AuditMode;
 import dev.gatehouse.core.policy.CompiledPolicy;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicySnapshot;
@@ -64,7 +65,7 @@ public class PolicyDecisionBenchmark {
             List<CompiledPolicy> global = List.of(
                     new CompiledPolicy(UUID.randomUUID(), "office", true, CidrSet.of(allow), CidrSet.EMPTY, true),
                     new CompiledPolicy(UUID.randomUUID(), "blocklist", true, CidrSet.EMPTY, CidrSet.of(deny), false));
-            PolicySnapshot.Org org = new PolicySnapshot.Org(id, "org" + o, false, global, Map.of(), Map.of(), "full", Map.of(),
+            PolicySnapshot.Org org = new PolicySnapshot.Org(id, "org" + o, false, global, Map.of(), Map.of(), AuditMode.FULL, Map.of(),
                     List.of(), null, null, Set.of());
             byId.put(id, org);
             byName.put(org.name(), org);

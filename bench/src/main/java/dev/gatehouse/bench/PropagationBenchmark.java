@@ -1,26 +1,17 @@
 package dev.gatehouse.bench;
 
-import dev.gatehouse.core.admin.SsoSessions;
-import dev.gatehouse.core.policy.PolicySnapshot;
-import dev.gatehouse.gateway.sso.session.Session;
-import dev.gatehouse.gateway.sso.session.Sessions;
-import dev.gatehouse.gateway.sso.session.SharedKeys;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.UUID;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.Policies;
 import dev.gatehouse.core.admin.Recovery;
 import dev.gatehouse.core.admin.SsoProviders;
+import dev.gatehouse.core.admin.SsoSessions;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.net.Cidr;
+import dev.gatehouse.core.policy.PolicySnapshot;
+import dev.gatehouse.gateway.sso.session.Session;
+import dev.gatehouse.gateway.sso.session.Sessions;
+import dev.gatehouse.gateway.sso.session.SharedKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,11 +20,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Policy propagation, commit to enforced: two gateway processes on one PostgreSQL, a client probing

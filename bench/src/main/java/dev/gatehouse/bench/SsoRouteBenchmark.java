@@ -6,7 +6,6 @@ import dev.gatehouse.core.admin.Organisations;
 import dev.gatehouse.core.admin.SsoProviders;
 import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.core.db.DatabaseSettings;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.sso.session.Session;

@@ -1,253 +1,139 @@
 package dev.gatehouse.gateway;
 
-import dev.gatehouse.gateway.support.FileReloader;
-import dev.gatehouse.gateway.support.InstanceLock;
-import dev.gatehouse.gateway.support.SchemaGate;
 import com.typesafe.config.Config;
 import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.core.clientip.CloudflareRanges;
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.core.db.DatabaseSettings;
-import dev.gatehouse.gateway.audit.AuditWriter;
-import dev.gatehouse.gateway.audit.RetentionJob;
-import dev.gatehouse.gateway.clientip.CloudflareRangesWatcher;
-import dev.gatehouse.gateway.clientip.TrustedHops;
-import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.core.route.Route;
-import dev.gatehouse.core.route.RouteBinding;
-import dev.gatehouse.core.route.Upstream;
-import dev.gatehouse.gateway.demo.DemoUpstream;
-import dev.gatehouse.gateway.management.ManagementServer;
-import dev.gatehouse.gateway.management.Readiness;
-import dev.gatehouse.gateway.metrics.AccessLog;
-import dev.gatehouse.gateway.metrics.RequestMeters;
+import dev.gatehouse.gateway.audit.InstanceLock;
+import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.StandardMeters;
-import dev.gatehouse.gateway.metrics.RequestObserver;
-import dev.gatehouse.gateway.policy.PolicyService;
-import dev.gatehouse.gateway.policy.TokenUsage;
-import dev.gatehouse.gateway.proxy.UpstreamTlsWatcher;
-import dev.gatehouse.gateway.server.GatewayServer;
 import dev.gatehouse.gateway.sso.SingleSignOn;
-import dev.gatehouse.core.sso.SsoSettings;
-import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: database (migrated or checked), readiness and metrics, the management
- * listener, the demo upstream when no route is configured, and the public listener. Started in
- * that order; {@link #close()} stops them in reverse, the public listener first (draining).
+ * A running gateway. It starts in named steps, in this order, each owning what it starts and stops:
+ *
+ * <ol>
+ * <li><b>spool</b> — the audit spool's lock ({@link AuditStep#claimSpool}): first, so that a second gateway on the same
+ *     directory says so before it touches the database;
+ * <li><b>meters</b> — the registry every component registers its meters on (none kept without a management listener);
+ * <li><b>database</b> ({@link DatabaseStep}) — the pool, whether or not the database answers; the schema check begins;
+ * <li><b>management</b> ({@link ManagementStep}) — readiness and /healthz, /readyz, /metrics, while the schema is checked;
+ * <li><b>schema</b> ({@link DatabaseStep#awaitSchema}) — migrated or checked; behind or ahead fails the start;
+ * <li><b>policies</b> ({@link PoliciesStep}) — the policy snapshot and its updates, API token use;
+ * <li><b>audit</b> ({@link AuditStep}) — the writer and its spool, retention;
+ * <li><b>SSO</b> ({@link SingleSignOn}) — the sign-in keys, sessions and providers;
+ * <li><b>listeners</b> ({@link ListenersStep}) — the demo upstream, the public listener, the files re-read under it.
+ * </ol>
+ *
+ * <p>A failed step stops those before it and the start fails, leaving nothing running. {@link #stop()} stops the steps
+ * in reverse: the public listener first (draining), then sign-in, the audit log (every request recorded), the policies
+ * (the tokens' last uses written), management, the database, and the spool's lock last.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    /** How often api_tokens.last_used_at is written: the granularity `gatehouse-admin token list` shows. */
-    /** The audit writer's loop never waits longer than its flush interval or write bound: 30 s without a round is a stall. */
-    private static final Duration AUDIT_STALL = Duration.ofSeconds(30);
-    static final Duration TOKEN_USAGE_INTERVAL = Duration.ofMinutes(1);
 
-    private final Deque<AutoCloseable> stopOrder;
-    private final GatewayServer server;
-    private final ManagementServer management;
-    private final GatewaySettings settings;
-    private final Database database;
+    private final StopOrder steps;
+    private final ListenersStep listeners;
+    private final ManagementStep management;
+    private final DatabaseStep database;
 
-    private Gateway(Deque<AutoCloseable> stopOrder, GatewayServer server, ManagementServer management,
-                    GatewaySettings settings, Database database) {
-        this.stopOrder = stopOrder;
-        this.server = server;
+    private Gateway(StopOrder steps, ListenersStep listeners, ManagementStep management, DatabaseStep database) {
+        this.steps = steps;
+        this.listeners = listeners;
         this.management = management;
-        this.settings = settings;
         this.database = database;
     }
 
-    /** Starts everything, or fails with a {@link GatehouseException} and leaves nothing running. */
+    /** Reads the settings ({@link GatewaySettings#from}, the only reading of the HOCON) and starts. */
     public static Gateway start(Config config) throws InterruptedException {
-        GatewaySettings settings = GatewaySettings.from(config);
-        DatabaseSettings dbSettings = DatabaseSettings.from(config);
-        SsoSettings ssoSettings = SsoSettings.from(config); // reads the key-encryption key: before anything starts
+        return start(GatewaySettings.from(config));
+    }
+
+    /** Starts everything, or fails with a {@link GatehouseException} and leaves nothing running. */
+    public static Gateway start(GatewaySettings settings) throws InterruptedException {
         Transport transport = Transport.choose(settings.server().transport()); // before anything starts: it may refuse
-        Deque<AutoCloseable> started = new ArrayDeque<>();
+        StopOrder steps = new StopOrder();
         try {
-            // first, so a second gateway on the same directory says so before touching the database; released last
-            InstanceLock instance = settings.audit().enabled() ? InstanceLock.acquire(settings.audit().spoolDir(),
-                    "the audit spool " + settings.audit().spoolDir() + " (gatehouse.audit.spool-dir), which serves one gateway"
-                    + " only", "give this one its own data directory (XDG_DATA_HOME or HOME) or gatehouse.audit.spool-dir")
-                    : null;
-            if (instance != null) {
-                started.push(instance);
-            }
-            // Every component registers its own meters on this registry; with no management listener to show them,
-            // a registry that keeps none (its meters are no-ops).
-            StandardMeters meters = settings.management().enabled() ? StandardMeters.create() : null;
-            if (meters != null) {
-                started.push(meters);
-            }
+            InstanceLock spool = steps.add(AuditStep.claimSpool(settings.audit()));
+            StandardMeters meters = steps.add(settings.management().enabled() ? StandardMeters.create() : null);
             MeterRegistry registry = meters != null ? meters.registry() : new CompositeMeterRegistry();
-            Database database = Database.open(dbSettings, "gatehouse-gateway", true,
-                    new MicrometerMetricsTrackerFactory(registry));
-            started.push(database);
-            SchemaGate schema = new SchemaGate(database, dbSettings.externalMigration());
-            // The schema check (one query when the schema is current; Flyway's classes when there is work) runs
-            // beside the management listener's start (Netty's classes, mostly shared with the public listener's):
-            // a cold JVM spends most of its start-up loading classes, and there are two cores to do it on.
-            FutureTask<Boolean> schemaCheck = new FutureTask<>(schema::tryNow);
-            Thread checker = new Thread(schemaCheck, "gatehouse-schema-check");
-            checker.start();
+            DatabaseStep database = steps.add(DatabaseStep.open(settings.database(), registry));
+            PoliciesStep policies = PoliciesStep.prepare(database, settings.policies(), registry);
+            ManagementStep management = steps.add(ManagementStep.start(settings.management(), transport, database,
+                    policies::loaded, registry, meters));
+            boolean schemaReady = database.awaitSchema();
+            steps.add(policies.start(schemaReady, management.readiness()));
+            AuditStep audit = steps.add(AuditStep.start(settings.audit(), database.database(), registry,
+                    management.readiness()));
+            SingleSignOn sso = steps.add(signIn(settings, database, policies, registry));
+            ListenersStep listeners = steps.add(ListenersStep.start(settings, transport, registry, policies,
+                    audit.sink(), sso));
 
-            PolicyService policies = new PolicyService(database, schema, settings.policies().refreshInterval(),
-                    settings.policies().reconnectMaxBackoff());
-            policies.bindTo(registry);
-            Readiness readiness = new Readiness(database, schema::ready, () -> policies.snapshot() != null,
-                    settings.management().checkInterval(), registry).start();
-            started.push(readiness);
-            ManagementServer management = null;
-            try {
-                if (meters != null) {
-                    management = ManagementServer.start(transport, settings.management().host(), settings.management().port(), readiness, meters);
-                    started.push(management);
-                }
-            } finally {
-                if (database.reachableAtOpen()) {
-                    checker.join(); // never leave the check running behind a failed start
-                } // else: it waits on the pool's timeout; the policy thread takes the schema over (SchemaGate is locked)
+            management.readiness().listening();
+            String url = url(settings.listen().host(), listeners.server().port());
+            if (spool != null) {
+                spool.listening(url);
             }
-            if (!database.reachableAtOpen() || !schemaReachable(schemaCheck)) {
-                log.warn("The database at {} is unreachable: starting without it. Unbound routes are served;"
-                        + " policy-bound routes answer 503 until it is reachable (the schema is then {}).",
-                        database.description(), dbSettings.externalMigration() ? "checked" : "migrated");
-            }
-            policies.start(Duration.ofSeconds(schema.ready() ? 5 : 0));
-            started.push(policies);
-            // its loop goes round every 250 ms; a reload on a hanging connection may take the socket timeout (60 s)
-            readiness.watch("policy updates", policies::lastProgressNanos, Duration.ofSeconds(90));
-            boolean demoNamed = settings.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(Upstream::demo));
-            if (settings.routes().isEmpty() || demoNamed) {
-                DemoUpstream demo = DemoUpstream.start(transport, 0);
-                started.push(demo);
-                Upstream echo = new Upstream("127.0.0.1", demo.port(), "");
-                if (settings.routes().isEmpty()) {
-                    settings = settings.withRoutes(List.of(new Route("/", List.of(echo), false,
-                            settings.server().maxBodySize(), RouteBinding.NONE)));
-                    log.info("No route configured: forwarding / to the built-in demo upstream on 127.0.0.1:{}", demo.port());
-                } else { // upstream = "demo": the echo server, wherever a route names it
-                    settings = settings.withRoutes(settings.routes().stream().map(r -> r.withUpstreams(
-                            r.upstreams().stream().map(u -> u.demo() ? echo : u).toList())).toList());
-                    log.info("The built-in demo upstream (upstream = \"demo\") on 127.0.0.1:{}", demo.port());
-                }
-            }
-            AuditWriter audit = null;
-            if (settings.audit().enabled()) {
-                try {
-                    audit = AuditWriter.start(database, settings.audit());
-                } catch (IOException e) {
-                    throw new GatehouseException("cannot use the audit spool directory " + settings.audit().spoolDir()
-                            + " (gatehouse.audit.spool-dir): " + e.getMessage(), e);
-                }
-                started.push(audit);
-                audit.bindTo(registry);
-                readiness.watch("audit writer", audit::lastProgressNanos, AUDIT_STALL);
-                log.info("Audit log: to the database, through the spool in {} (gatehouse.audit.spool-dir)",
-                        settings.audit().spoolDir());
-                RetentionJob retention = new RetentionJob(database, settings.audit().retentionInterval());
-                retention.bindTo(registry);
-                started.push(retention.start());
-            }
-            RequestMeters requestMeters = new RequestMeters(registry, settings.routes().stream().map(Route::label).toList());
-            RequestObserver observer = new RequestObserver(requestMeters,
-                    settings.accessLog() ? AccessLog.json() : AccessLog.OFF, audit);
-            TokenUsage tokenUsage = new TokenUsage(database, TOKEN_USAGE_INTERVAL);
-            started.push(tokenUsage); // closed after the listener: the last uses are written at shutdown
-            TrustedHops hops = new TrustedHops(settings.clientIp().trust(), settings.listen().proxyProtocolSenders());
-            FileReloader<CloudflareRanges> cloudflare = CloudflareRangesWatcher.start(config, settings, hops, registry);
-            if (cloudflare != null) {
-                started.push(cloudflare);
-            }
-            List<Route> signInHosts = settings.routes().stream().filter(r -> !r.hosts().isEmpty()
-                    && r.binding().signInPossible()).toList();
-            SingleSignOn sso = new SingleSignOn(database, ssoSettings, policies::snapshot,
-                    (host, org) -> signInHosts.stream().anyMatch(r -> r.binding().org().equals(org)
-                            && r.hosts().stream().anyMatch(h -> h.matches(host))), registry).start();
-            started.push(sso);
-            GatewayServer server = GatewayServer.start(settings, hops, observer, policies, tokenUsage, registry, sso,
-                    transport);
-            started.push(server);
-            FileReloader<?> upstreamTls = UpstreamTlsWatcher.start(config, settings, server.pool(), registry);
-            if (upstreamTls != null) {
-                started.push(upstreamTls);
-            }
-            readiness.listening();
-            String host = settings.listen().host();
-            String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
-            if (instance != null) {
-                instance.listening(url);
-            }
-
-            log.info("Gatehouse listening on {} (database: {}; transport: {})", url, database.description(),
-                    transport.describe(settings.server().transport()));
-            if (management != null) {
-                log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
-            }
-            for (Route r : settings.routes()) {
-                log.info("  route {}{} -> {}{} ({})", r.hosts().isEmpty() ? "" : "hosts " + r.hosts() + " ", r.prefix(),
-                        r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "", r.binding().describe());
-            }
-            return new Gateway(started, server, management, settings, database);
+            started(listeners.settings(), url, database.database(), transport, management.port());
+            return new Gateway(steps, listeners, management, database);
         } catch (RuntimeException | InterruptedException e) {
-            stopAll(started);
+            steps.stop();
             throw e;
         }
     }
 
-    /** The schema check's answer; its failure (a schema that is behind or ahead, say) fails the start. */
-    private static boolean schemaReachable(FutureTask<Boolean> check) throws InterruptedException {
-        try {
-            return check.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+    /**
+     * Sign-in at the edge; it hands a session only to a host a route of that very organisation names and signs
+     * browsers in on.
+     */
+    private static SingleSignOn signIn(GatewaySettings settings, DatabaseStep database, PoliciesStep policies,
+                                       MeterRegistry registry) {
+        List<Route> signInHosts = settings.routes().stream().filter(r -> !r.hosts().isEmpty()
+                && r.binding().signInPossible()).toList();
+        return new SingleSignOn(database.database(), settings.sso(), policies::snapshot,
+                (host, org) -> signInHosts.stream().anyMatch(r -> r.binding().org().equals(org)
+                        && r.hosts().stream().anyMatch(h -> h.matches(host))), registry).start();
     }
 
-    private static void stopAll(Deque<AutoCloseable> started) {
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                log.warn("While stopping: {}", e.toString());
-            }
+    private static String url(String host, int port) {
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static void started(GatewaySettings settings, String url, Database database, Transport transport,
+                                int managementPort) {
+        log.info("Gatehouse listening on {} (database: {}; transport: {})", url, database.description(),
+                transport.describe(settings.server().transport()));
+        if (managementPort >= 0) {
+            log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), managementPort);
+        }
+        for (Route r : settings.routes()) {
+            log.info("  route {}{} -> {}{} ({})", r.hosts().isEmpty() ? "" : "hosts " + r.hosts() + " ", r.prefix(),
+                    r.upstreams(), r.stripPrefix() ? " (prefix stripped)" : "", r.binding().describe());
         }
     }
 
     public int port() {
-        return server.port();
+        return listeners.server().port();
     }
 
     /** The management listener's port; -1 when it is disabled. */
     public int managementPort() {
-        return management == null ? -1 : management.port();
+        return management.port();
     }
 
+    /** The settings in force: the demo upstream in the routes that use it. */
     public GatewaySettings settings() {
-        return settings;
+        return listeners.settings();
     }
 
     public Database database() {
-        return database;
+        return database.database();
     }
 
     /**
@@ -256,8 +142,8 @@ public final class Gateway implements AutoCloseable {
      */
     public int stop() {
         long t0 = System.nanoTime();
-        stopAll(stopOrder);
-        int cut = server.cutAtStop();
+        steps.stop();
+        int cut = listeners.server().cutAtStop();
         log.info("Gatehouse stopped in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
                 cut == 0 ? "" : " (" + cut + " connection" + (cut == 1 ? "" : "s") + " cut at the drain timeout)");
         return cut;

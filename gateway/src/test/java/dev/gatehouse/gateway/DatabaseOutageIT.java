@@ -6,6 +6,7 @@ import dev.gatehouse.core.db.Migrations;
 import dev.gatehouse.core.testing.Fixtures;
 import dev.gatehouse.core.testing.TestDatabase;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.Json;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -14,10 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
-import dev.gatehouse.gateway.testing.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

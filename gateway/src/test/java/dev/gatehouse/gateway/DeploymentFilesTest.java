@@ -48,8 +48,16 @@ class DeploymentFilesTest {
         Path f = dir.resolve("c" + System.nanoTime() + ".conf");
         Files.writeString(f, hocon);
         Config c = ConfigLoader.load(f, env);
-        dev.gatehouse.core.db.DatabaseSettings.from(c);
-        return GatewaySettings.from(c);
+        if (!c.getString("gatehouse.sso.key-encryption-key-file").isBlank()) {
+            // the file is the pod's (a mounted Secret), read with the rest of the settings: a key of ours stands in
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            Path file = dir.resolve("sso.key");
+            Files.writeString(file, java.util.Base64.getEncoder().encodeToString(key) + "\n");
+            c = c.withValue("gatehouse.sso.key-encryption-key-file",
+                    com.typesafe.config.ConfigValueFactory.fromAnyRef(file.toString()));
+        }
+        return GatewaySettings.from(c); // the database and sso sections too
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.gatehouse.admin.cli;
 
 import com.typesafe.config.Config;
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.core.config.ConfigError;
 import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.config.DatabaseUrl;
@@ -26,9 +25,8 @@ public final class DatabaseOptions {
 
     /** The whole configuration (--config, else GATEHOUSE_CONFIG, else the defaults). Bad values are usage errors. */
     public Config config() {
-        AdminMain root = (AdminMain) spec.root().userObject();
         try {
-            return ConfigLoader.load(config, root.env());
+            return ConfigLoader.load(config, GlobalOptions.of(spec).env());
         } catch (ConfigError e) {
             throw new UsageException(e.getMessage());
         }

@@ -1,6 +1,5 @@
 package dev.gatehouse.admin.cli;
 
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.Policies;
 import java.util.List;
@@ -20,7 +19,7 @@ public final class FailureHandler implements CommandLine.IExecutionExceptionHand
         if (e instanceof UsageException) {
             return usage(new CommandLine.ParameterException(cmd, e.getMessage()), new String[0]);
         }
-        boolean verbose = ((AdminMain) cmd.getCommandSpec().root().userObject()).verbose;
+        boolean verbose = GlobalOptions.of(cmd.getCommandSpec()).verbose();
         String message = e instanceof GatehouseException ? e.getMessage() : "unexpected failure: " + e;
         if (e instanceof Policies.WouldLockOut refused && cmd.getParseResult() != null
                 && cmd.getParseResult().hasMatchedOption("--json")) {

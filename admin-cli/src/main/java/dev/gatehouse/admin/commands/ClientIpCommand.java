@@ -1,7 +1,7 @@
 package dev.gatehouse.admin.commands;
 
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.GlobalOptions;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.Table;
 import dev.gatehouse.admin.cli.UsageException;
@@ -70,10 +70,9 @@ public final class ClientIpCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AdminMain root = (AdminMain) spec.root().userObject();
             ClientIpSettings settings;
             try {
-                settings = ClientIpSettings.from(ConfigLoader.load(config, root.env()));
+                settings = ClientIpSettings.from(ConfigLoader.load(config, GlobalOptions.of(spec).env()));
             } catch (ConfigError e) {
                 throw new UsageException(e.getMessage());
             }

@@ -1,7 +1,7 @@
 package dev.gatehouse.admin.commands;
 
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.GlobalOptions;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
 import dev.gatehouse.core.GatehouseException;
@@ -24,9 +24,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -113,9 +111,8 @@ public final class CloudflareRangesCommand implements Callable<Integer> {
     }
 
     private CloudflareRanges current() {
-        AdminMain root = (AdminMain) spec.root().userObject();
         try {
-            return ClientIpSettings.from(ConfigLoader.load(config, root.env())).cloudflare();
+            return ClientIpSettings.from(ConfigLoader.load(config, GlobalOptions.of(spec).env())).cloudflare();
         } catch (ConfigError e) {
             throw new UsageException(e.getMessage());
         }

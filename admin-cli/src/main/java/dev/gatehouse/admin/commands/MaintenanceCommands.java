@@ -1,10 +1,10 @@
 package dev.gatehouse.admin.commands;
 
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.admin.cli.ActorOption;
 import dev.gatehouse.admin.cli.Confirmation;
 import dev.gatehouse.admin.cli.DatabaseOptions;
 import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.GlobalOptions;
 import dev.gatehouse.admin.cli.Output;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.UsageException;
@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -187,7 +186,7 @@ public final class MaintenanceCommands {
                     Output.json(out, v.tables());
                     return ExitCodes.OK;
                 }
-                if (((AdminMain) spec.root().userObject()).verbose) {
+                if (GlobalOptions.of(spec).verbose()) {
                     v.report().forEach(out::println); // VACUUM VERBOSE's own report: long
                 }
                 for (Maintenance.VacuumResult r : v.tables()) {

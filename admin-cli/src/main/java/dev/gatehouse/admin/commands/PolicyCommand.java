@@ -2,8 +2,8 @@ package dev.gatehouse.admin.commands;
 
 import dev.gatehouse.admin.cli.ActorOption;
 import dev.gatehouse.admin.cli.CidrArguments;
-import dev.gatehouse.admin.cli.CreatedOutput;
 import dev.gatehouse.admin.cli.Confirmation;
+import dev.gatehouse.admin.cli.CreatedOutput;
 import dev.gatehouse.admin.cli.DatabaseOptions;
 import dev.gatehouse.admin.cli.ExitCodes;
 import dev.gatehouse.admin.cli.Output;

@@ -11,8 +11,6 @@ import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.util.Json;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -1,8 +1,8 @@
 package dev.gatehouse.admin.commands;
 
 import com.typesafe.config.Config;
-import dev.gatehouse.admin.AdminMain;
 import dev.gatehouse.admin.cli.ExitCodes;
+import dev.gatehouse.admin.cli.GlobalOptions;
 import dev.gatehouse.admin.cli.Output;
 import dev.gatehouse.admin.cli.OutputOptions;
 import dev.gatehouse.admin.cli.Table;
@@ -71,10 +71,9 @@ public final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AdminMain root = (AdminMain) spec.root().userObject();
             List<Route> routes;
             try {
-                Config c = ConfigLoader.load(config, root.env()).getConfig("gatehouse");
+                Config c = ConfigLoader.load(config, GlobalOptions.of(spec).env()).getConfig("gatehouse");
                 routes = Routes.from(c, c.getBytes("server.max-body-size"));
             } catch (ConfigError e) {
                 throw new UsageException(e.getMessage());

@@ -4,7 +4,6 @@ import dev.gatehouse.core.net.Cidr;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 

@@ -7,8 +7,8 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Refuses keys the reference does not know, so that a typo ({@code gatehouse.listen.prot}) stops

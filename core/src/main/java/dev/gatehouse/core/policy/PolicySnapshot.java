@@ -20,6 +20,7 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
     /**
      * An organisation.
      *
+     * @param auditMode         the organisation's; {@code appAuditModes} holds the apps that set their own
      * @param sessionsNotBefore a sign-in session issued at or before it is over ({@code sso revoke --all}); null: never
      * @param ssoBreakGlassAt   since when {@code disable-org-sso} has freed every route of the organisation from
      *                          sign-in, {@code sso = required} ones included; null: not in break-glass
@@ -27,8 +28,8 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
      *                          empty set when there are none)
      */
     public record Org(UUID id, String name, boolean requireSso, List<CompiledPolicy> globalPolicies,
-                      Map<String, UUID> appsByName, Map<UUID, Account> accounts, String auditMode,
-                      Map<UUID, String> appAuditModes, List<SsoProvider> ssoProviders, Instant sessionsNotBefore,
+                      Map<String, UUID> appsByName, Map<UUID, Account> accounts, AuditMode auditMode,
+                      Map<UUID, AuditMode> appAuditModes, List<SsoProvider> ssoProviders, Instant sessionsNotBefore,
                       Instant ssoBreakGlassAt, Set<String> revokedSessions) {
 
         /**
@@ -87,16 +88,16 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
         /** The member account with this email (case-insensitive), or null. */
         public Account memberByEmail(String email) {
             for (Account a : accounts.values()) {
-                if (a.kind().equals("member") && a.email() != null && a.email().equalsIgnoreCase(email)) {
+                if (a.kind() == AccountKind.MEMBER && a.email() != null && a.email().equalsIgnoreCase(email)) {
                     return a;
                 }
             }
             return null;
         }
 
-        /** full, aggregated or off: the app's own setting, else the organisation's. */
-        public String auditMode(UUID appId) {
-            String m = appId == null ? null : appAuditModes.get(appId);
+        /** The app's own setting, else the organisation's. */
+        public AuditMode auditMode(UUID appId) {
+            AuditMode m = appId == null ? null : appAuditModes.get(appId);
             return m != null ? m : auditMode;
         }
     }
@@ -107,7 +108,7 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
      * @param sessionsNotBefore a sign-in session of the account issued at or before it is over ({@code sso revoke
      *                          --account}); null: never
      */
-    public record Account(UUID id, UUID orgId, String name, String kind, String role, String email,
+    public record Account(UUID id, UUID orgId, String name, AccountKind kind, String role, String email,
                           List<CompiledPolicy> assigned, Instant sessionsNotBefore) {
     }
 

@@ -223,18 +223,19 @@ public final class PolicySnapshotLoader {
                 UUID id = (UUID) rs.getObject(1);
                 UUID org = (UUID) rs.getObject(2);
                 accountsByOrg.computeIfAbsent(org, k -> new HashMap<>()).put(id, new PolicySnapshot.Account(id, org,
-                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                        rs.getString(3), AccountKind.of(rs.getString(4)), rs.getString(5), rs.getString(6),
                         List.copyOf(assignedByAccount.getOrDefault(id, List.of())), instant(rs.getTimestamp(7))));
             }
         }
         Map<UUID, Map<String, UUID>> appsByOrg = new HashMap<>();
-        Map<UUID, Map<UUID, String>> appModesByOrg = new HashMap<>();
+        Map<UUID, Map<UUID, AuditMode>> appModesByOrg = new HashMap<>();
         try (ResultSet rs = results.next()) {
             while (rs.next()) {
                 UUID org = (UUID) rs.getObject(2);
                 appsByOrg.computeIfAbsent(org, k -> new HashMap<>()).put(rs.getString(3), (UUID) rs.getObject(1));
                 if (rs.getString(4) != null) {
-                    appModesByOrg.computeIfAbsent(org, k -> new HashMap<>()).put((UUID) rs.getObject(1), rs.getString(4));
+                    appModesByOrg.computeIfAbsent(org, k -> new HashMap<>()).put((UUID) rs.getObject(1),
+                            AuditMode.of(rs.getString(4)));
                 }
             }
         }
@@ -259,7 +260,7 @@ public final class PolicySnapshotLoader {
                 UUID id = (UUID) rs.getObject(1);
                 orgs.add(new PolicySnapshot.Org(id, rs.getString(2), rs.getBoolean(3),
                         List.copyOf(globalByOrg.getOrDefault(id, List.of())), Map.copyOf(appsByOrg.getOrDefault(id, Map.of())),
-                        Map.copyOf(accountsByOrg.getOrDefault(id, Map.of())), rs.getString(4),
+                        Map.copyOf(accountsByOrg.getOrDefault(id, Map.of())), AuditMode.of(rs.getString(4)),
                         Map.copyOf(appModesByOrg.getOrDefault(id, Map.of())),
                         List.copyOf(providersByOrg.getOrDefault(id, List.of())), instant(rs.getTimestamp(5)),
                         instant(rs.getTimestamp(6)), Set.copyOf(revokedByOrg.getOrDefault(id, Set.of()))));

@@ -2,7 +2,7 @@ package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.gateway.config.AuditSettings;
-import dev.gatehouse.gateway.support.DaemonScheduler;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Neither thread dies of a failure: the writer's loop catches everything, logs it, backs off and goes on, and
  * records when it last completed a round ({@link #lastProgressNanos()}) for readiness.
  */
-public final class AuditWriter implements AutoCloseable, MeterBinder {
+public final class AuditWriter implements AuditSink, AutoCloseable, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
     private static final long DROP_LOG_EVERY = TimeUnit.SECONDS.toNanos(10);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
@@ -67,6 +67,8 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
     private final LongAdder spooled = new LongAdder();
     private volatile boolean running = true;
     private volatile long lastProgressNanos = System.nanoTime();
+    /** Runs at the start of every round: nothing, but in a test that injects a failure there. */
+    private final Runnable beforeRound;
 
     // writer thread only
     /** The database task in flight, if any, and what it carries. */
@@ -83,7 +85,8 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
     private boolean spoolFailing;
 
     private AuditWriter(Database database, int queueSize, int batchSize, Duration flushInterval, Duration writeTimeout,
-                        AuditSpool spool, Duration aggregateWindow) {
+                        AuditSpool spool, Duration aggregateWindow, Runnable beforeRound) {
+        this.beforeRound = beforeRound;
         this.aggregator = new AuditAggregator(aggregateWindow.toSeconds());
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.batchSize = batchSize;
@@ -104,12 +107,21 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
 
     static AuditWriter start(Database database, int queueSize, int batchSize, Duration flushInterval, Duration writeTimeout,
                              Path spoolDir, long spoolMaxSize, long segmentSize, Duration aggregateWindow) throws IOException {
+        return start(database, queueSize, batchSize, flushInterval, writeTimeout, spoolDir, spoolMaxSize, segmentSize,
+                aggregateWindow, () -> { });
+    }
+
+    /** As above, running {@code beforeRound} at the start of every round of the writer's loop (tests inject failures). */
+    static AuditWriter start(Database database, int queueSize, int batchSize, Duration flushInterval, Duration writeTimeout,
+                             Path spoolDir, long spoolMaxSize, long segmentSize, Duration aggregateWindow,
+                             Runnable beforeRound) throws IOException {
         AuditSpool spool = new AuditSpool(spoolDir, spoolMaxSize, segmentSize);
         if (spool.hasPending()) {
             log.info("Audit spool {} holds {} bytes in {} segments from an earlier run: replaying", spool.dir(),
                     spool.bytes(), spool.segmentCount());
         }
-        AuditWriter w = new AuditWriter(database, queueSize, batchSize, flushInterval, writeTimeout, spool, aggregateWindow);
+        AuditWriter w = new AuditWriter(database, queueSize, batchSize, flushInterval, writeTimeout, spool, aggregateWindow,
+                beforeRound);
         w.thread.start();
         return w;
     }
@@ -138,11 +150,13 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
     }
 
     /** Counts an event into its per-minute aggregate row (the aggregated audit mode); never blocks. */
+    @Override
     public void aggregate(AuditEvent e) {
         aggregator.add(e);
     }
 
     /** Queues an event; never blocks. Returns false (and counts a drop) when the queue is full. */
+    @Override
     public boolean offer(AuditEvent e) {
         if (queue.offer(e)) {
             return true;
@@ -215,14 +229,8 @@ public final class AuditWriter implements AutoCloseable, MeterBinder {
         dbThread.shutdown();
     }
 
-    /** Tests only: run at the start of every round (to inject a failure). */
-    static volatile Runnable roundHook;
-
     private void round(List<AuditEvent> batch) throws Exception {
-        Runnable hook = roundHook;
-        if (hook != null) {
-            hook.run();
-        }
+        beforeRound.run();
         settleInFlight();
         if (inFlight != null && !inFlightSpooled) {
             return; // a COPY within its bound: let the queue fill meanwhile (batches grow with the load)

@@ -2,7 +2,7 @@ package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.admin.AuditPurge;
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.gateway.support.DaemonScheduler;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

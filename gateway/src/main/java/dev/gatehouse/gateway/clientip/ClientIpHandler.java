@@ -1,11 +1,11 @@
 package dev.gatehouse.gateway.clientip;
 
-import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.core.clientip.ClientIpResolver;
 import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.RequestContext;
+import dev.gatehouse.gateway.request.RequestIds;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,11 +1,9 @@
 package dev.gatehouse.gateway.clientip;
 
-import com.typesafe.config.Config;
-import dev.gatehouse.core.clientip.ClientIpSettings;
 import dev.gatehouse.core.clientip.CloudflareRanges;
-import dev.gatehouse.gateway.support.FileReloader;
+import dev.gatehouse.gateway.config.ClientIpSection;
+import dev.gatehouse.gateway.config.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.config.ListenSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -30,16 +28,17 @@ public final class CloudflareRangesWatcher {
      * Watches the file the configuration names, starting from the ranges read at start; null when there is
      * nothing to watch (the built-in snapshot, or an interval of 0).
      */
-    public static FileReloader<CloudflareRanges> start(Config config, GatewaySettings settings, TrustedHops hops,
+    public static FileReloader<CloudflareRanges> start(GatewaySettings settings, TrustedHops hops,
                                                        MeterRegistry registry) {
-        Path file = ClientIpSettings.cloudflareRangesFile(config);
-        Duration interval = settings.clientIp().cloudflareRangesCheckInterval();
+        ClientIpSection clientIp = settings.clientIp();
+        Path file = clientIp.cloudflareRangesFile();
+        Duration interval = clientIp.cloudflareRangesCheckInterval();
         if (file == null || interval.isZero()) {
             return null;
         }
         FileReloader<CloudflareRanges> reloader = new FileReloader<>(CloudflareRangesWatcher.class, "Cloudflare ranges", interval,
-                settings.clientIp().trust().cloudflare(), () -> CloudflareRanges.load(file),
-                ranges -> hops.replace(ClientIpSettings.from(config, ranges), ListenSettings.proxyProtocolSenders(config, ranges)),
+                clientIp.trust().cloudflare(), () -> CloudflareRanges.load(file),
+                ranges -> hops.replace(clientIp.trustWith(ranges), settings.listen().proxyProtocolSendersWith(ranges)),
                 ranges -> ranges.networks().size() + " networks from " + ranges.source() + " (snapshot " + ranges.snapshotDate() + ")");
         reloader.meters(registry, "gatehouse.cloudflare.ranges", "Cloudflare ranges file");
         Gauge.builder("gatehouse.cloudflare.ranges.networks", reloader, r -> r.inForce().networks().size())

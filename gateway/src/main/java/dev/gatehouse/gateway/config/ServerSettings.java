@@ -2,7 +2,7 @@ package dev.gatehouse.gateway.config;
 
 import com.typesafe.config.Config;
 import dev.gatehouse.core.config.ConfigError;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.Transport;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -19,6 +19,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * How an {@code https://} upstream's certificate is checked ({@code gatehouse.upstream.tls}): against the
@@ -44,28 +45,40 @@ public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateF
         boolean verify = g.getBoolean("upstream.tls.verify-hostname");
         Duration reload = g.getDuration("upstream.tls.reload-interval");
         if (reload.isNegative()) {
-            throw ConfigError.at("gatehouse.upstream.tls.reload-interval", origin(g, "reload-interval"),
+            throw ConfigError.at("gatehouse.upstream.tls.reload-interval", g.getValue("upstream.tls.reload-interval").origin(),
                     "must not be negative (0: never)");
         }
-        Path ca = file(g, "ca-file");
+        return read(file(g, "ca-file"), verify, file(g, "certificate-file"), file(g, "key-file"), reload,
+                name -> g.getValue("upstream.tls." + name).origin());
+    }
+
+    /**
+     * The same files read and checked again, as at start (their paths do not change, what they hold may): for the
+     * reloads. A problem names the setting, not a position in the configuration file — the file it names is at fault.
+     */
+    public UpstreamTls reread() {
+        return read(caFile, verifyHostname, certificateFile, keyFile, reloadInterval, name -> null);
+    }
+
+    /** @param origin where {@code upstream.tls.<name>} was set, for a message (null: not said) */
+    private static UpstreamTls read(Path ca, boolean verify, Path cert, Path key, Duration reload,
+                                    Function<String, ConfigOrigin> origin) {
         if (ca != null) {
-            certificates(g, "ca-file", ca);
+            certificates(origin, "ca-file", ca);
         }
-        Path cert = file(g, "certificate-file");
-        Path key = file(g, "key-file");
         if ((cert == null) != (key == null)) {
             String given = cert == null ? "key-file" : "certificate-file"; // pointed at: the line the user wrote
             String missing = cert == null ? "certificate-file" : "key-file";
-            throw ConfigError.at("gatehouse.upstream.tls." + given, origin(g, given),
+            throw ConfigError.at("gatehouse.upstream.tls." + given, origin.apply(given),
                     "a client certificate needs both certificate-file and key-file (" + missing + " is not set)");
         }
         String identity = null;
         if (cert != null) {
-            X509Certificate leaf = certificates(g, "certificate-file", cert).get(0);
+            X509Certificate leaf = certificates(origin, "certificate-file", cert).get(0);
             identity = leaf.getSubjectX500Principal().getName() + " valid until " + leaf.getNotAfter().toInstant();
-            PrivateKey privateKey = privateKey(g, key, leaf.getPublicKey().getAlgorithm());
+            PrivateKey privateKey = privateKey(origin, key, leaf.getPublicKey().getAlgorithm());
             if (!matches(privateKey, leaf)) {
-                throw ConfigError.at("gatehouse.upstream.tls.key-file", origin(g, "key-file"),
+                throw ConfigError.at("gatehouse.upstream.tls.key-file", origin.apply("key-file"),
                         key + " is not the key of the certificate in " + cert + " (" + leaf.getSubjectX500Principal() + ")");
             }
         }
@@ -77,35 +90,31 @@ public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateF
         return v.isEmpty() ? null : Path.of(v);
     }
 
-    private static ConfigOrigin origin(Config g, String name) {
-        return g.getValue("upstream.tls." + name).origin();
-    }
-
     @SuppressWarnings("unchecked")
-    private static List<X509Certificate> certificates(Config g, String name, Path file) {
+    private static List<X509Certificate> certificates(Function<String, ConfigOrigin> origin, String name, Path file) {
         String key = "gatehouse.upstream.tls." + name;
         try (InputStream in = Files.newInputStream(file)) {
             List<X509Certificate> certs = (List<X509Certificate>) (List<?>) List.copyOf(
                     CertificateFactory.getInstance("X.509").generateCertificates(in));
             if (certs.isEmpty()) {
-                throw ConfigError.at(key, origin(g, name), "no certificate in " + file + " (expected PEM certificates)");
+                throw ConfigError.at(key, origin.apply(name), "no certificate in " + file + " (expected PEM certificates)");
             }
             return certs;
         } catch (IOException e) {
-            throw ConfigError.at(key, origin(g, name), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw ConfigError.at(key, origin.apply(name), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         } catch (CertificateException e) {
-            throw ConfigError.at(key, origin(g, name), file + " holds no readable certificate (expected PEM): " + e.getMessage());
+            throw ConfigError.at(key, origin.apply(name), file + " holds no readable certificate (expected PEM): " + e.getMessage());
         }
     }
 
     /** An unencrypted PKCS#8 PEM key ("BEGIN PRIVATE KEY", as openssl genpkey and openssl 3 write them). */
-    private static PrivateKey privateKey(Config g, Path file, String algorithm) {
+    private static PrivateKey privateKey(Function<String, ConfigOrigin> origin, Path file, String algorithm) {
         String key = "gatehouse.upstream.tls.key-file";
         String pem;
         try {
             pem = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw ConfigError.at(key, origin(g, "key-file"), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw ConfigError.at(key, origin.apply("key-file"), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
         int end = pem.indexOf("-----END PRIVATE KEY-----");
@@ -114,13 +123,13 @@ public record UpstreamTls(Path caFile, boolean verifyHostname, Path certificateF
                     : pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")
                     ? "a PKCS#1/SEC1 key: convert it with openssl pkcs8 -topk8 -nocrypt"
                     : "no \"BEGIN PRIVATE KEY\" block";
-            throw ConfigError.at(key, origin(g, "key-file"), file + " is not an unencrypted PKCS#8 PEM key (" + hint + ")");
+            throw ConfigError.at(key, origin.apply("key-file"), file + " is not an unencrypted PKCS#8 PEM key (" + hint + ")");
         }
         try {
             byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (IllegalArgumentException | GeneralSecurityException e) {
-            throw ConfigError.at(key, origin(g, "key-file"), file + " holds no readable " + algorithm + " private key: "
+            throw ConfigError.at(key, origin.apply("key-file"), file + " holds no readable " + algorithm + " private key: "
                     + e.getMessage());
         }
     }

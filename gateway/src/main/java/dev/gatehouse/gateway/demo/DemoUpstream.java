@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.demo;
 
-import dev.gatehouse.gateway.support.SmallHttpServer;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.SmallHttpServer;
+import dev.gatehouse.gateway.transport.Transport;
 
 /**
  * The built-in upstream started when no route is configured: on 127.0.0.1, it answers every request

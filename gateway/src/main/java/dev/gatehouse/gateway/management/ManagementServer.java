@@ -1,8 +1,8 @@
 package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.gateway.metrics.StandardMeters;
-import dev.gatehouse.gateway.support.SmallHttpServer;
-import dev.gatehouse.gateway.support.Transport;
+import dev.gatehouse.gateway.transport.SmallHttpServer;
+import dev.gatehouse.gateway.transport.Transport;
 
 /** The management listener (health, readiness, metrics), on its own thread, apart from the traffic. */
 public final class ManagementServer implements AutoCloseable {

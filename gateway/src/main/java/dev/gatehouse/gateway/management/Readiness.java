@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.management;
 
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.gateway.support.DaemonScheduler;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;

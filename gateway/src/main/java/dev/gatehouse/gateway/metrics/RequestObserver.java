@@ -1,9 +1,10 @@
 package dev.gatehouse.gateway.metrics;
 
-import dev.gatehouse.gateway.audit.AuditEvent;
-import dev.gatehouse.gateway.audit.AuditWriter;
-import dev.gatehouse.gateway.audit.EventIds;
+import dev.gatehouse.core.policy.AuditMode;
 import dev.gatehouse.core.route.Upstream;
+import dev.gatehouse.gateway.audit.AuditEvent;
+import dev.gatehouse.gateway.audit.AuditSink;
+import dev.gatehouse.gateway.audit.EventIds;
 import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,9 +21,10 @@ public final class RequestObserver {
 
     private final RequestMeters metrics;
     private final AccessLog accessLog;
-    private final AuditWriter audit; // null: audit off
+    private final AuditSink audit;
 
-    public RequestObserver(RequestMeters metrics, AccessLog accessLog, AuditWriter audit) {
+    /** @param audit {@link AuditSink#OFF} when there is no audit log */
+    public RequestObserver(RequestMeters metrics, AccessLog accessLog, AuditSink audit) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.audit = audit;
@@ -39,7 +41,7 @@ public final class RequestObserver {
     public void finished(RequestContext ctx, HttpRequest request, String userAgent, String route, int status, long bytes,
                          Upstream upstream) {
         metrics.request(route, status);
-        boolean audited = audit != null && ctx != null && ctx.policyChecked() && ctx.client() != null;
+        boolean audited = audit != AuditSink.OFF && ctx != null && ctx.policyChecked() && ctx.client() != null;
         if (accessLog == AccessLog.OFF && !audited) {
             return; // the common case without access log: nothing more to build
         }
@@ -55,8 +57,8 @@ public final class RequestObserver {
         }
         if (audited) {
             Identity who = ctx.identity();
-            String mode = who == null || who.org() == null ? "full" : who.org().auditMode(who.appId());
-            if (mode.equals("off")) {
+            AuditMode mode = who == null || who.org() == null ? AuditMode.FULL : who.org().auditMode(who.appId());
+            if (mode == AuditMode.OFF) {
                 return;
             }
             boolean allowed = ctx.denial() == null && ctx.decision() != null && ctx.decision().allowed();
@@ -66,7 +68,7 @@ public final class RequestObserver {
                     truncate(path, MAX_PATH), status, allowed ? "allow" : "deny",
                     ctx.decision() == null ? null : ctx.decision().policyId(), truncate(userAgent, MAX_USER_AGENT),
                     ctx.requestId());
-            if (mode.equals("aggregated")) {
+            if (mode == AuditMode.AGGREGATED) {
                 audit.aggregate(event);
             } else {
                 audit.offer(event);

@@ -1,11 +1,11 @@
 package dev.gatehouse.gateway.policy;
 
-import dev.gatehouse.gateway.request.Denial;
-import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.TokenHash;
 import dev.gatehouse.core.route.RouteBinding;
+import dev.gatehouse.gateway.request.Denial;
+import dev.gatehouse.gateway.request.Identity;
 import dev.gatehouse.gateway.request.InboundRequest;
 import dev.gatehouse.gateway.request.RequestContext;
 import io.netty.channel.ChannelHandler;
@@ -46,8 +46,8 @@ public final class AccessHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof InboundRequest in) {
             RequestContext rc = in.context();
-            if (rc.rejection() == null && rc.route() != null && rc.route().route().binding().checked()) {
-                check(in, rc, rc.route().route().binding());
+            if (rc.rejection() == null && rc.route() != null && rc.route().binding().checked()) {
+                check(in, rc, rc.route().binding());
             }
         }
         ctx.fireChannelRead(msg);

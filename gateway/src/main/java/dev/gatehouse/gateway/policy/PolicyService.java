@@ -4,7 +4,6 @@ import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.PolicySnapshotLoader;
-import dev.gatehouse.gateway.support.SchemaGate;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,7 @@
 package dev.gatehouse.gateway.policy;
 
 import dev.gatehouse.core.db.Database;
-import dev.gatehouse.gateway.support.DaemonScheduler;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

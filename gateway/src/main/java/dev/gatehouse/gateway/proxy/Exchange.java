@@ -1,9 +1,9 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.request.LocalAnswer;
-import dev.gatehouse.gateway.route.UpstreamSelector;
 import dev.gatehouse.core.route.Upstream;
+import dev.gatehouse.gateway.request.LocalAnswer;
 import dev.gatehouse.gateway.request.RequestContext;
+import dev.gatehouse.gateway.route.UpstreamSelector;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;

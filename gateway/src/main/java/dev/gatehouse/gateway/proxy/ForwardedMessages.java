@@ -1,13 +1,13 @@
 package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.core.clientip.ClientIpSettings;
-import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.core.route.Route;
 import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.config.GatewayNamespace;
 import dev.gatehouse.gateway.config.UpstreamHeaders;
 import dev.gatehouse.gateway.request.FramingHeaders;
 import dev.gatehouse.gateway.request.RequestContext;
+import dev.gatehouse.gateway.request.RequestIds;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -1,7 +1,5 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.route.UpstreamSelector;
-import dev.gatehouse.gateway.request.RequestIds;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.request.InboundRequest;
@@ -9,6 +7,8 @@ import dev.gatehouse.gateway.request.InvalidRequest;
 import dev.gatehouse.gateway.request.LocalAnswer;
 import dev.gatehouse.gateway.request.RequestContext;
 import dev.gatehouse.gateway.request.RequestHeadTimeout;
+import dev.gatehouse.gateway.request.RequestIds;
+import dev.gatehouse.gateway.route.UpstreamSelector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -120,7 +120,7 @@ public final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(request); // a head holds no buffer; kept for its headers
-        UpstreamSelector selector = context.route();
+        UpstreamSelector selector = context.upstreams();
         LocalAnswer local = null;
         if (context.rejection() != null) {
             local = ProxyErrors.BAD_CLIENT_ADDRESS.answer(context.rejection());

@@ -1,12 +1,12 @@
 package dev.gatehouse.gateway.proxy;
 
 import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.core.route.Upstream;
+import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.UpstreamTls;
+import dev.gatehouse.gateway.transport.Transport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.gatehouse.gateway.support.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,6 +1,6 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.support.RearmingTimeout;
+import dev.gatehouse.gateway.timers.RearmingTimeout;
 import io.netty.channel.EventLoop;
 
 /**

@@ -1,7 +1,6 @@
 package dev.gatehouse.gateway.proxy;
 
-import com.typesafe.config.Config;
-import dev.gatehouse.gateway.support.FileReloader;
+import dev.gatehouse.gateway.config.FileReloader;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +14,7 @@ import java.util.HexFormat;
 
 /**
  * Reads {@code upstream.tls}'s files (CAs, client certificate and key) again every {@code reload-interval};
- * changed files are checked as at start ({@link UpstreamTls#from}) and, if good, used for new upstream
+ * changed files are checked as at start ({@link UpstreamTls#reread}) and, if good, used for new upstream
  * connections — so that a certificate manager can renew the client certificate, or an internal CA roll, under a
  * running gateway. All or nothing ({@link FileReloader}): a certificate whose key has not been replaced yet is
  * refused until it has.
@@ -29,18 +28,16 @@ public final class UpstreamTlsWatcher {
     }
 
     /** Null when there is nothing to watch: no https:// upstream, no file named, or an interval of 0. */
-    public static FileReloader<Reading> start(Config config, GatewaySettings settings, UpstreamPool pool,
-                                             MeterRegistry registry) {
+    public static FileReloader<Reading> start(GatewaySettings settings, UpstreamPool pool, MeterRegistry registry) {
         UpstreamTls tls = settings.upstream().tls();
         if (!pool.usesTls() || tls.reloadInterval().isZero() || (tls.caFile() == null && tls.certificateFile() == null)) {
             return null;
         }
-        Config g = config.getConfig("gatehouse");
         return new FileReloader<>(UpstreamTlsWatcher.class, "Upstream TLS files", tls.reloadInterval(),
                 new Reading(digest(tls), tls),
                 () -> {
-                    String before = digest(settings.upstream().tls()); // the paths do not change, only what they hold
-                    return new Reading(before, UpstreamTls.from(g));
+                    String before = digest(tls); // the paths do not change, only what they hold
+                    return new Reading(before, tls.reread());
                 },
                 reading -> {
                     SslContext context = UpstreamPool.tlsContext(reading.tls()); // Netty reads the files again here

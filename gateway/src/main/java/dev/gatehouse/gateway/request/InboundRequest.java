@@ -18,7 +18,7 @@ public record InboundRequest(HttpRequest head, RequestContext context) implement
     }
 
     @Override
-    public void routed(UpstreamSelector route) {
-        context.route(route);
+    public void routed(UpstreamSelector matched) {
+        context.routed(matched);
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.request;
 import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.IpAddress;
 import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.core.route.Route;
 import dev.gatehouse.gateway.route.UpstreamSelector;
 import java.util.UUID;
 
@@ -15,7 +16,7 @@ public final class RequestContext {
     private final ClientIpResult clientIp;
     private final boolean peerTrusted;
     private final long startNanos;
-    private UpstreamSelector route;
+    private UpstreamSelector upstreams;
     private Identity identity;
     private Decision decision;
     private Denial denial;
@@ -70,13 +71,19 @@ public final class RequestContext {
         return startNanos;
     }
 
-    /** The matched route and its upstreams; null when no route matched. */
-    public UpstreamSelector route() {
-        return route;
+    /** The matched route; null when no route matched. */
+    public Route route() {
+        return upstreams == null ? null : upstreams.route();
     }
 
-    public void route(UpstreamSelector r) {
-        this.route = r;
+    /** The matched route's upstreams, which picks the next one to try; null when no route matched. */
+    public UpstreamSelector upstreams() {
+        return upstreams;
+    }
+
+    /** The route the request takes, as the route table matched it. */
+    public void routed(UpstreamSelector matched) {
+        this.upstreams = matched;
     }
 
     /** Who called (organisation, app, account), on a policy-checked route; null otherwise. */
@@ -123,6 +130,6 @@ public final class RequestContext {
 
     /** True when the route is bound to an organisation or requires a token: the request goes in the audit log. */
     public boolean policyChecked() {
-        return route != null && route.route().binding().checked();
+        return upstreams != null && upstreams.route().binding().checked();
     }
 }

@@ -1,6 +1,6 @@
 package dev.gatehouse.gateway.request;
 
-import dev.gatehouse.gateway.support.RearmingTimeout;
+import dev.gatehouse.gateway.timers.RearmingTimeout;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,24 +1,16 @@
 package dev.gatehouse.gateway.server;
 
-import dev.gatehouse.gateway.proxy.ConnectionTracker;
-import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import dev.gatehouse.gateway.clientip.ClientIpHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolHandler;
 import dev.gatehouse.gateway.clientip.ProxyProtocolSenderFilter;
-import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.metrics.RequestObserver;
 import dev.gatehouse.gateway.policy.AccessHandler;
-import dev.gatehouse.gateway.policy.PolicyService;
-import dev.gatehouse.gateway.policy.TokenUsage;
-import dev.gatehouse.gateway.route.RouteHandler;
-import dev.gatehouse.gateway.sso.SingleSignOn;
-import dev.gatehouse.gateway.sso.SsoHandler;
 import dev.gatehouse.gateway.proxy.ProxyFrontendHandler;
-import dev.gatehouse.gateway.route.RouteTable;
-import dev.gatehouse.gateway.proxy.UpstreamPool;
 import dev.gatehouse.gateway.request.FramingHeaders;
+import dev.gatehouse.gateway.request.RequestHeadTimeout;
 import dev.gatehouse.gateway.request.RequestValidator;
+import dev.gatehouse.gateway.route.RouteHandler;
+import dev.gatehouse.gateway.sso.SsoHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -43,33 +35,26 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     static final String ACCESS = "access";
     static final String PROXY = "proxy";
 
+    private final PipelineParts parts;
     private final GatewaySettings settings;
-    private final UpstreamPool pool;
-    private final RouteHandler route;
-    private final AccessHandler access;
-    private final SingleSignOn sso;
+    // the handlers every connection shares (@Sharable)
     private final ProxyProtocolSenderFilter senderFilter;
     private final ClientIpHandler clientIp;
-    private final ConnectionTracker tracker;
-    private final RequestObserver observer;
+    private final RouteHandler route;
+    private final AccessHandler access;
 
-    public GatewayChannelInitializer(GatewaySettings settings, RouteTable routes, UpstreamPool pool,
-                                     ConnectionTracker tracker, RequestObserver observer, PolicyService policies,
-                                     TokenUsage tokenUsage, TrustedHops hops, SingleSignOn sso) {
-        this.observer = observer;
-        this.settings = settings;
-        this.route = new RouteHandler(routes);
-        this.access = new AccessHandler(policies::snapshot, tokenUsage::used);
-        this.sso = sso;
-        this.pool = pool;
-        this.tracker = tracker;
-        this.senderFilter = new ProxyProtocolSenderFilter(hops);
-        this.clientIp = new ClientIpHandler(hops);
+    GatewayChannelInitializer(PipelineParts parts) {
+        this.parts = parts;
+        this.settings = parts.settings();
+        this.senderFilter = new ProxyProtocolSenderFilter(parts.hops());
+        this.clientIp = new ClientIpHandler(parts.hops());
+        this.route = new RouteHandler(parts.routes());
+        this.access = new AccessHandler(parts.policies(), parts.tokenUsed());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        tracker.add(ch);
+        parts.tracker().add(ch);
         ChannelPipeline p = ch.pipeline();
         if (settings.listen().proxyProtocol()) {
             p.addLast(PROXY_PROTOCOL_SENDERS, senderFilter);
@@ -86,8 +71,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(IDLE, new IdleStateHandler(0, 0, settings.server().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(CLIENT_IP, clientIp);
         p.addLast(ROUTE, route);
-        p.addLast(SSO, new SsoHandler(sso)); // one per connection: it holds the messages behind a sign-in
+        p.addLast(SSO, new SsoHandler(parts.sso())); // one per connection: it holds the messages behind a sign-in
         p.addLast(ACCESS, access);
-        p.addLast(PROXY, new ProxyFrontendHandler(pool, settings, tracker, observer));
+        p.addLast(PROXY, new ProxyFrontendHandler(parts.pool(), settings, parts.tracker(), parts.observer()));
     }
 }

@@ -1,26 +1,20 @@
 package dev.gatehouse.gateway.server;
 
 import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.gateway.sso.SingleSignOn;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import dev.gatehouse.gateway.proxy.ConnectionTracker;
-import dev.gatehouse.gateway.support.Transport;
-import dev.gatehouse.gateway.clientip.TrustedHops;
 import dev.gatehouse.gateway.config.GatewaySettings;
-import dev.gatehouse.gateway.metrics.RequestObserver;
+import dev.gatehouse.gateway.proxy.ConnectionTracker;
+import dev.gatehouse.gateway.proxy.UpstreamPool;
+import dev.gatehouse.gateway.transport.Transport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.gatehouse.gateway.policy.PolicyService;
-import dev.gatehouse.gateway.policy.TokenUsage;
-import dev.gatehouse.gateway.route.RouteTable;
-import dev.gatehouse.gateway.proxy.UpstreamPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The public listener: binds, serves through {@link GatewayChannelInitializer}, and shuts down. */
 public final class GatewayServer implements AutoCloseable {
@@ -34,26 +28,26 @@ public final class GatewayServer implements AutoCloseable {
     private final ConnectionTracker tracker;
     private final UpstreamPool pool;
 
-    private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, GatewaySettings settings,
-                          ConnectionTracker tracker, UpstreamPool pool) {
-        this.pool = pool;
+    private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, PipelineParts parts) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
-        this.settings = settings;
-        this.tracker = tracker;
+        this.settings = parts.settings();
+        this.tracker = parts.tracker();
+        this.pool = parts.pool();
     }
 
-    /** Binds the listener; throws with a clear message when the address is in use. */
-    public static GatewayServer start(GatewaySettings settings, TrustedHops hops, RequestObserver observer,
-                                      PolicyService policies, TokenUsage tokenUsage, MeterRegistry registry,
-                                      SingleSignOn sso, Transport transport)
+    /**
+     * Binds the listener, each connection's pipeline assembled from {@code parts}; throws with a clear message when
+     * the address is in use. From here on the listener owns the parts' connection tracker and upstream pool.
+     */
+    public static GatewayServer start(Transport transport, PipelineParts parts, MeterRegistry registry)
             throws InterruptedException {
+        GatewaySettings settings = parts.settings();
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(settings.server().eventLoopThreads());
         try {
-            UpstreamPool pool = new UpstreamPool(transport, settings, registry);
-            ConnectionTracker tracker = new ConnectionTracker();
+            ConnectionTracker tracker = parts.tracker();
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
@@ -61,16 +55,15 @@ public final class GatewayServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new GatewayChannelInitializer(settings,
-                            new RouteTable(settings.routes(), settings.upstream().failTimeout()), pool, tracker, observer, policies,
-                            tokenUsage, hops, sso));
+                    .childHandler(new GatewayChannelInitializer(parts));
             Gauge.builder("gatehouse.open.connections", tracker, ConnectionTracker::open)
                     .description("Open client connections.").strongReference(true).register(registry);
             Channel ch = b.bind(settings.listen().host(), settings.listen().port()).sync().channel();
-            return new GatewayServer(boss, workers, ch, settings, tracker, pool);
+            return new GatewayServer(boss, workers, ch, parts);
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            parts.pool().close();
             throw new GatehouseException("cannot listen on " + settings.listen().host() + ":"
                     + settings.listen().port() + ": " + e.getMessage() + " (is another process using the port?)", e);
         }

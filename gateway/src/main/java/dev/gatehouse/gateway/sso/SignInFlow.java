@@ -2,8 +2,8 @@ package dev.gatehouse.gateway.sso;
 
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import dev.gatehouse.core.admin.Organisations;
-import dev.gatehouse.core.admin.SsoHandoffs;
 import dev.gatehouse.core.admin.SsoEvents;
+import dev.gatehouse.core.admin.SsoHandoffs;
 import dev.gatehouse.core.admin.SsoSessions;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.policy.PolicySnapshot;

@@ -1,6 +1,6 @@
 package dev.gatehouse.gateway.sso;
 
-import dev.gatehouse.gateway.support.DaemonScheduler;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;

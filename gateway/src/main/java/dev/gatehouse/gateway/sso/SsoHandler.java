@@ -129,7 +129,7 @@ public final class SsoHandler extends ChannelInboundHandlerAdapter {
         if (rc.route() == null) {
             return;
         }
-        RouteBinding binding = rc.route().route().binding();
+        RouteBinding binding = rc.route().binding();
         if (!binding.signInPossible()) {
             return;
         }

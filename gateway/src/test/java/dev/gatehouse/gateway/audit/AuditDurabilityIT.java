@@ -222,15 +222,14 @@ class AuditDurabilityIT {
         TestDatabase d = db.database();
         AtomicInteger thrown = new AtomicInteger();
         try (Database up = Database.open(TestDatabases.settings(d), "error")) {
-            AuditWriter w = writer(up, dir.resolve("error"));
+            AuditWriter w = AuditWriter.start(up, 100_000, 1000, Duration.ofMillis(20), Duration.ofMillis(200),
+                    dir.resolve("error"), 4L << 30, 32L << 20, Duration.ofMinutes(1), () -> {
+                        if (thrown.getAndIncrement() == 0) {
+                            throw new OutOfMemoryError("injected by the test");
+                        }
+                    });
             try {
-                AuditWriter.roundHook = () -> {
-                    if (thrown.getAndIncrement() == 0) {
-                        throw new OutOfMemoryError("injected by the test");
-                    }
-                };
                 AuditWriterIT.waitFor(Duration.ofSeconds(5), () -> thrown.get() > 1);
-                AuditWriter.roundHook = null;
                 for (int i = 0; i < 100; i++) {
                     w.offer(event("after-error", i));
                 }
@@ -238,7 +237,6 @@ class AuditDurabilityIT {
                 assertThat(System.nanoTime() - w.lastProgressNanos()).as("still going round")
                         .isLessThan(Duration.ofSeconds(5).toNanos());
             } finally {
-                AuditWriter.roundHook = null;
                 w.close();
             }
         }

@@ -1,18 +1,17 @@
 package dev.gatehouse.gateway.audit;
 
-import dev.gatehouse.gateway.Gateway;
-import dev.gatehouse.gateway.GatehouseMain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.core.db.Migrations;
 import dev.gatehouse.core.testing.Fixtures;
 import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.gateway.GatehouseMain;
+import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;

@@ -1,13 +1,14 @@
 package dev.gatehouse.gateway.management;
 
-import dev.gatehouse.gateway.Gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
-import dev.gatehouse.gateway.testing.MetricsScrape;
+import dev.gatehouse.gateway.testing.Json;
 import dev.gatehouse.gateway.testing.LogCapture;
+import dev.gatehouse.gateway.testing.MetricsScrape;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -15,9 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import java.nio.file.Path;
-import dev.gatehouse.gateway.testing.Json;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

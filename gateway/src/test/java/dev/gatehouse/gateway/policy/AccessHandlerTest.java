@@ -6,6 +6,8 @@ import dev.gatehouse.core.clientip.ClientIpResult;
 import dev.gatehouse.core.net.Cidr;
 import dev.gatehouse.core.net.CidrSet;
 import dev.gatehouse.core.net.IpAddress;
+import dev.gatehouse.core.policy.AccountKind;
+import dev.gatehouse.core.policy.AuditMode;
 import dev.gatehouse.core.policy.CompiledPolicy;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import dev.gatehouse.core.policy.TokenHash;
@@ -44,10 +46,10 @@ class AccessHandlerTest {
     static PolicySnapshot snapshot() {
         CompiledPolicy office = new CompiledPolicy(UUID.randomUUID(), "office", true,
                 CidrSet.of(Cidr.parse("203.0.113.0/24")), CidrSet.EMPTY, true);
-        PolicySnapshot.Account alice = new PolicySnapshot.Account(ACCOUNT, ORG, "alice", "member", "admin", "alice@acme.test", List.of(),
+        PolicySnapshot.Account alice = new PolicySnapshot.Account(ACCOUNT, ORG, "alice", AccountKind.MEMBER, "admin", "alice@acme.test", List.of(),
                 null);
         PolicySnapshot.Org acme = new PolicySnapshot.Org(ORG, "Acme", false, List.of(office), Map.of(),
-                Map.of(ACCOUNT, alice), "full", Map.of(), List.of(), null, null, Set.of());
+                Map.of(ACCOUNT, alice), AuditMode.FULL, Map.of(), List.of(), null, null, Set.of());
         return new PolicySnapshot(Map.of("Acme", acme), Map.of(ORG, acme),
                 Map.of(TokenHash.ofSecret(SECRET), new PolicySnapshot.Token(TOKEN, ACCOUNT, ORG, null, null)), Instant.now());
     }
@@ -62,7 +64,7 @@ class AccessHandlerTest {
         }
         IpAddress ip = IpAddress.parse(client);
         RequestContext rc = new RequestContext("rid", new ClientIpResult(ip, ip, "peer", null, List.of()), false, 0);
-        rc.route(new RouteTable(List.of(new Route("/", List.of(new Upstream("127.0.0.1", 9, "")), false, 1024, binding)),
+        rc.routed(new RouteTable(List.of(new Route("/", List.of(new Upstream("127.0.0.1", 9, "")), false, 1024, binding)),
                 Duration.ofSeconds(1)).match(null, "/x"));
         InboundRequest in = new InboundRequest(head, rc);
         ch.writeInbound(in);

@@ -1,13 +1,13 @@
 package dev.gatehouse.gateway.policy;
 
-import dev.gatehouse.gateway.Gateway;
-import dev.gatehouse.gateway.request.Identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.core.testing.DatabaseExtension;
 import dev.gatehouse.core.testing.Fixtures;
 import dev.gatehouse.core.testing.TestDatabase;
+import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.Json;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.TestUpstream;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import dev.gatehouse.gateway.testing.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

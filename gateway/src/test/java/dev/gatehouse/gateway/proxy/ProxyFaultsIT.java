@@ -1,11 +1,12 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.Gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
+import dev.gatehouse.gateway.testing.Json;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.ScriptedUpstream;
 import dev.gatehouse.gateway.testing.TestUpstream;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import dev.gatehouse.gateway.testing.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

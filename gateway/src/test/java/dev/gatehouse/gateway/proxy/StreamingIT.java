@@ -1,9 +1,9 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.Gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.gateway.Gateway;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.RawHttp;
 import dev.gatehouse.gateway.testing.ScriptedUpstream;

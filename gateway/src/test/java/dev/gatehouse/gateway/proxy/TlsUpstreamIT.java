@@ -1,14 +1,14 @@
 package dev.gatehouse.gateway.proxy;
 
-import dev.gatehouse.gateway.Gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import dev.gatehouse.core.config.ConfigError;
-import dev.gatehouse.core.testing.DatabaseExtension;
-import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.core.route.Upstream;
+import dev.gatehouse.core.testing.DatabaseExtension;
+import dev.gatehouse.gateway.Gateway;
+import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.testing.GatewayConfigs;
 import dev.gatehouse.gateway.testing.LogCapture;
 import dev.gatehouse.gateway.testing.RawHttp;

@@ -1,14 +1,15 @@
 package dev.gatehouse.gateway.sso.session;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.gatehouse.core.policy.AccountKind;
 import dev.gatehouse.core.policy.PolicySnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 
@@ -83,7 +84,7 @@ public final class Sessions {
         PolicySnapshot.SsoProvider p = org.provider(s.providerId());
         PolicySnapshot.Account a = org.accounts().get(s.accountId());
         if (p == null || !p.enabled() || !fingerprint(p).equals(s.providerFingerprint()) || a == null
-                || !a.kind().equals("member")) {
+                || a.kind() != AccountKind.MEMBER) {
             return null; // the provider was disabled or changed, or the account removed: the session is over
         }
         if (org.sessionRevoked(s.id(), s.accountId(), s.issuedAt()) || p.endedSession(s.issuedAt())) {

@@ -5,7 +5,7 @@ import dev.gatehouse.core.config.ConfigLoader;
 import dev.gatehouse.core.db.Database;
 import dev.gatehouse.core.sso.KeyEncryption;
 import dev.gatehouse.core.sso.SsoSettings;
-import dev.gatehouse.gateway.support.DaemonScheduler;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.support;
+package dev.gatehouse.gateway.audit;
 
 import dev.gatehouse.core.GatehouseException;
 import java.io.IOException;

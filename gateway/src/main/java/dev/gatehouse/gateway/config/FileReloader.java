@@ -1,6 +1,7 @@
-package dev.gatehouse.gateway.support;
+package dev.gatehouse.gateway.config;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.gateway.timers.DaemonScheduler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

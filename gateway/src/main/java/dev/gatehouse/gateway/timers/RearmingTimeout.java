@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.support;
+package dev.gatehouse.gateway.timers;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.support;
+package dev.gatehouse.gateway.timers;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.support;
+package dev.gatehouse.gateway.policy;
 
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.db.Database;

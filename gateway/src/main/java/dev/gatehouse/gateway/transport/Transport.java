@@ -1,4 +1,4 @@
-package dev.gatehouse.gateway.support;
+package dev.gatehouse.gateway.transport;
 
 import dev.gatehouse.core.GatehouseException;
 import io.netty.channel.EventLoopGroup;
