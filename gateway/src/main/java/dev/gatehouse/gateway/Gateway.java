@@ -12,13 +12,16 @@ import dev.gatehouse.gateway.audit.AuditWriter;
 import dev.gatehouse.gateway.audit.RetentionJob;
 import dev.gatehouse.gateway.clientip.CloudflareRangesWatcher;
 import dev.gatehouse.gateway.clientip.TrustedHops;
+import dev.gatehouse.gateway.config.ConsoleSettings;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.console.ConsoleServer;
 import dev.gatehouse.core.route.HostPattern;
 import dev.gatehouse.core.route.Route;
 import dev.gatehouse.core.route.RouteBinding;
 import dev.gatehouse.core.route.Upstream;
 import dev.gatehouse.gateway.demo.DemoUpstream;
 import dev.gatehouse.gateway.management.ManagementServer;
+import dev.gatehouse.gateway.management.ReplicaHeartbeat;
 import dev.gatehouse.gateway.management.Readiness;
 import dev.gatehouse.gateway.metrics.AccessLog;
 import dev.gatehouse.gateway.metrics.RequestMeters;
@@ -77,6 +80,7 @@ public final class Gateway implements AutoCloseable {
         DatabaseSettings dbSettings = DatabaseSettings.from(config);
         SsoSettings ssoSettings = SsoSettings.from(config); // reads the key-encryption key: before anything starts
         Transport transport = Transport.choose(settings.server().transport()); // before anything starts: it may refuse
+        ConsoleSettings console = ConsoleSettings.from(config); // a console bound beyond loopback unguarded: refused here
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             // first, so a second gateway on the same directory says so before touching the database; released last
@@ -191,8 +195,22 @@ public final class Gateway implements AutoCloseable {
                 instance.listening(url);
             }
 
+            // the replica list of every console, and this gateway's own console (off unless configured)
+            started.push(ReplicaHeartbeat.start(database, version(), url));
+            ConsoleServer consoleServer = null;
+            if (console.enabled()) {
+                consoleServer = ConsoleServer.start(transport, console, new ConsoleServer.Sources(database,
+                        policies::snapshot, audit, hops, sso, settings.routes()));
+                started.push(consoleServer);
+            }
+
             log.info("Gatehouse listening on {} (database: {}; transport: {})", url, database.description(),
                     transport.describe(settings.server().transport()));
+            if (consoleServer != null) {
+                log.info("Console (read-only) on {} ({})", console.url(consoleServer.port()), console.loopback()
+                        ? "loopback: no sign-in; from elsewhere, through an SSH tunnel or kubectl port-forward"
+                        : "admins of " + console.signInOrg() + " sign in, from gatehouse.console.allow");
+            }
             if (management != null) {
                 log.info("Management (/healthz, /readyz, /metrics) on http://{}:{}", settings.management().host(), management.port());
             }
@@ -205,6 +223,12 @@ public final class Gateway implements AutoCloseable {
             stopAll(started);
             throw e;
         }
+    }
+
+    /** This build's version, from the jar's manifest ("development" when run from classes). */
+    static String version() {
+        String v = Gateway.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
     }
 
     /** The schema check's answer; its failure (a schema that is behind or ahead, say) fails the start. */

@@ -1,0 +1,80 @@
+package dev.gatehouse.gateway.console;
+
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.Activity;
+import dev.gatehouse.core.admin.AdminActions;
+import dev.gatehouse.core.admin.Heartbeats;
+import dev.gatehouse.core.admin.NotFound;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console's pages by path, each made from core's administration code on the console's own pool, on the console's
+ * page threads (never an event loop). A page that fails says why in one line; a signed-in admin's view is recorded
+ * in admin_actions.
+ */
+final class ConsolePages {
+    private static final Logger log = LoggerFactory.getLogger(ConsolePages.class);
+
+    /** A request as the pages need it, copied off the Netty message before it is released. */
+    record Ask(String path, Map<String, List<String>> params, String uri, boolean json) {
+        /** The one value of {@code name}, trimmed; null when absent or empty. */
+        String one(String name) {
+            List<String> v = params.get(name);
+            if (v == null || v.isEmpty()) {
+                return null;
+            }
+            String s = v.get(v.size() - 1).trim();
+            return s.isEmpty() ? null : s;
+        }
+    }
+
+    private final Overview overview;
+    private final AdminActions adminActions;
+
+    ConsolePages(ConsoleServer.Sources sources, DataSource pool) {
+        this.overview = new Overview(new Activity(pool), new Heartbeats(pool), sources.snapshots(), sources.audit());
+        this.adminActions = new AdminActions(pool);
+    }
+
+    ConsoleAnswer answer(Ask ask, Viewer viewer) {
+        ConsoleAnswer a;
+        try {
+            a = page(ask, viewer, Instant.now());
+        } catch (NotFound e) {
+            a = ConsoleAnswer.message(HttpResponseStatus.NOT_FOUND, viewer.name(), "Not found", null, null, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            a = ConsoleAnswer.message(HttpResponseStatus.BAD_REQUEST, viewer.name(), "Bad request", null, null,
+                    e.getMessage());
+        } catch (GatehouseException e) {
+            a = ConsoleAnswer.message(HttpResponseStatus.SERVICE_UNAVAILABLE, viewer.name(), "Database unavailable",
+                    null, null, "The console could not read the database: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("Console page {} failed", ask.path(), e);
+            a = ConsoleAnswer.message(HttpResponseStatus.INTERNAL_SERVER_ERROR, viewer.name(), "Page failed", null,
+                    null, "This page failed on this gateway (logged).");
+        }
+        if (viewer.signedIn() && a.status.code() < 500) {
+            try {
+                adminActions.recordView(viewer.name(), ask.uri(), viewer.clientIp());
+            } catch (RuntimeException e) {
+                log.warn("Console page view not recorded in admin_actions: {}", e.getMessage());
+            }
+        }
+        return a;
+    }
+
+    private ConsoleAnswer page(Ask ask, Viewer viewer, Instant now) {
+        return switch (ask.path()) {
+            case "/" -> ConsoleAnswer.page(HttpResponseStatus.OK, "overview.jte", "page", overview.build(now),
+                    "viewer", viewer.name());
+            default -> ConsoleAnswer.message(HttpResponseStatus.NOT_FOUND, viewer.name(), "No such page", "/",
+                    "Overview", "The console has no page " + ask.path() + ".");
+        };
+    }
+}
