@@ -22,11 +22,13 @@ import java.util.concurrent.RejectedExecutionException;
 final class ConsoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ConsoleAccess access;
     private final ConsolePages pages;
+    private final DenialTail tail;
     private final Executor pageThreads;
 
-    ConsoleHandler(ConsoleAccess access, ConsolePages pages, Executor pageThreads) {
+    ConsoleHandler(ConsoleAccess access, ConsolePages pages, DenialTail tail, Executor pageThreads) {
         this.access = access;
         this.pages = pages;
+        this.tail = tail;
         this.pageThreads = pageThreads;
     }
 
@@ -54,6 +56,14 @@ final class ConsoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } catch (IllegalArgumentException malformed) { // a bad %-escape
             write(ctx, ConsoleAnswer.message(HttpResponseStatus.BAD_REQUEST, viewer.name(), "Bad request", null, null,
                     "The address is malformed."), head, keepAlive);
+            return;
+        }
+        if (ask.path().equals(ConsoleScript.PATH)) {
+            write(ctx, ConsoleScript.ANSWER, head, keepAlive);
+            return;
+        }
+        if (ask.path().equals(DenialTail.PATH) && !head) {
+            tail.open(ctx, req, ask, viewer);
             return;
         }
         try {

@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.console;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.admin.AccessEvents;
 import dev.gatehouse.core.admin.Activity;
 import dev.gatehouse.core.admin.AdminActions;
 import dev.gatehouse.core.admin.Heartbeats;
@@ -36,10 +37,19 @@ final class ConsolePages {
 
     private final Overview overview;
     private final AdminActions adminActions;
+    private final AccessEvents events;
+    private final RouteGuess routes;
 
     ConsolePages(ConsoleServer.Sources sources, DataSource pool) {
         this.overview = new Overview(new Activity(pool), new Heartbeats(pool), sources.snapshots(), sources.audit());
         this.adminActions = new AdminActions(pool);
+        this.events = new AccessEvents(pool);
+        this.routes = new RouteGuess(sources.routes());
+    }
+
+    /** The live tail of the denials page, on the same pool. */
+    DenialTail tail() {
+        return new DenialTail(events, adminActions, routes);
     }
 
     ConsoleAnswer answer(Ask ask, Viewer viewer) {
@@ -73,8 +83,23 @@ final class ConsolePages {
         return switch (ask.path()) {
             case "/" -> ConsoleAnswer.page(HttpResponseStatus.OK, "overview.jte", "page", overview.build(now),
                     "viewer", viewer.name());
+            case "/denials" -> ConsoleAnswer.page(HttpResponseStatus.OK, "denials.jte", "page", denials(ask, now),
+                    "viewer", viewer.name());
             default -> ConsoleAnswer.message(HttpResponseStatus.NOT_FOUND, viewer.name(), "No such page", "/",
                     "Overview", "The console has no page " + ask.path() + ".");
         };
+    }
+
+    /** The denials matching the filters, newest first; the tail goes on after the newest. */
+    private DenialsView denials(Ask ask, Instant now) {
+        DenialFilter f = DenialFilter.from(ask, now);
+        List<AccessEvents.Event> rows = events.denials(f.filter());
+        String after = rows.isEmpty() ? null
+                : DenialTail.id(new AccessEvents.Cursor(rows.get(0).time(), rows.get(0).eventId()));
+        String q = f.query();
+        String stream = DenialTail.PATH + "?" + q + (after == null ? "" : (q.isEmpty() ? "" : "&") + "after=" + after);
+        return new DenialsView(f.value("org"), f.value("ip"), f.value("account"), f.value("path"), f.value("since"),
+                f.value("until"), rows.stream().map(e -> DenialsView.Row.of(e, routes)).toList(), stream,
+                rows.size() >= f.filter().limit(), f.filter().limit());
     }
 }

@@ -41,11 +41,13 @@ public final class ConsoleServer implements AutoCloseable {
     private final SmallHttpServer server;
     private final ThreadPoolExecutor pageThreads;
     private final Database pool;
+    private final DenialTail tail;
 
-    private ConsoleServer(SmallHttpServer server, ThreadPoolExecutor pageThreads, Database pool) {
+    private ConsoleServer(SmallHttpServer server, ThreadPoolExecutor pageThreads, Database pool, DenialTail tail) {
         this.server = server;
         this.pageThreads = pageThreads;
         this.pool = pool;
+        this.tail = tail;
     }
 
     /** Binds the console; a sign-in organisation that cannot sign anyone in refuses the start (one line). */
@@ -55,12 +57,14 @@ public final class ConsoleServer implements AutoCloseable {
         Database pool = sources.database().secondaryPool("gatehouse-console", POOL_SIZE, STATEMENT_TIMEOUT);
         ThreadPoolExecutor threads = new ThreadPoolExecutor(PAGE_THREADS, PAGE_THREADS, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(PAGE_QUEUE), DaemonScheduler.threads("gatehouse-console", true));
+        ConsolePages pages = new ConsolePages(sources, pool.dataSource());
+        DenialTail tail = pages.tail();
         try {
-            ConsolePages pages = new ConsolePages(sources, pool.dataSource());
             SmallHttpServer server = SmallHttpServer.start(transport, "gatehouse.console", settings.host(),
-                    settings.port(), 8192, new ConsoleHandler(access, pages, threads));
-            return new ConsoleServer(server, threads, pool);
+                    settings.port(), 8192, new ConsoleHandler(access, pages, tail, threads));
+            return new ConsoleServer(server, threads, pool, tail);
         } catch (RuntimeException e) {
+            tail.close();
             threads.shutdownNow();
             pool.close();
             throw e;
@@ -74,6 +78,7 @@ public final class ConsoleServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        tail.close();
         pageThreads.shutdownNow();
         pool.close();
     }
