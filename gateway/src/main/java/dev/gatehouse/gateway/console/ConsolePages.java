@@ -6,6 +6,7 @@ import dev.gatehouse.core.admin.Activity;
 import dev.gatehouse.core.admin.AdminActions;
 import dev.gatehouse.core.admin.Heartbeats;
 import dev.gatehouse.core.admin.NotFound;
+import dev.gatehouse.core.admin.Policies;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Instant;
 import java.util.List;
@@ -39,12 +40,14 @@ final class ConsolePages {
     private final AdminActions adminActions;
     private final AccessEvents events;
     private final RouteGuess routes;
+    private final Why why;
 
     ConsolePages(ConsoleServer.Sources sources, DataSource pool) {
         this.overview = new Overview(new Activity(pool), new Heartbeats(pool), sources.snapshots(), sources.audit());
         this.adminActions = new AdminActions(pool);
         this.events = new AccessEvents(pool);
         this.routes = new RouteGuess(sources.routes());
+        this.why = new Why(new Policies(pool, "console"), events, sources.snapshots(), sources.routes(), sources.hops());
     }
 
     /** The live tail of the denials page, on the same pool. */
@@ -85,6 +88,11 @@ final class ConsolePages {
                     "viewer", viewer.name());
             case "/denials" -> ConsoleAnswer.page(HttpResponseStatus.OK, "denials.jte", "page", denials(ask, now),
                     "viewer", viewer.name());
+            case "/why" -> {
+                WhyView v = why.explain(ask, now);
+                yield ask.json() ? ConsoleAnswer.json(HttpResponseStatus.OK, Why.json(v))
+                        : ConsoleAnswer.page(HttpResponseStatus.OK, "why.jte", "page", v, "viewer", viewer.name());
+            }
             default -> ConsoleAnswer.message(HttpResponseStatus.NOT_FOUND, viewer.name(), "No such page", "/",
                     "Overview", "The console has no page " + ask.path() + ".");
         };

@@ -99,6 +99,26 @@ class ConsoleDenialsIT {
     }
 
     @Test
+    void whyExplainsADenialByItsRequestIdNamingThePolicy() throws Exception {
+        String id = deny("/why/me", "why-test");
+        ConsoleIT.await(() -> {
+            try {
+                return page("/why?request-id=" + id).body().contains("Recorded");
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the request is found by its id");
+        String body = page("/why?request-id=" + id).body();
+        assertThat(body).contains("id=\"verdict\">denied (403): denied by policy 'no-loopback'")
+                .contains("GET /why/me").contains("why-test").contains("deny 127.0.0.0/8")
+                .contains("WINS: any host, prefix /");
+        assertThat(page("/why?request-id=nothing-like-it").body()).contains("No request with this id");
+        assertThat(page("/why?request-id=markup-request").body()).contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("&lt;img src=x onerror=alert(1)&gt;").contains("&lt;b&gt;Mark\"up&lt;/b&gt; &amp; Co")
+                .contains("(reconstructed)");
+    }
+
+    @Test
     void markupInAPathAUserAgentAndAnOrganisationIsShownAsText() throws Exception {
         String body = page("/denials").body();
         assertThat(body).contains("&lt;script&gt;alert(1)&lt;/script&gt;").contains("&lt;img src=x onerror=alert(1)&gt;")
