@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.console;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.AccessEvents;
 import dev.gatehouse.core.admin.Activity;
+import dev.gatehouse.core.admin.AuditLog;
 import dev.gatehouse.core.admin.AdminActions;
 import dev.gatehouse.core.admin.Heartbeats;
 import dev.gatehouse.core.admin.NotFound;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsolePages {
     private static final Logger log = LoggerFactory.getLogger(ConsolePages.class);
+    static final java.time.Duration SIGN_INS_WINDOW = java.time.Duration.ofDays(7);
+    static final int SIGN_INS_LIMIT = 200;
 
     /** A request as the pages need it, copied off the Netty message before it is released. */
     record Ask(String path, Map<String, List<String>> params, String uri, boolean json) {
@@ -41,12 +44,16 @@ final class ConsolePages {
     private final AccessEvents events;
     private final RouteGuess routes;
     private final Why why;
+    private final OrgPages orgs;
+    private final AuditLog auditLog;
 
     ConsolePages(ConsoleServer.Sources sources, DataSource pool) {
         this.overview = new Overview(new Activity(pool), new Heartbeats(pool), sources.snapshots(), sources.audit());
         this.adminActions = new AdminActions(pool);
         this.events = new AccessEvents(pool);
         this.routes = new RouteGuess(sources.routes());
+        this.orgs = new OrgPages(pool);
+        this.auditLog = new AuditLog(pool);
         this.why = new Why(new Policies(pool, "console"), events, sources.snapshots(), sources.routes(), sources.hops());
     }
 
@@ -93,9 +100,33 @@ final class ConsolePages {
                 yield ask.json() ? ConsoleAnswer.json(HttpResponseStatus.OK, Why.json(v))
                         : ConsoleAnswer.page(HttpResponseStatus.OK, "why.jte", "page", v, "viewer", viewer.name());
             }
-            default -> ConsoleAnswer.message(HttpResponseStatus.NOT_FOUND, viewer.name(), "No such page", "/",
+            case "/orgs" -> ConsoleAnswer.page(HttpResponseStatus.OK, "orgs.jte", "orgs", orgs.list(),
+                    "viewer", viewer.name());
+            case "/sign-ins" -> ConsoleAnswer.page(HttpResponseStatus.OK, "signins.jte", "page", signIns(ask, now),
+                    "viewer", viewer.name());
+            default -> ask.path().startsWith("/orgs/") && ask.path().length() > "/orgs/".length()
+                    ? ConsoleAnswer.page(HttpResponseStatus.OK, "org.jte", "page",
+                    orgs.show(ask.path().substring("/orgs/".length()), now), // path(): decoded already
+                    "viewer", viewer.name())
+                    : ConsoleAnswer.message(HttpResponseStatus.NOT_FOUND, viewer.name(), "No such page", "/",
                     "Overview", "The console has no page " + ask.path() + ".");
         };
+    }
+
+    /** Sign-in events of one organisation or all, newest first, within the window (7 days unless since=). */
+    private SignInsView signIns(Ask ask, Instant now) {
+        String org = ask.one("org");
+        String since = ask.one("since");
+        Instant from = since == null ? now.minus(SIGN_INS_WINDOW) : DenialFilter.since(since, now);
+        if (from.isBefore(now.minus(DenialFilter.MAX_WINDOW))) {
+            throw new IllegalArgumentException("since: the console reads at most " + DenialFilter.MAX_WINDOW.toDays()
+                    + " days at once");
+        }
+        List<AuditLog.OrgSignInEvent> events = org == null ? auditLog.signIns(from, SIGN_INS_LIMIT)
+                : auditLog.signIns(org, from, SIGN_INS_LIMIT).stream().map(e -> new AuditLog.OrgSignInEvent(e.time(), org,
+                e.event(), e.email(), e.account(), e.provider(), e.clientIp(), e.reason())).toList();
+        return new SignInsView(org == null ? "" : org, since == null ? "" : since, events,
+                events.size() >= SIGN_INS_LIMIT, SIGN_INS_LIMIT);
     }
 
     /** The denials matching the filters, newest first; the tail goes on after the newest. */

@@ -36,6 +36,8 @@ class ConsoleIT {
     static final String MARKUP_ORG = "<b>Mark\"up</b> & Co";
     static final String MARKUP_PATH = "/<script>alert(1)</script>";
     static final String MARKUP_AGENT = "<img src=x onerror=alert(1)>";
+    static final String MARKUP_POLICY = "<b>office</b> \"net\"";
+    static final String MARKUP_ACCOUNT = "<b>mallory</b>";
     static final String CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline';"
             + " img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -53,6 +55,19 @@ class ConsoleIT {
         d.update("INSERT INTO access_events (ts, event_id, org_id, client_ip, peer_ip, method, path, status, decision,"
                 + " user_agent, request_id) VALUES (now(), ?, ?, '203.0.113.5', '10.0.0.2', 'GET', ?, 403, 'deny', ?,"
                 + " 'markup-request')", UUID.randomUUID(), marked, MARKUP_PATH, MARKUP_AGENT);
+        UUID markedPolicy = (UUID) d.queryValue("INSERT INTO network_access_policies (org_id, name, description,"
+                + " is_global, created_by, updated_by) VALUES (?, ?, ?, true, 'test', 'test') RETURNING id", marked,
+                MARKUP_POLICY, MARKUP_AGENT);
+        d.update("INSERT INTO network_policy_entries (policy_id, action, network) VALUES (?, 'allow', '203.0.113.0/24')",
+                markedPolicy);
+        UUID member = (UUID) d.queryValue("INSERT INTO accounts (org_id, name, kind, role, email) VALUES (?, ?, 'member',"
+                + " 'admin', 'x@example.com') RETURNING id", marked, MARKUP_ACCOUNT);
+        d.update("INSERT INTO api_tokens (account_id, name, token_hash, prefix) VALUES (?, ?, sha256('secret-one'),"
+                + " 'gh_AbCd')", member, MARKUP_AGENT);
+        d.update("INSERT INTO sso_events (org_id, event, email, client_ip, reason) VALUES (?, 'sign-in refused', ?,"
+                + " '203.0.113.7', ?)", marked, "<i>eve</i>@example.com", "sso_domain_refused <b>x</b>");
+        d.update("INSERT INTO admin_actions (actor, command, target, before, after) VALUES ('<u>root</u>',"
+                + " 'reset-global-policies', ?, NULL, '{\"policy\": \"<b>p</b>\"}')", MARKUP_ORG);
         console = freePort();
         gateway = Gateway.start(GatewayConfigs.load(dir, d, "gatehouse.console { enabled = true, port = " + console
                 + " }\ngatehouse.routes = [ { prefix = \"/\", upstream = \"demo\", org = \"Acme\" } ]\n"));
@@ -154,6 +169,31 @@ class ConsoleIT {
             assertThat(r.body()).as(path).doesNotContain("Gatehouse console");
         }
         assertThat(page("/").body()).contains("Gatehouse console");
+    }
+
+    @Test
+    void theOrganisationsPagesShowNamesAsText() throws Exception {
+        String list = page("/orgs").body();
+        assertThat(list).contains(">Acme</a>").contains("&lt;b&gt;Mark\"up&lt;/b&gt; &amp; Co")
+                .contains("href=\"/orgs/%3Cb%3EMark%22up%3C%2Fb%3E%20%26%20Co\"");
+        String org = page("/orgs/%3Cb%3EMark%22up%3C%2Fb%3E%20%26%20Co").body();
+        assertThat(org).contains("<h1>&lt;b&gt;Mark\"up&lt;/b&gt; &amp; Co</h1>")
+                .contains("&lt;b&gt;office&lt;/b&gt; \"net\"").contains("every request (global)").contains("203.0.113.0/24")
+                .contains("&lt;b&gt;mallory&lt;/b&gt;").contains("gh_AbCd…").doesNotContain("secret-one")
+                .contains("&lt;u&gt;root&lt;/u&gt;").contains("reset-global-policies").contains("&lt;b&gt;p&lt;/b&gt;");
+        assertThat(page("/orgs/Acme").body()).contains("no-loopback").contains("127.0.0.0/8");
+        RawHttp.Response none = request(console, "GET", "/orgs/Nobody");
+        assertThat(none.status()).isEqualTo(404);
+        assertThat(safe(none, "no such org").body()).contains("no organisation named 'Nobody'");
+    }
+
+    @Test
+    void theSignInsPageShowsRefusalsWithTheirReasonsAsText() throws Exception {
+        String body = page("/sign-ins").body();
+        assertThat(body).contains("sign-in refused").contains("&lt;i&gt;eve&lt;/i&gt;@example.com")
+                .contains("sso_domain_refused &lt;b&gt;x&lt;/b&gt;").contains("203.0.113.7")
+                .contains("&lt;b&gt;Mark\"up&lt;/b&gt; &amp; Co");
+        assertThat(page("/sign-ins?org=Acme").body()).doesNotContain("eve");
     }
 
     @Test
