@@ -18,7 +18,6 @@ import java.util.Map;
  * @param max    the largest bucket's requests: the top of the scale
  */
 public record Chart(int width, int height, List<Bar> bars, long max, String from, String to, String label) {
-    static final int BAR = 6;
     static final int GAP = 1;
     static final int HEIGHT = 48;
     /** Room above the bars for the sign-in dots. */
@@ -33,8 +32,11 @@ public record Chart(int width, int height, List<Bar> bars, long max, String from
                       boolean signIn, int dotX, String title) {
     }
 
-    /** The chart of {@code buckets} buckets of {@code bucket} ending at {@code end}, from one organisation's counts. */
-    static Chart of(String label, Instant end, Duration bucket, int buckets, Map<Instant, Activity.Count> counts) {
+    /**
+     * The chart of {@code buckets} buckets of {@code bucket} ending at {@code end}, from one organisation's counts,
+     * each bar {@code bar} units wide.
+     */
+    static Chart of(String label, Instant end, Duration bucket, int buckets, int bar, Map<Instant, Activity.Count> counts) {
         long width = bucket.toSeconds();
         Instant last = Instant.ofEpochSecond(Math.floorDiv(end.getEpochSecond(), width) * width);
         Instant first = last.minusSeconds(width * (buckets - 1));
@@ -52,12 +54,12 @@ public record Chart(int width, int height, List<Bar> bars, long max, String from
             long signIns = c == null ? 0 : c.signIns();
             int rh = requests == 0 ? 0 : (int) Math.max(1, Math.round((double) requests * scale / max));
             int dh = denials == 0 ? 0 : (int) Math.max(1, Math.round((double) denials * scale / max));
-            int x = i * (BAR + GAP);
-            bars.add(new Bar(x, BAR, HEIGHT - rh, rh, HEIGHT - dh, dh, signIns > 0, x + BAR / 2,
+            int x = i * (bar + GAP);
+            bars.add(new Bar(x, bar, HEIGHT - rh, rh, HEIGHT - dh, dh, signIns > 0, x + bar / 2,
                     ConsoleFormat.time(start) + ": " + requests + " requests, " + denials + " denied, " + signIns
                             + " sign-ins"));
         }
-        return new Chart(buckets * (BAR + GAP), HEIGHT, bars, max, ConsoleFormat.clock(first),
+        return new Chart(buckets * (bar + GAP), HEIGHT, bars, max, ConsoleFormat.clock(first),
                 ConsoleFormat.clock(last.plusSeconds(width)), label);
     }
 }

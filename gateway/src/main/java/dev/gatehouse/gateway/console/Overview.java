@@ -112,8 +112,8 @@ final class Overview {
             Map<Instant, Activity.Count> day = dayByOrg.getOrDefault(org, Map.of());
             Activity.Count h = total(org, hour);
             Activity.Count d = total(org, day);
-            out.add(new OverviewView.OrgActivity(org, Chart.of("last hour", now, MINUTE, HOUR_BARS, hour),
-                    Chart.of("last day", now, HOUR, DAY_BARS, day), h.requests(), h.denials(), h.signIns(),
+            out.add(new OverviewView.OrgActivity(org, Chart.of("last hour", now, MINUTE, HOUR_BARS, 5, hour),
+                    Chart.of("last day", now, HOUR, DAY_BARS, 14, day), h.requests(), h.denials(), h.signIns(),
                     d.requests(), d.denials(), d.signIns()));
         }
         return out;
