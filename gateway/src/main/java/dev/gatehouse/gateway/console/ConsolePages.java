@@ -57,9 +57,9 @@ final class ConsolePages {
         this.why = new Why(new Policies(pool, "console"), events, sources.snapshots(), sources.routes(), sources.hops());
     }
 
-    /** The live tail of the denials page, on the same pool. */
-    DenialTail tail() {
-        return new DenialTail(events, adminActions, routes);
+    /** The live tail of the denials page, on the same pool, asking {@code access} at each poll. */
+    DenialTail tail(ConsoleAccess access) {
+        return new DenialTail(events, adminActions, routes, access);
     }
 
     ConsoleAnswer answer(Ask ask, Viewer viewer) {

@@ -58,7 +58,7 @@ public final class ConsoleServer implements AutoCloseable {
         ThreadPoolExecutor threads = new ThreadPoolExecutor(PAGE_THREADS, PAGE_THREADS, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(PAGE_QUEUE), DaemonScheduler.threads("gatehouse-console", true));
         ConsolePages pages = new ConsolePages(sources, pool.dataSource());
-        DenialTail tail = pages.tail();
+        DenialTail tail = pages.tail(access);
         try {
             SmallHttpServer server = SmallHttpServer.start(transport, "gatehouse.console", settings.host(),
                     settings.port(), 8192, new ConsoleHandler(access, pages, tail, threads));

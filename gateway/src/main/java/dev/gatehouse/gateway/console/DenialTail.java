@@ -8,6 +8,7 @@ import dev.gatehouse.gateway.support.DaemonScheduler;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * passed over. (A spool replayed after a database outage writes rows older than that: they are on the page, not in a
  * tail that was open meanwhile.) The queries run on a thread of their own, every {@link #POLL}, at most
  * {@link #MAX_STREAMS} streams at once; the events are written on the channel's event loop, and not read further
- * while the connection cannot take them.
+ * while the connection cannot take them. Each poll asks {@link ConsoleAccess} again with the stream's request: a session
+ * that ends meanwhile ends the stream.
  */
 final class DenialTail implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DenialTail.class);
@@ -53,13 +56,15 @@ final class DenialTail implements AutoCloseable {
     private final AccessEvents events;
     private final AdminActions adminActions;
     private final RouteGuess routes;
+    private final ConsoleAccess access;
     private final ScheduledExecutorService timer = DaemonScheduler.named("gatehouse-console-tail");
     private final AtomicInteger open = new AtomicInteger();
 
-    DenialTail(AccessEvents events, AdminActions adminActions, RouteGuess routes) {
+    DenialTail(AccessEvents events, AdminActions adminActions, RouteGuess routes, ConsoleAccess access) {
         this.events = events;
         this.adminActions = adminActions;
         this.routes = routes;
+        this.access = access;
     }
 
     /** One event as the page's script reads it. */
@@ -99,7 +104,10 @@ final class DenialTail implements AutoCloseable {
         HttpUtil.setTransferEncodingChunked(head, true);
         ctx.write(head);
         ctx.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), "retry: 2000\n: denials\n\n")));
-        Stream s = new Stream(ctx, filter, from, viewer);
+        // the head as it came (its cookie, its forwarding headers), to ask again at each poll: a session revoked,
+        // signed out or idle, or an admin no longer one, ends the stream as it would refuse a page
+        HttpRequest asked = new DefaultHttpRequest(req.protocolVersion(), req.method(), req.uri(), req.headers().copy());
+        Stream s = new Stream(ctx, filter, from, viewer, asked);
         s.future = timer.scheduleWithFixedDelay(s::poll, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
         ctx.channel().closeFuture().addListener(f -> s.stop());
     }
@@ -131,14 +139,17 @@ final class DenialTail implements AutoCloseable {
         final ChannelHandlerContext ctx;
         final DenialFilter filter;
         final Viewer viewer;
+        final HttpRequest asked;
         AccessEvents.Cursor cursor;
         long lastWrite = System.nanoTime();
         boolean recorded;
         volatile ScheduledFuture<?> future;
         private final AtomicInteger stopped = new AtomicInteger();
 
-        Stream(ChannelHandlerContext ctx, DenialFilter filter, AccessEvents.Cursor cursor, Viewer viewer) {
+        Stream(ChannelHandlerContext ctx, DenialFilter filter, AccessEvents.Cursor cursor, Viewer viewer,
+               HttpRequest asked) {
             this.ctx = ctx;
+            this.asked = asked;
             this.filter = filter;
             this.cursor = cursor;
             this.viewer = viewer;
@@ -150,6 +161,11 @@ final class DenialTail implements AutoCloseable {
                 return;
             }
             if (!ctx.channel().isActive()) {
+                stop();
+                return;
+            }
+            if (access.admit(asked, (InetSocketAddress) ctx.channel().remoteAddress()) instanceof ConsoleAccess.Refused) {
+                ctx.channel().close();
                 stop();
                 return;
             }

@@ -129,6 +129,39 @@ class ConsoleSignInIT {
     }
 
     @Test
+    void aRevokedSessionEndsItsLiveTail() throws Exception {
+        String carol = signIn("alice@acme.test");
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + console + "/denials/stream")).header("Cookie", "__Host-gatehouse=" + carol).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        java.util.concurrent.CompletableFuture<Integer> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.io.InputStream in = stream.body()) {
+                while (in.read() >= 0) {
+                    // events and keep-alives until the console ends the stream
+                }
+                return 0;
+            } catch (java.io.IOException e) {
+                return 1;
+            }
+        });
+        Thread.sleep(1500);
+        assertThat(ended).as("open while the session holds").isNotDone();
+        new dev.gatehouse.core.admin.SsoSessions(db.database().dataSource(), "test").revoke("Acme", "alice");
+        assertThat(ended.get(15, java.util.concurrent.TimeUnit.SECONDS)).as("ended once the revocation arrived")
+                .isNotNull();
+        assertThat(page("/", carol).statusCode()).isEqualTo(401);
+        db.database().update("UPDATE accounts SET sessions_not_before = NULL");
+        ConsoleIT.await(() -> {
+            try {
+                return page("/", signIn("alice@acme.test")).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "alice signs in again once the revocation is lifted");
+    }
+
+    @Test
     void onlyFromTheAllowedNetworksAndWhereTheOrganisationsPolicyLetsTheAdminIn() throws Exception {
         String alice = signIn("alice@acme.test");
         try (RawHttp c = new RawHttp("127.0.0.3", console)) {
