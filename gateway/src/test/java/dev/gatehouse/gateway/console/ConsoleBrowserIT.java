@@ -33,12 +33,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * made on the public listener is on /denials within 5 s and arrives in the live tail; /why explains it naming the
  * policy; markup in a request path, a user agent, an organisation's and a policy's name is text on every page; a POST
  * is refused; the console is not on the public listener; bound beyond loopback without a sign-in organisation it does
- * not start. Takes the README's screenshots of / and /why ({@code docs/console-*.png}).
+ * not start. Takes the README's screenshots of / and /why ({@code docs/console-*.png} with
+ * {@code -Dconsole.screenshots=docs}; else into target/screenshots).
  */
 class ConsoleBrowserIT {
     static final File CHROMIUM = new File("/usr/bin/chromium");
     static final File DRIVER = new File("/usr/bin/chromedriver");
-    static final Path DOCS = Path.of("..", "docs");
+    /**
+     * Where the screenshots go: target/screenshots on every run; the README's copies in docs/ only when asked
+     * ({@code -Dconsole.screenshots=docs}), so that a test run leaves the work tree as it found it.
+     */
+    static final Path SHOTS = "docs".equals(System.getProperty("console.screenshots")) ? Path.of("..", "docs")
+            : Path.of("target", "screenshots");
     static final String MARKUP_PATH = "/initech/<img/src=x/onerror=alert(1)>";
     static final String MARKUP_AGENT = "<script>alert('agent')</script>";
     static final String MARKUP_ORG = "<b>Initech</b> & Co";
@@ -180,14 +186,14 @@ class ConsoleBrowserIT {
                         + " loopback address").hasMessageNotContaining("\n");
     }
 
-    /** The viewport as PNG into docs/ (for the README), whole pages fitting the window. */
+    /** The viewport as PNG into {@link #SHOTS}, whole pages fitting the window. */
     static void screenshot(ChromeDriver browser, String name) throws Exception {
         Long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, (int) Math.min(2400, height + 120)));
         Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Files.createDirectories(DOCS);
-        Files.copy(shot, DOCS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(DOCS.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createDirectories(SHOTS);
+        Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(SHOTS.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
     }
 }
