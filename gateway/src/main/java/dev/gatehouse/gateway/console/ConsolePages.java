@@ -9,6 +9,7 @@ import dev.gatehouse.core.admin.Heartbeats;
 import dev.gatehouse.core.admin.NotFound;
 import dev.gatehouse.core.admin.Policies;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsolePages {
     private static final Logger log = LoggerFactory.getLogger(ConsolePages.class);
-    static final java.time.Duration SIGN_INS_WINDOW = java.time.Duration.ofDays(7);
+    static final Duration SIGN_INS_WINDOW = Duration.ofDays(7);
     static final int SIGN_INS_LIMIT = 200;
 
     /** A request as the pages need it, copied off the Netty message before it is released. */
