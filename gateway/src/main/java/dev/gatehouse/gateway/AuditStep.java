@@ -68,6 +68,11 @@ final class AuditStep implements AutoCloseable {
         }
     }
 
+    /** The writer (its queue and spool, for the console); null when the audit log is off. */
+    AuditWriter writer() {
+        return writer;
+    }
+
     /** Where the requests' audit events go: the writer, or nowhere when the audit log is off. */
     AuditSink sink() {
         return writer != null ? writer : AuditSink.OFF;

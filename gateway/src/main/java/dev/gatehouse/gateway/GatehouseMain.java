@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.config.ConfigLoader;
 import java.io.PrintWriter;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
                 "With no database configured it runs an embedded PostgreSQL 17 under",
                 "$XDG_DATA_HOME/gatehouse/postgres (else $HOME/.local/share/gatehouse/postgres);",
                 "with no route configured it forwards / to a built-in demo upstream that echoes",
-                "the request it received."},
+                "the request it received. With no config file at all, the read-only operator",
+                "console is on, at http://127.0.0.1:9091."},
         footer = {
                 "",
                 "Environment:",
@@ -87,6 +89,10 @@ public final class GatehouseMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = ConfigLoader.load(config, env);
+        if (zeroConfig()) { // `bin/gatehouse` as it comes: the console too, on loopback, as reference.conf binds it
+            cfg = ConfigFactory.parseMap(Map.of("gatehouse.console.enabled", true), "the zero-config start (no config"
+                    + " file)").withFallback(cfg);
+        }
         Gateway gateway = Gateway.start(cfg);
         AtomicInteger exit = new AtomicInteger(-1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -108,6 +114,12 @@ public final class GatehouseMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "gatehouse-shutdown")); // System.exit from elsewhere
         stopped.await();
         return exit.get();
+    }
+
+    /** No config file: neither --config nor GATEHOUSE_CONFIG. */
+    boolean zeroConfig() {
+        String named = env.get(ConfigLoader.CONFIG_ENV);
+        return config == null && (named == null || named.isBlank());
     }
 
     /** The version from the jar manifest (or "development" when run from classes). */

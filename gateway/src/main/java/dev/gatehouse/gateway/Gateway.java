@@ -80,7 +80,10 @@ public final class Gateway implements AutoCloseable {
             if (spool != null) {
                 spool.listening(url);
             }
+            ConsoleStep console = steps.add(ConsoleStep.start(listeners.settings(), transport, database.database(),
+                    policies::snapshot, audit.writer(), listeners.hops(), sso, url));
             started(listeners.settings(), url, database.database(), transport, management.port());
+            console.started();
             return new Gateway(steps, listeners, management, database);
         } catch (RuntimeException | InterruptedException e) {
             steps.stop();
@@ -99,6 +102,12 @@ public final class Gateway implements AutoCloseable {
         return new SingleSignOn(database.database(), settings.sso(), policies::snapshot,
                 (host, org) -> signInHosts.stream().anyMatch(r -> r.binding().org().equals(org)
                         && r.hosts().stream().anyMatch(h -> h.matches(host))), registry).start();
+    }
+
+    /** This build's version, from the jar's manifest ("development" when run from classes). */
+    static String version() {
+        String v = Gateway.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
     }
 
     private static String url(String host, int port) {

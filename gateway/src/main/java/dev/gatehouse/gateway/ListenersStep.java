@@ -36,11 +36,13 @@ final class ListenersStep implements AutoCloseable {
     private final StopOrder started;
     private final GatewaySettings settings;
     private final GatewayServer server;
+    private final TrustedHops hops;
 
-    private ListenersStep(StopOrder started, GatewaySettings settings, GatewayServer server) {
+    private ListenersStep(StopOrder started, GatewaySettings settings, GatewayServer server, TrustedHops hops) {
         this.started = started;
         this.settings = settings;
         this.server = server;
+        this.hops = hops;
     }
 
     static ListenersStep start(GatewaySettings configured, Transport transport, MeterRegistry registry,
@@ -59,7 +61,7 @@ final class ListenersStep implements AutoCloseable {
                     policies::tokenUsed, new UpstreamPool(transport, settings, registry), new ConnectionTracker(),
                     observer), registry));
             started.add(UpstreamTlsWatcher.start(settings, server.pool(), registry));
-            return new ListenersStep(started, settings, server);
+            return new ListenersStep(started, settings, server, hops);
         } catch (RuntimeException | InterruptedException e) {
             started.stop();
             throw e;
@@ -91,6 +93,11 @@ final class ListenersStep implements AutoCloseable {
 
     GatewayServer server() {
         return server;
+    }
+
+    /** Whom the listener believes (reloaded with Cloudflare's ranges): the console explains with the same trust. */
+    TrustedHops hops() {
+        return hops;
     }
 
     @Override

@@ -15,7 +15,7 @@ class ArchitectureTest {
     static final List<List<String>> LEVELS = List.of(
             List.of(""),                       // Gateway and its start-up steps, GatehouseMain, logging
             List.of("server"),                 // the listener and the pipeline, assembled in one initializer
-            List.of("management", "demo"),     // the side listeners
+            List.of("management", "demo", "console"), // the side listeners
             List.of("policy", "clientip", "sso"), // who calls, from where, signed in, and may they
             List.of("proxy"),                  // the exchange with the upstream
             List.of("metrics"),                // what a finished request reports

@@ -68,6 +68,28 @@ public final class AuditLog {
                 Timestamp.from(since), limit));
     }
 
+    /** A sign-in event with its organisation's name (null: a sign-in that named no known organisation). */
+    public record OrgSignInEvent(Instant time, String org, String event, String email, String account, String provider,
+                                 String clientIp, String reason) {
+    }
+
+    /**
+     * Every organisation's sign-ins, refusals and sign-outs since {@code since}, newest first: one bounded range of the
+     * (org_id, ts) index per organisation (at most {@link Activity#MAX_ORGS}), and the events of no organisation.
+     */
+    public List<OrgSignInEvent> signIns(Instant since, int limit) {
+        return Tx.run(ds, c -> Rows.list(c, OrgSignInEvent.class, "SELECT x.* FROM (SELECT id, name FROM organisations"
+                + " ORDER BY name LIMIT " + Activity.MAX_ORGS + " ) o CROSS JOIN LATERAL (SELECT e.ts AS time, o.name AS org,"
+                + SIGN_IN_COLUMNS + " WHERE e.org_id = o.id AND e.ts >= ? ORDER BY e.ts DESC LIMIT ?) x"
+                + " UNION ALL (SELECT e.ts AS time, NULL AS org," + SIGN_IN_COLUMNS + " WHERE e.org_id IS NULL AND e.ts >= ?"
+                + " ORDER BY e.ts DESC LIMIT ?) ORDER BY time DESC LIMIT ?",
+                Timestamp.from(since), limit, Timestamp.from(since), limit, limit));
+    }
+
+    private static final String SIGN_IN_COLUMNS = " e.event, e.email, a.name AS account, p.name AS provider,"
+            + " host(e.client_ip) AS client_ip, e.reason FROM sso_events e LEFT JOIN accounts a ON a.id = e.account_id"
+            + " LEFT JOIN sso_providers p ON p.id = e.provider_id";
+
     private static final String SELECT = "SELECT e.ts AS time, host(e.client_ip) AS client_ip, e.decision,"
             + " e.status, e.method, e.path, a.name AS app, acc.name AS account, p.name AS policy, e.event_count AS count,"
             + " e.request_id, host(e.peer_ip) AS peer, e.user_agent"

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 import javax.sql.DataSource;
 
@@ -107,6 +108,35 @@ public final class Database implements AutoCloseable {
             }
             throw new GatehouseException("cannot connect to the database at " + where + ": " + sqlReason(e), e);
         }
+    }
+
+    /**
+     * A second, small pool on the same database, for work that must never take a connection the gateway needs (the
+     * operator console): at most {@code maxSize} connections, each statement cut by the server after
+     * {@code statementTimeout}. It connects when it can (an unreachable database is not an error here) and closing it
+     * leaves this pool, and the embedded server, running.
+     */
+    public Database secondaryPool(String poolName, int maxSize, Duration statementTimeout) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(poolName);
+        hc.setJdbcUrl(effective.jdbcUrl());
+        if (!effective.user().isEmpty()) {
+            hc.setUsername(effective.user());
+        }
+        if (!effective.password().isEmpty()) {
+            hc.setPassword(effective.password());
+        }
+        hc.setMaximumPoolSize(maxSize);
+        hc.setMinimumIdle(0);
+        hc.setConnectionTimeout(Math.max(250, effective.connectionTimeout().toMillis()));
+        hc.addDataSourceProperty("ApplicationName", poolName);
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        hc.addDataSourceProperty("options", "-c statement_timeout=" + Math.max(1, statementTimeout.toMillis()));
+        hc.setConnectionInitSql(UTC_SESSION);
+        hc.setInitializationFailTimeout(-1);
+        Database db = new Database(new HikariDataSource(hc), null, description, effective);
+        db.reachableAtOpen = reachableAtOpen;
+        return db;
     }
 
     /** Tries one connection: an unreachable server is fine here; a refused login is not. */

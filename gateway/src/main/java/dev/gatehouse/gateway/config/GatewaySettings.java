@@ -16,6 +16,7 @@ import java.util.List;
  *
  * @param database the database section (core's, shared with {@code gatehouse-admin})
  * @param sso      the sign-in section (core's, shared with {@code gatehouse-admin sso check})
+ * @param console  the operator console's listener (refused here when bound beyond loopback unguarded)
  */
 public record GatewaySettings(
         DatabaseSettings database,
@@ -28,6 +29,7 @@ public record GatewaySettings(
         boolean accessLog,
         AuditSettings audit,
         SsoSettings sso,
+        ConsoleSettings console,
         List<Route> routes) {
 
     public static GatewaySettings from(Config config) {
@@ -53,6 +55,7 @@ public record GatewaySettings(
                     accessLog,
                     audit,
                     SsoSettings.from(config),
+                    ConsoleSettings.from(config),
                     routes);
         } catch (ConfigException e) {
             throw ConfigError.from(e);
@@ -62,6 +65,6 @@ public record GatewaySettings(
     /** A copy with other routes (the demo upstream when none are configured). */
     public GatewaySettings withRoutes(List<Route> newRoutes) {
         return new GatewaySettings(database, listen, server, upstream, clientIp, policies, management, accessLog, audit,
-                sso, List.copyOf(newRoutes));
+                sso, console, List.copyOf(newRoutes));
     }
 }

@@ -12,6 +12,7 @@ import dev.gatehouse.gateway.sso.session.Sessions;
 import dev.gatehouse.gateway.sso.session.SharedKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpRequest;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Base64;
@@ -111,6 +112,20 @@ public final class SingleSignOn implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /**
+     * The session the request's cookie holds, if it holds for {@code org} now — as on a route: not revoked or signed
+     * out, its provider unchanged, its account still a member, not idle too long — else null. For the operator console,
+     * which signs nobody in itself (and does not renew the session: only the gateway's routes do).
+     */
+    public Sessions.Valid session(HttpRequest head, PolicySnapshot.Org org, Instant now) {
+        return sessions.check(sessions.open(SignInCookies.read(head, SignInCookies.SESSION), now), org, now);
+    }
+
+    /** Where a member of {@code org} signs in (on the public base URL); null when sign-in is not configured. */
+    public String signInUrl(String org) {
+        return baseHost.isEmpty() ? null : settings.publicBaseUrl() + GatehousePages.LOGIN + "?org=" + GatehousePages.enc(org);
     }
 
     /** True the first time a sign-in's state is answered here; false for a replay. */
