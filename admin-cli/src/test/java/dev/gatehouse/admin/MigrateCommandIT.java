@@ -42,29 +42,29 @@ class MigrateCommandIT {
 
         CliRun dry = CliRun.of(Map.of(), "migrate", "--dry-run", "--database-url", url());
         assertThat(dry.code()).isEqualTo(0);
-        assertThat(dry.out()).isEqualTo("Would apply V1\nWould apply V2\nWould apply V3\nWould apply V4\nWould apply V5\nWould apply V6\nWould apply V7\nWould apply V8\n");
+        assertThat(dry.out()).isEqualTo("Would apply V1\nWould apply V2\nWould apply V3\nWould apply V4\nWould apply V5\nWould apply V6\nWould apply V7\nWould apply V8\nWould apply V9\n");
         assertThat(tables()).as("dry run changes nothing").isEqualTo(0);
 
         CliRun validate = CliRun.of(Map.of(), "migrate", "validate", "--database-url", url());
         assertThat(validate.code()).isEqualTo(1);
-        assertThat(validate.err()).isEqualTo("gatehouse-admin: the database schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8);"
+        assertThat(validate.err()).isEqualTo("gatehouse-admin: the database schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V9);"
                 + " run `gatehouse-admin migrate` first\n");
 
         CliRun migrate = CliRun.of(Map.of("DATABASE_URL", url()), "migrate");
         assertThat(migrate.code()).isEqualTo(0);
-        assertThat(migrate.out()).isEqualTo("Applied V1 (gatehouse model)\nApplied V2 (access events without primary key)\nApplied V3 (access events partitions in utc)\nApplied V4 (global policy restores per organisation)\nApplied V5 (oidc providers)\nApplied V6 (sso session keys)\nApplied V7 (sso events)\nApplied V8 (sso boundary)\n");
+        assertThat(migrate.out()).isEqualTo("Applied V1 (gatehouse model)\nApplied V2 (access events without primary key)\nApplied V3 (access events partitions in utc)\nApplied V4 (global policy restores per organisation)\nApplied V5 (oidc providers)\nApplied V6 (sso session keys)\nApplied V7 (sso events)\nApplied V8 (sso boundary)\nApplied V9 (policy versions)\n");
         assertThat(tables()).isGreaterThan(10);
 
         assertThat(CliRun.of(Map.of("DATABASE_URL", url()), "migrate").out()).isEqualTo("Nothing to apply: the schema is current.\n");
         assertThat(db.queryValue("SELECT command || ' ' || (before->>'version') || ' -> ' || (after->>'version')"
-                + " FROM admin_actions")).as("a migration leaves its admin_actions row, once").isEqualTo("migrate none -> V8");
+                + " FROM admin_actions")).as("a migration leaves its admin_actions row, once").isEqualTo("migrate none -> V9");
         CliRun after = CliRun.of(Map.of(), "migrate", "info", "--json", "--database-url", url());
-        assertThat(after.values("version")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+        assertThat(after.values("version")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
         assertThat(after.values("description").get(0)).isEqualTo("gatehouse model");
         assertThat(after.values("state")).containsOnly("Success");
         assertThat(after.values("installed_on")).doesNotContainNull();
         assertThat(CliRun.of(Map.of(), "migrate", "validate", "--database-url", url()).out())
-                .isEqualTo("Schema valid: at V8, nothing pending.\n");
+                .isEqualTo("Schema valid: at V9, nothing pending.\n");
     }
 
     @Test
@@ -79,7 +79,7 @@ class MigrateCommandIT {
             CliRun r = CliRun.of(Map.of(), full);
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).isEqualTo("gatehouse-admin: the database schema is at V999, newer than this Gatehouse"
-                    + " (which knows up to V8); migrations are one-way: upgrade Gatehouse, or restore a backup taken"
+                    + " (which knows up to V9); migrations are one-way: upgrade Gatehouse, or restore a backup taken"
                     + " before the upgrade\n");
         }
     }

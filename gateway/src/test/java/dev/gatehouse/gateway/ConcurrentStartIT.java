@@ -65,7 +65,7 @@ class ConcurrentStartIT {
                         GatewayConfigs.write(dir, db, "").toString());
                 assertThat(code).isEqualTo(1);
                 assertThat(err.toString()).contains("the database schema is at V999, newer than this Gatehouse (which knows up"
-                        + " to V8); migrations are one-way");
+                        + " to V9); migrations are one-way");
             }
         } finally {
             TestDatabases.drop(db);

@@ -15,13 +15,13 @@ class MigrationsIT {
         TestDatabase db = TestDatabases.createEmpty("migrate");
         try {
             Migrations m = new Migrations(db.dataSource());
-            assertThat(m.pending()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+            assertThat(m.pending()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
             assertThatThrownBy(m::requireCurrent)
                     .isInstanceOf(GatehouseException.class)
-                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8)")
+                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V9)")
                     .hasMessageContaining("gatehouse-admin migrate");
 
-            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
             assertThat(m.pending()).isEmpty();
             assertThat(m.info()).extracting(Migrations.Version::version, Migrations.Version::state)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("1", "Success"),
@@ -30,7 +30,8 @@ class MigrationsIT {
                             org.assertj.core.groups.Tuple.tuple("4", "Success"), org.assertj.core.groups.Tuple.tuple("5", "Success"),
                             org.assertj.core.groups.Tuple.tuple("6", "Success"),
                             org.assertj.core.groups.Tuple.tuple("7", "Success"),
-                            org.assertj.core.groups.Tuple.tuple("8", "Success"));
+                            org.assertj.core.groups.Tuple.tuple("8", "Success"),
+                            org.assertj.core.groups.Tuple.tuple("9", "Success"));
             m.requireCurrent();
             assertThat(m.migrate()).isEmpty(); // idempotent
         } finally {
@@ -53,7 +54,7 @@ class MigrationsIT {
             assertThat((Long) db.queryValue(uniqueIndexes)).as("V1: a key per partition").isPositive();
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("2", "3", "4", "5", "6", "7", "8");
+                    .containsExactly("2", "3", "4", "5", "6", "7", "8", "9");
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(100L);
             assertThat(db.queryValue("SELECT gatehouse_ensure_access_event_partitions(current_date + 40, 2)")).isEqualTo(2);
             assertThat((Long) db.queryValue(uniqueIndexes)).as("none left, none on new partitions").isZero();
@@ -133,7 +134,7 @@ class MigrationsIT {
             db.update("CREATE TABLE before_v3 AS SELECT event_id FROM access_events");
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("3", "4", "5", "6", "7", "8");
+                    .containsExactly("3", "4", "5", "6", "7", "8", "9");
 
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(1000L);
             assertThat(db.queryValue("SELECT count(*) FROM before_v3 b WHERE NOT EXISTS"
@@ -162,7 +163,7 @@ class MigrationsIT {
             db.update("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id, client_secret_ref)"
                     + " SELECT id, 'oidc', 'okta', 'https://idp.example', 'c', 'env:X' FROM organisations");
 
-            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("8");
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("8", "9");
 
             assertThat(db.queryValue("SELECT callback_path FROM sso_providers WHERE name = 'okta'"))
                     .isEqualTo("/.gatehouse/callback");
@@ -179,6 +180,29 @@ class MigrationsIT {
         }
     }
 
+    /** An installation at V8: V9 gives every organisation a policy version, and its changes a new one. */
+    @Test
+    void v9GivesEveryOrganisationAVersion() {
+        TestDatabase db = TestDatabases.createEmpty("v8-upgrade");
+        try {
+            org.flywaydb.core.Flyway.configure(Migrations.class.getClassLoader()).dataSource(db.dataSource())
+                    .locations("classpath:db/migration").target("8").load().migrate();
+            db.update("INSERT INTO organisations (name) VALUES ('Acme'), ('Beta')");
+
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("9");
+
+            assertThat(db.queryValue("SELECT count(*) FROM organisations o JOIN policy_versions v ON v.org_id = o.id"))
+                    .isEqualTo(2L);
+            long before = (Long) db.queryValue("SELECT v.version FROM policy_versions v JOIN organisations o"
+                    + " ON o.id = v.org_id WHERE o.name = 'Acme'");
+            db.update("UPDATE organisations SET require_sso = true WHERE name = 'Acme'");
+            assertThat(db.queryValue("SELECT v.version FROM policy_versions v JOIN organisations o"
+                    + " ON o.id = v.org_id WHERE o.name = 'Acme'")).isNotEqualTo(before);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
     @Test
     void refusesASchemaNewerThanTheBinary() {
         TestDatabase db = TestDatabases.create("future");
@@ -188,7 +212,7 @@ class MigrationsIT {
                     + " 'V999__from_the_future.sql', 0, 'test', 1, true)");
             Migrations m = new Migrations(db.dataSource());
             assertThatThrownBy(m::validate)
-                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V8);"
+                    .hasMessage("the database schema is at V999, newer than this Gatehouse (which knows up to V9);"
                             + " migrations are one-way: upgrade Gatehouse, or restore a backup taken before the upgrade");
             assertThatThrownBy(m::migrate).hasMessageContaining("newer than this Gatehouse");
             assertThatThrownBy(m::requireCurrent).hasMessageContaining("newer than this Gatehouse");
