@@ -103,6 +103,7 @@ public final class FleetBenchmark {
                         gateway.waitFor();
                     }
                 }
+                System.out.println("load average before the measured start: " + loadAverage());
                 long start = System.nanoTime();
                 Process gateway = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(work.resolve("gateway.log").toFile()).start();
@@ -156,6 +157,7 @@ public final class FleetBenchmark {
                             + "  max %.1f ms; slowest: %s%n", changes, PropagationBenchmark.pct(enforced, 50) / 1e6,
                             PropagationBenchmark.pct(enforced, 99) / 1e6, PropagationBenchmark.pct(enforced, 100) / 1e6,
                             slowest(enforced, 5));
+                    System.out.println("load average (the machine's other work): " + loadAverage());
                     System.out.printf("| %,d × %d | %.2f s | %d → %d MB | %.2f s / %.0f s (%.2f%%) | %,.0f | %.1f / %.1f ms |%n",
                             orgs, perOrg, readyMs / 1000.0, rssReady / 1024, rssIdle / 1024, cpuSeconds, window,
                             100 * cpuSeconds / window, (rows1 - rows0) * 60 / window,
@@ -202,6 +204,12 @@ public final class FleetBenchmark {
             out.add(String.format("#%d: %.1f ms", i + 1, nanos[i] / 1e6));
         }
         return String.join(", ", out);
+    }
+
+    /** /proc/loadavg's 1-, 5- and 15-minute figures: other work on a shared machine shows here. */
+    static String loadAverage() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     /** Rows the database's scans returned and fetched, every session's, so far. */
