@@ -8,6 +8,7 @@ import dev.gatehouse.admin.commands.AuditModeCommand;
 import dev.gatehouse.admin.commands.ClientIpCommand;
 import dev.gatehouse.admin.commands.CloudflareRangesCommand;
 import dev.gatehouse.admin.commands.MaintenanceCommands;
+import dev.gatehouse.admin.commands.ManifestCommands;
 import dev.gatehouse.admin.commands.MigrateCommand;
 import dev.gatehouse.admin.commands.OrgCommand;
 import dev.gatehouse.admin.commands.PolicyCommand;
@@ -40,13 +41,15 @@ import picocli.CommandLine.Mixin;
         subcommands = {MigrateCommand.class, OrgCommand.Org.class, OrgCommand.App.class, OrgCommand.Account.class,
                 TokenCommand.class, PolicyCommand.class, PurgeCommand.class, MaintenanceCommands.Retention.class, AuditModeCommand.class, AuditCommand.class,
                 MaintenanceCommands.DbStats.class, MaintenanceCommands.Vacuum.class, RecoveryCommands.Reset.class, RecoveryCommands.Restore.class,
-                RecoveryCommands.DisableSso.class, SsoCommand.class, ClientIpCommand.class, RouteCommand.class, CloudflareRangesCommand.class,
+                RecoveryCommands.DisableSso.class, SsoCommand.class, ManifestCommands.Apply.class, ManifestCommands.Export.class,
+                ClientIpCommand.class, RouteCommand.class, CloudflareRangesCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {
                 "",
                 "Examples:",
                 "  gatehouse-admin migrate",
                 "  gatehouse-admin migrate info --json",
+                "  gatehouse-admin apply -f fleet.yaml --dry-run",
                 "  DATABASE_URL=postgres://gh:secret@db:5432/gatehouse \\",
                 "      gatehouse-admin migrate validate",
                 "  gatehouse-admin client-ip explain --peer 10.0.2.2 \\",
@@ -92,7 +95,8 @@ public final class AdminMain implements Runnable {
             "account create", "token create", "token revoke", "policy create", "policy update", "policy delete",
             "policy assign", "policy unassign", "retention set", "audit-mode set", "vacuum", "purge-logs",
             "reset-global-policies", "restore-global-policies", "disable-org-sso", "sso provider add",
-            "sso provider enable", "sso provider disable", "sso provider remove", "sso require", "sso revoke", "cloudflare-ranges");
+            "sso provider enable", "sso provider disable", "sso provider remove", "sso require", "sso revoke", "cloudflare-ranges",
+            "apply");
 
     /** The command line, with --yes on every changing command that does not ask for confirmation itself. */
     static CommandLine commandLine(Map<String, String> env) {

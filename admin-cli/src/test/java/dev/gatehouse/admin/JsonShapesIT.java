@@ -117,6 +117,13 @@ class JsonShapesIT {
         shape(shapes, "disable-org-sso", "disable-org-sso", "--org", "Acme", "--disable-enforcement", "--yes", "--json");
         shape(shapes, "sso revoke --account", "sso", "revoke", "--org", "Acme", "--account", "alice", "--yes", "--json");
         shape(shapes, "sso revoke --all", "sso", "revoke", "--org", "Acme", "--all", "--yes", "--json");
+        shape(shapes, "export", "export", "--org", "Acme", "--json");
+        Path manifest = Files.createTempFile("fleet", ".yaml");
+        Files.writeString(manifest, "organisations:\n  - name: Acme\n    apps: [shop]\n    policies:\n"
+                + "      - name: office\n        global: true\n        allow: [203.0.113.0/24, 192.0.2.0/24]\n");
+        shape(shapes, "apply --dry-run", "apply", "-f", manifest.toString(), "--dry-run", "--json");
+        shape(shapes, "apply", "apply", "-f", manifest.toString(), "--force", "--json");
+        Files.delete(manifest);
         shape(shapes, "a failure", "org", "show", "Nobody", "--json");
         Path routes = Files.createTempFile("routes", ".conf");
         Files.writeString(routes, "gatehouse.routes = [ { hosts = [\"acme.example.com\"], prefix = \"/\", upstream = demo,"

@@ -42,24 +42,24 @@ class MigrateCommandIT {
 
         CliRun dry = CliRun.of(Map.of(), "migrate", "--dry-run", "--database-url", url());
         assertThat(dry.code()).isEqualTo(0);
-        assertThat(dry.out()).isEqualTo("Would apply V1\nWould apply V2\nWould apply V3\nWould apply V4\nWould apply V5\nWould apply V6\nWould apply V7\nWould apply V8\nWould apply V10\n");
+        assertThat(dry.out()).isEqualTo("Would apply V1\nWould apply V2\nWould apply V3\nWould apply V4\nWould apply V5\nWould apply V6\nWould apply V7\nWould apply V8\nWould apply V9\nWould apply V10\n");
         assertThat(tables()).as("dry run changes nothing").isEqualTo(0);
 
         CliRun validate = CliRun.of(Map.of(), "migrate", "validate", "--database-url", url());
         assertThat(validate.code()).isEqualTo(1);
-        assertThat(validate.err()).isEqualTo("gatehouse-admin: the database schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V10);"
+        assertThat(validate.err()).isEqualTo("gatehouse-admin: the database schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V9, V10);"
                 + " run `gatehouse-admin migrate` first\n");
 
         CliRun migrate = CliRun.of(Map.of("DATABASE_URL", url()), "migrate");
         assertThat(migrate.code()).isEqualTo(0);
-        assertThat(migrate.out()).isEqualTo("Applied V1 (gatehouse model)\nApplied V2 (access events without primary key)\nApplied V3 (access events partitions in utc)\nApplied V4 (global policy restores per organisation)\nApplied V5 (oidc providers)\nApplied V6 (sso session keys)\nApplied V7 (sso events)\nApplied V8 (sso boundary)\nApplied V10 (gateway heartbeats)\n");
+        assertThat(migrate.out()).isEqualTo("Applied V1 (gatehouse model)\nApplied V2 (access events without primary key)\nApplied V3 (access events partitions in utc)\nApplied V4 (global policy restores per organisation)\nApplied V5 (oidc providers)\nApplied V6 (sso session keys)\nApplied V7 (sso events)\nApplied V8 (sso boundary)\nApplied V9 (policy versions)\nApplied V10 (gateway heartbeats)\n");
         assertThat(tables()).isGreaterThan(10);
 
         assertThat(CliRun.of(Map.of("DATABASE_URL", url()), "migrate").out()).isEqualTo("Nothing to apply: the schema is current.\n");
         assertThat(db.queryValue("SELECT command || ' ' || (before->>'version') || ' -> ' || (after->>'version')"
                 + " FROM admin_actions")).as("a migration leaves its admin_actions row, once").isEqualTo("migrate none -> V10");
         CliRun after = CliRun.of(Map.of(), "migrate", "info", "--json", "--database-url", url());
-        assertThat(after.values("version")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "10");
+        assertThat(after.values("version")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
         assertThat(after.values("description").get(0)).isEqualTo("gatehouse model");
         assertThat(after.values("state")).containsOnly("Success");
         assertThat(after.values("installed_on")).doesNotContainNull();

@@ -13,11 +13,6 @@ import dev.gatehouse.gateway.sso.session.Session;
 import dev.gatehouse.gateway.sso.session.Sessions;
 import dev.gatehouse.gateway.sso.session.SharedKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,7 +26,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -94,7 +88,7 @@ public final class PropagationBenchmark {
                 seedBackground(orgs, policies, background);
 
                 List<Process> gateways = new ArrayList<>();
-                List<Probe> probes = new ArrayList<>();
+                List<StatusProbe> probes = new ArrayList<>();
                 try {
                     for (int g = 0; g < 2; g++) {
                         int port = GatewayProcesses.freePort();
@@ -118,10 +112,10 @@ public final class PropagationBenchmark {
                         gateways.add(new ProcessBuilder(command).redirectErrorStream(true)
                                 .redirectOutput(work.resolve("gateway-" + g + ".log").toFile()).start());
                         GatewayProcesses.awaitReady(mgmt, gateways.get(g));
-                        probes.add(new Probe(port));
+                        probes.add(new StatusProbe(port, PROBE_IP, PACE_NANOS));
                     }
                     probes.forEach(p -> p.thread.start());
-                    for (Probe p : probes) {
+                    for (StatusProbe p : probes) {
                         p.awaitStatus(SSO ? 401 : 403, 10_000_000_000L); // not signed in / not allowed yet
                     }
                     if (REVOKE) {
@@ -132,7 +126,7 @@ public final class PropagationBenchmark {
                         run(policies, probes, changes);
                     }
                 } finally {
-                    probes.forEach(Probe::stop);
+                    probes.forEach(StatusProbe::stop);
                     gateways.forEach(Process::destroy);
                     for (Process p : gateways) {
                         p.waitFor();
@@ -144,7 +138,7 @@ public final class PropagationBenchmark {
         }
     }
 
-    private static void run(Policies policies, List<Probe> probes, int changes) throws Exception {
+    private static void run(Policies policies, List<StatusProbe> probes, int changes) throws Exception {
         long[][] perGateway = new long[probes.size()][changes];
         long[] everywhere = new long[changes];
         long[] commitTimes = new long[changes];
@@ -178,7 +172,7 @@ public final class PropagationBenchmark {
     }
 
     /** Break-glass and back: enforcement off (the probe, without a session, gets 200), then on (401). */
-    private static void runSso(Database db, List<Probe> probes, int changes) throws Exception {
+    private static void runSso(Database db, List<StatusProbe> probes, int changes) throws Exception {
         Recovery recovery = new Recovery(db.dataSource(), "bench");
         SsoProviders sso = new SsoProviders(db.dataSource(), "bench");
         long[][] perGateway = new long[probes.size()][changes];
@@ -213,7 +207,7 @@ public final class PropagationBenchmark {
      * sessions are revoked ({@code gatehouse-admin sso revoke --account}'s code) and the time until both refuse it
      * (401) is measured.
      */
-    private static void runRevoke(Database db, List<Probe> probes, int changes) throws Exception {
+    private static void runRevoke(Database db, List<StatusProbe> probes, int changes) throws Exception {
         SsoSessions revoke = new SsoSessions(db.dataSource(), "bench");
         SsoProviders.Provider p = new SsoProviders(db.dataSource(), "bench").list("Bench").get(0);
         PolicySnapshot.SsoProvider sp = new PolicySnapshot.SsoProvider(p.id(), p.name(), p.issuer(), p.clientId(),
@@ -239,10 +233,10 @@ public final class PropagationBenchmark {
                 Instant now = Instant.now();
                 String cookie = "__Host-gatehouse=" + sessions.seal(new Session(UUID.randomUUID().toString(), org, account,
                         p.id(), Sessions.fingerprint(sp), "alice@bench.test", now, now, now.plus(Duration.ofHours(8))));
-                for (Probe probe : probes) {
+                for (StatusProbe probe : probes) {
                     probe.cookie = cookie;
                 }
-                for (Probe probe : probes) {
+                for (StatusProbe probe : probes) {
                     probe.awaitStatus(200, 10_000_000_000L);
                 }
                 revoke.revoke("Bench", "alice");
@@ -292,103 +286,6 @@ public final class PropagationBenchmark {
                 }
             }
             policies.create(org, "offices", true, nets, List.of(), null, true);
-        }
-    }
-
-    /** Sends requests back to back on one connection and remembers when each status was last seen first. */
-    private static final class Probe {
-        final Thread thread;
-        private final int port;
-        private volatile boolean running = true;
-        private volatile int lastStatus;
-        private volatile long lastChange;
-        /** The Cookie header sent with each request, or null. */
-        volatile String cookie;
-
-        Probe(int port) {
-            this.port = port;
-            this.thread = new Thread(this::loop, "probe-" + port);
-            this.thread.setDaemon(true);
-        }
-
-        /** The time the status became {@code want}; waits for it. */
-        long awaitStatus(int want, long timeoutNanos) throws InterruptedException {
-            long deadline = System.nanoTime() + timeoutNanos;
-            while (lastStatus != want) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("gateway on port " + port + " still answers " + lastStatus
-                            + ", not " + want + ", after " + timeoutNanos / 1_000_000_000 + " s");
-                }
-                // park, not spin: a spinning driver would take one of the two cores from the gateways it measures
-                // (the time recorded is the probe's, so waking late costs no precision)
-                LockSupport.parkNanos(100_000);
-            }
-            return lastChange;
-        }
-
-        void stop() {
-            running = false;
-        }
-
-        private void loop() {
-            String sentCookie = null;
-            byte[] request = probe(null);
-            while (running) {
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    s.setTcpNoDelay(true);
-                    OutputStream out = s.getOutputStream();
-                    InputStream in = s.getInputStream();
-                    while (running) {
-                        if (cookie != sentCookie) {
-                            sentCookie = cookie;
-                            request = probe(sentCookie);
-                        }
-                        out.write(request);
-                        int status = readResponse(in);
-                        long now = System.nanoTime();
-                        if (status != lastStatus) {
-                            lastChange = now; // written before the status: a reader seeing the status sees the time
-                            lastStatus = status;
-                        }
-                        LockSupport.parkNanos(PACE_NANOS);
-                    }
-                } catch (IOException e) {
-                    if (running) {
-                        System.err.println("probe on port " + port + ": " + e.getMessage() + "; reconnecting");
-                    }
-                }
-            }
-        }
-
-        private static byte[] probe(String cookie) {
-            return ("GET /probe HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\nX-Forwarded-For: " + PROBE_IP
-                    + "\r\n" + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-
-        /** Reads one response with a Content-Length body; returns its status. */
-        private static int readResponse(InputStream in) throws IOException {
-            StringBuilder head = new StringBuilder(256);
-            int c;
-            while ((c = in.read()) != -1) {
-                head.append((char) c);
-                int n = head.length();
-                if (n >= 4 && head.charAt(n - 1) == '\n' && head.charAt(n - 2) == '\r' && head.charAt(n - 3) == '\n') {
-                    break;
-                }
-            }
-            if (c == -1) {
-                throw new IOException("connection closed");
-            }
-            String h = head.toString();
-            int status = Integer.parseInt(h.substring(9, 12));
-            int length = 0;
-            for (String line : h.split("\r\n")) {
-                if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            in.readNBytes(length);
-            return status;
         }
     }
 }

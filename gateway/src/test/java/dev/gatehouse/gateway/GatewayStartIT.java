@@ -125,7 +125,7 @@ class GatewayStartIT {
             Run r = run(Map.of("EXTERNAL_MIGRATION", "true"), "--config", config.toString());
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo("gatehouse: EXTERNAL_MIGRATION is set and the database schema is behind"
-                    + " this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V10); run `gatehouse-admin migrate` first");
+                    + " this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V9, V10); run `gatehouse-admin migrate` first");
             assertThat(empty.queryValue("SELECT count(*) FROM pg_tables WHERE tablename = 'organisations'"))
                     .as("nothing was migrated").isEqualTo(0L);
         } finally {

@@ -6,7 +6,9 @@ import dev.gatehouse.core.policy.PolicySnapshotLoader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -78,7 +80,12 @@ final class LockoutGuard {
     }
 
     private static List<Pair> allowed(Connection c, List<Pair> pairs) throws SQLException {
-        PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c);
+        // only the organisations judged: the others' policies, however many, decide nothing here
+        Set<UUID> orgs = new HashSet<>();
+        for (Pair p : pairs) {
+            orgs.add(p.org());
+        }
+        PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c, orgs);
         List<Pair> out = new ArrayList<>();
         for (Pair p : pairs) {
             PolicySnapshot.Org o = s.org(p.org());

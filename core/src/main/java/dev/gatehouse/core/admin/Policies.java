@@ -179,7 +179,7 @@ public final class Policies {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID accountId = account == null ? null : Lookup.account(c, orgId, org, account);
-            PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c);
+            PolicySnapshot s = PolicySnapshotLoader.loadInTransaction(c, List.of(orgId));
             PolicySnapshot.Org o = s.org(orgId);
             PolicySnapshot.Account a = accountId == null ? null : o.accounts().get(accountId);
             Decision d = s.decide(o, a, ip);

@@ -28,7 +28,8 @@ public final class SchemaHistory {
     static final List<String> BUNDLED = List.of("V1__gatehouse_model.sql",
             "V2__access_events_without_primary_key.sql", "V3__access_events_partitions_in_utc.sql",
             "V4__global_policy_restores_per_organisation.sql", "V5__oidc_providers.sql", "V6__sso_session_keys.sql", "V7__sso_events.sql",
-            "V8__sso_boundary.sql", "V10__gateway_heartbeats.sql");
+            "V8__sso_boundary.sql", "V9__policy_versions.sql",
+            "V10__gateway_heartbeats.sql");
     static final String LOCATION = "db/migration/";
 
     private SchemaHistory() {

@@ -2,6 +2,8 @@ package dev.gatehouse.core.policy;
 
 import dev.gatehouse.core.net.IpAddress;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,10 +14,86 @@ import java.util.UUID;
  * organisations with their apps, accounts and policies, and the API tokens. A new snapshot
  * replaces the old one atomically; a request sees one or the other, never a mix.
  *
- * @param loadedAt when it was read
+ * <p>A snapshot with a few organisations read afresh shares everything else with the one before it, the maps'
+ * untouched shards included ({@link ShardedMap}): a change costs in proportion to its organisation. Each
+ * organisation carries the version it was read at ({@link Org#version()}), and the snapshot the {@link #watermark()}
+ * from which the next version check looks for changes.
  */
-public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsById, Map<TokenHash, Token> tokens,
-                             Instant loadedAt) {
+public final class PolicySnapshot {
+    private final ShardedMap<String, Org> orgsByName;
+    private final ShardedMap<UUID, Org> orgsById;
+    private final ShardedMap<TokenHash, Token> tokens;
+    /** Each organisation's tokens, so that reloading it finds its old ones without a scan of every token. */
+    private final ShardedMap<UUID, List<TokenHash>> tokensByOrg;
+    private final Instant loadedAt;
+    private final long watermark;
+
+    /**
+     * A snapshot of these maps (copied), with no watermark: the first version check then looks at every
+     * organisation's version.
+     *
+     * @param loadedAt when it was read
+     */
+    public PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsById, Map<TokenHash, Token> tokens,
+                          Instant loadedAt) {
+        this(ShardedMap.copyOf(orgsByName), ShardedMap.copyOf(orgsById), ShardedMap.copyOf(tokens),
+                tokensByOrg(tokens), loadedAt, 0);
+    }
+
+    PolicySnapshot(ShardedMap<String, Org> orgsByName, ShardedMap<UUID, Org> orgsById,
+                   ShardedMap<TokenHash, Token> tokens, ShardedMap<UUID, List<TokenHash>> tokensByOrg,
+                   Instant loadedAt, long watermark) {
+        this.orgsByName = orgsByName;
+        this.orgsById = orgsById;
+        this.tokens = tokens;
+        this.tokensByOrg = tokensByOrg;
+        this.loadedAt = loadedAt;
+        this.watermark = watermark;
+    }
+
+    static ShardedMap<UUID, List<TokenHash>> tokensByOrg(Map<TokenHash, Token> tokens) {
+        Map<UUID, List<TokenHash>> byOrg = new HashMap<>();
+        tokens.forEach((hash, t) -> byOrg.computeIfAbsent(t.orgId(), k -> new ArrayList<>()).add(hash));
+        byOrg.replaceAll((org, hashes) -> List.copyOf(hashes));
+        return ShardedMap.copyOf(byOrg);
+    }
+
+    /** The organisations by name (immutable). */
+    public Map<String, Org> orgsByName() {
+        return orgsByName;
+    }
+
+    /** The organisations by id (immutable). */
+    public Map<UUID, Org> orgsById() {
+        return orgsById;
+    }
+
+    /** The API tokens by the hash of their secret (immutable). */
+    public Map<TokenHash, Token> tokens() {
+        return tokens;
+    }
+
+    ShardedMap<UUID, List<TokenHash>> tokensByOrg() {
+        return tokensByOrg;
+    }
+
+    /** When it was last known current: read, or confirmed by a version check that found nothing changed. */
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    /**
+     * Where the next version check starts: every change made by a transaction whose id (PostgreSQL's 64-bit
+     * {@code xid8}) is below it is in this snapshot. 0: unknown, the check looks at every version.
+     */
+    public long watermark() {
+        return watermark;
+    }
+
+    /** This snapshot, confirmed current at {@code at} up to {@code watermark}. */
+    PolicySnapshot checked(Instant at, long newWatermark) {
+        return new PolicySnapshot(orgsByName, orgsById, tokens, tokensByOrg, at, newWatermark);
+    }
 
     /**
      * An organisation.
@@ -26,11 +104,23 @@ public record PolicySnapshot(Map<String, Org> orgsByName, Map<UUID, Org> orgsByI
      *                          sign-in, {@code sso = required} ones included; null: not in break-glass
      * @param revokedSessions   the ids of the sessions signed out that have not expired yet (immutable; one shared
      *                          empty set when there are none)
+     * @param version           the organisation's policy version when it was read ({@code policy_versions}: a new
+     *                          one in every transaction that changes what the organisation enforces); 0 when it
+     *                          has none yet
      */
     public record Org(UUID id, String name, boolean requireSso, List<CompiledPolicy> globalPolicies,
                       Map<String, UUID> appsByName, Map<UUID, Account> accounts, AuditMode auditMode,
                       Map<UUID, AuditMode> appAuditModes, List<SsoProvider> ssoProviders, Instant sessionsNotBefore,
-                      Instant ssoBreakGlassAt, Set<String> revokedSessions) {
+                      Instant ssoBreakGlassAt, Set<String> revokedSessions, long version) {
+
+        /** An organisation without a version (built by hand, as tests and benchmarks do). */
+        public Org(UUID id, String name, boolean requireSso, List<CompiledPolicy> globalPolicies,
+                   Map<String, UUID> appsByName, Map<UUID, Account> accounts, AuditMode auditMode,
+                   Map<UUID, AuditMode> appAuditModes, List<SsoProvider> ssoProviders, Instant sessionsNotBefore,
+                   Instant ssoBreakGlassAt, Set<String> revokedSessions) {
+            this(id, name, requireSso, globalPolicies, appsByName, accounts, auditMode, appAuditModes, ssoProviders,
+                    sessionsNotBefore, ssoBreakGlassAt, revokedSessions, 0);
+        }
 
         /**
          * Whether a session of this organisation is over though it has not expired: signed out ({@code sessionId} on

@@ -15,13 +15,13 @@ class MigrationsIT {
         TestDatabase db = TestDatabases.createEmpty("migrate");
         try {
             Migrations m = new Migrations(db.dataSource());
-            assertThat(m.pending()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "10");
+            assertThat(m.pending()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
             assertThatThrownBy(m::requireCurrent)
                     .isInstanceOf(GatehouseException.class)
-                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V10)")
+                    .hasMessageContaining("schema is behind this Gatehouse (pending: V1, V2, V3, V4, V5, V6, V7, V8, V9, V10)")
                     .hasMessageContaining("gatehouse-admin migrate");
 
-            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "10");
+            assertThat(m.migrate()).extracting(Migrations.Version::version).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
             assertThat(m.pending()).isEmpty();
             assertThat(m.info()).extracting(Migrations.Version::version, Migrations.Version::state)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("1", "Success"),
@@ -31,6 +31,7 @@ class MigrationsIT {
                             org.assertj.core.groups.Tuple.tuple("6", "Success"),
                             org.assertj.core.groups.Tuple.tuple("7", "Success"),
                             org.assertj.core.groups.Tuple.tuple("8", "Success"),
+                            org.assertj.core.groups.Tuple.tuple("9", "Success"),
                             org.assertj.core.groups.Tuple.tuple("10", "Success"));
             m.requireCurrent();
             assertThat(m.migrate()).isEmpty(); // idempotent
@@ -54,7 +55,7 @@ class MigrationsIT {
             assertThat((Long) db.queryValue(uniqueIndexes)).as("V1: a key per partition").isPositive();
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("2", "3", "4", "5", "6", "7", "8", "10");
+                    .containsExactly("2", "3", "4", "5", "6", "7", "8", "9", "10");
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(100L);
             assertThat(db.queryValue("SELECT gatehouse_ensure_access_event_partitions(current_date + 40, 2)")).isEqualTo(2);
             assertThat((Long) db.queryValue(uniqueIndexes)).as("none left, none on new partitions").isZero();
@@ -134,7 +135,7 @@ class MigrationsIT {
             db.update("CREATE TABLE before_v3 AS SELECT event_id FROM access_events");
 
             assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version)
-                    .containsExactly("3", "4", "5", "6", "7", "8", "10");
+                    .containsExactly("3", "4", "5", "6", "7", "8", "9", "10");
 
             assertThat(db.queryValue("SELECT count(*) FROM access_events")).isEqualTo(1000L);
             assertThat(db.queryValue("SELECT count(*) FROM before_v3 b WHERE NOT EXISTS"
@@ -163,7 +164,7 @@ class MigrationsIT {
             db.update("INSERT INTO sso_providers (org_id, provider_type, name, issuer, client_id, client_secret_ref)"
                     + " SELECT id, 'oidc', 'okta', 'https://idp.example', 'c', 'env:X' FROM organisations");
 
-            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("8", "10");
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("8", "9", "10");
 
             assertThat(db.queryValue("SELECT callback_path FROM sso_providers WHERE name = 'okta'"))
                     .isEqualTo("/.gatehouse/callback");
@@ -175,6 +176,29 @@ class MigrationsIT {
             assertThat(db.queryValue("SELECT count(*) FROM organisations WHERE sessions_not_before IS NULL"
                     + " AND sso_break_glass_at IS NULL")).as("never revoked, no break-glass").isEqualTo(1L);
             assertThat(db.queryValue("SELECT count(*) FROM accounts WHERE sessions_not_before IS NULL")).isEqualTo(1L);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    /** An installation at V8: V9 gives every organisation a policy version, and its changes a new one. */
+    @Test
+    void v9GivesEveryOrganisationAVersion() {
+        TestDatabase db = TestDatabases.createEmpty("v8-upgrade");
+        try {
+            org.flywaydb.core.Flyway.configure(Migrations.class.getClassLoader()).dataSource(db.dataSource())
+                    .locations("classpath:db/migration").target("8").load().migrate();
+            db.update("INSERT INTO organisations (name) VALUES ('Acme'), ('Beta')");
+
+            assertThat(new Migrations(db.dataSource()).migrate()).extracting(Migrations.Version::version).containsExactly("9", "10");
+
+            assertThat(db.queryValue("SELECT count(*) FROM organisations o JOIN policy_versions v ON v.org_id = o.id"))
+                    .isEqualTo(2L);
+            long before = (Long) db.queryValue("SELECT v.version FROM policy_versions v JOIN organisations o"
+                    + " ON o.id = v.org_id WHERE o.name = 'Acme'");
+            db.update("UPDATE organisations SET require_sso = true WHERE name = 'Acme'");
+            assertThat(db.queryValue("SELECT v.version FROM policy_versions v JOIN organisations o"
+                    + " ON o.id = v.org_id WHERE o.name = 'Acme'")).isNotEqualTo(before);
         } finally {
             TestDatabases.drop(db);
         }

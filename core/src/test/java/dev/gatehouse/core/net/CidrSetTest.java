@@ -76,6 +76,43 @@ class CidrSetTest {
         assertThat(s.contains(ip("::1"))).isFalse();
     }
 
+    @Test
+    void aBuilderTakesBoundsAndIsReusable() {
+        CidrSet.Builder b = new CidrSet.Builder();
+        b.addV4(0x0a000000L, 0x0a0000ffL).addV4(0xcb007100L, 0xcb0071ffL).addV4(0x0a000100L, 0x0a0001ffL)
+                .add(Cidr.parse("2001:db8::/32"));
+        CidrSet s = b.build();
+        assertThat(s.rangeCount()).as("10.0.0.0/24 and 10.0.1.0/24 merge").isEqualTo(3);
+        assertThat(s.contains(ip("10.0.1.255"))).isTrue();
+        assertThat(s.contains(ip("10.0.2.0"))).isFalse();
+        assertThat(s.contains(ip("203.0.113.9"))).isTrue();
+        assertThat(s.contains(ip("2001:db8::1"))).isTrue();
+        assertThat(b.isEmpty()).as("emptied by build").isTrue();
+        CidrSet next = b.addV4(0xfffffff0L, 0xffffffffL).build();
+        assertThat(next.contains(ip("255.255.255.255"))).isTrue();
+        assertThat(next.contains(ip("10.0.0.1"))).as("nothing of the first set").isFalse();
+    }
+
+    @Test
+    void emptySetsAreOneSharedInstance() {
+        assertThat(CidrSet.of(List.of())).isSameAs(CidrSet.EMPTY);
+        assertThat(new CidrSet.Builder().build()).isSameAs(CidrSet.EMPTY);
+        assertThat(CidrSet.EMPTY.isEmpty()).isTrue();
+        assertThat(CidrSet.EMPTY.contains(ip("::1"))).isFalse();
+    }
+
+    @Test
+    void boundsAtBothEndsOfTheIpv4SpaceCompareAsUnsigned() {
+        CidrSet s = set("0.0.0.0/8", "127.0.0.0/8", "128.0.0.0/8", "255.255.255.0/24");
+        assertThat(s.contains(ip("0.0.0.0"))).isTrue();
+        assertThat(s.contains(ip("127.255.255.255"))).isTrue();
+        assertThat(s.contains(ip("128.0.0.0"))).isTrue();
+        assertThat(s.rangeCount()).as("127/8 and 128/8 are adjacent across the sign bit").isEqualTo(3);
+        assertThat(s.contains(ip("129.0.0.0"))).isFalse();
+        assertThat(s.contains(ip("255.255.255.255"))).isTrue();
+        assertThat(s.contains(ip("255.255.254.255"))).isFalse();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "10.0.0.1/8 | '10.0.0.1/8' is not a valid address: host bits set; the network is 10.0.0.0/8",

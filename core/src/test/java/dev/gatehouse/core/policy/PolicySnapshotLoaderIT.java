@@ -184,4 +184,111 @@ class PolicySnapshotLoaderIT {
         assertThat(reloaded.org(acme).revokedSessions()).containsExactlyInAnyOrder("s-live", "s-new");
         assertThat(reloaded.org(acme).ssoBreakGlass()).isFalse();
     }
+
+    @Test
+    void theStreamedFullLoadReadsWhatTheBatchReadsBothFamiliesIncluded() throws Exception {
+        Fixtures f = new Fixtures(db.database());
+        UUID mixed = f.org("Mixed");
+        f.policy(mixed, "nets", true, "allow 10.0.0.0/8", "allow 0.0.0.0/32", "allow 255.255.255.0/24",
+                "allow 2001:db8::/32", "allow ::ffff:192.0.2.0/120", "deny 10.1.0.0/16", "deny 2001:db8:bad::/48");
+        f.policy(mixed, "assigned-only", false, "deny 0.0.0.0/0");
+        PolicySnapshot streamed;
+        PolicySnapshot batched;
+        try (Connection c = db.database().connect()) {
+            streamed = PolicySnapshotLoader.load(c);
+            c.setAutoCommit(false);
+            batched = PolicySnapshotLoader.loadInTransaction(c);
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        assertThat(streamed.orgsByName().keySet()).containsExactlyInAnyOrderElementsOf(batched.orgsByName().keySet());
+        PolicySnapshot.Org org = streamed.org(mixed);
+        assertThat(org.version()).as("V9 gives every organisation a version").isPositive();
+        assertThat(org.version()).isEqualTo(batched.org(mixed).version());
+        assertThat(streamed.watermark()).as("a full load's watermark").isPositive();
+        for (String ip : List.of("10.2.3.4", "10.1.2.3", "0.0.0.0", "0.0.0.1", "255.255.255.255", "2001:db8::1",
+                "2001:db8:bad::1", "192.0.2.77", "::ffff:192.0.2.78", "192.0.3.1", "11.0.0.0")) {
+            IpAddress a = IpAddress.parse(ip);
+            assertThat(streamed.decide(org, null, a)).as(ip).isEqualTo(batched.decide(batched.org(mixed), null, a));
+        }
+        assertThat(streamed.decide(org, null, IpAddress.parse("192.0.2.77")).allowed()).as("mapped /120 is a /24")
+                .isTrue();
+        assertThat(streamed.decide(org, null, IpAddress.parse("10.1.2.3")).allowed()).isFalse();
+    }
+
+    @Test
+    void theVersionCheckReadsNothingWhenNothingMovedAndOnlyWhatMovedOtherwise() throws Exception {
+        TestDatabase d = db.database();
+        Fixtures f = new Fixtures(d);
+        UUID quiet = f.org("VQuiet");
+        UUID busy = f.org("VBusy");
+        UUID doomed = f.org("VDoomed");
+        UUID busyPolicy = f.policy(busy, "office", true, "allow 203.0.113.0/24");
+        f.policy(quiet, "office", true, "allow 198.51.100.0/24");
+        try (Connection c = d.connect()) {
+            PolicySnapshot s = PolicySnapshotLoader.load(c);
+
+            PolicySnapshotLoader.Refresh idle = PolicySnapshotLoader.refresh(c, s, 64);
+            assertThat(idle.reloaded()).isEmpty();
+            assertThat(idle.snapshot().orgsById()).as("the same maps, not a copy").isSameAs(s.orgsById());
+            assertThat(idle.snapshot().loadedAt()).as("confirmed current now").isAfterOrEqualTo(s.loadedAt());
+            assertThat(idle.snapshot().watermark()).isGreaterThanOrEqualTo(s.watermark());
+
+            // what a notification would have announced, as if it had been missed
+            f.entry(busyPolicy, "allow 192.0.2.0/24");
+            d.update("DELETE FROM organisations WHERE id = ?", doomed);
+            UUID born = f.org("VBorn");
+            PolicySnapshotLoader.Refresh moved = PolicySnapshotLoader.refresh(c, idle.snapshot(), 64);
+            assertThat(moved.reloaded()).containsExactlyInAnyOrder(busy, doomed, born);
+            assertThat(moved.full()).isFalse();
+            PolicySnapshot after = moved.snapshot();
+            assertThat(after.decide(after.org(busy), null, IpAddress.parse("192.0.2.1")).allowed()).isTrue();
+            assertThat(after.org(doomed)).as("a deleted organisation's tombstone removes it").isNull();
+            assertThat(after.org("VDoomed")).isNull();
+            assertThat(after.org(born).name()).isEqualTo("VBorn");
+            assertThat(after.org(quiet)).as("untouched, shared").isSameAs(s.org(quiet));
+
+            assertThat(PolicySnapshotLoader.refresh(c, after, 64).reloaded()).as("seen once").isEmpty();
+
+            // a notification's partial reload reads the version: the next check has nothing left to do
+            f.entry(busyPolicy, "deny 192.0.2.66/32");
+            PolicySnapshot notified = PolicySnapshotLoader.reload(c, after, List.of(busy));
+            assertThat(notified.watermark()).as("a partial reload keeps the watermark").isEqualTo(after.watermark());
+            assertThat(PolicySnapshotLoader.refresh(c, notified, 64).reloaded()).isEmpty();
+
+            // more than the partial limit: everything is read again
+            f.entry(busyPolicy, "deny 192.0.2.67/32");
+            d.update("UPDATE organisations SET audit_mode = 'off' WHERE id = ?", quiet);
+            PolicySnapshotLoader.Refresh many = PolicySnapshotLoader.refresh(c, notified, 1);
+            assertThat(many.full()).isTrue();
+            assertThat(many.snapshot().org(quiet).auditMode()).isEqualTo(AuditMode.OFF);
+        }
+    }
+
+    @Test
+    void aPartialReloadKeepsEveryOtherOrganisationAndToken() throws Exception {
+        Fixtures f = new Fixtures(db.database());
+        List<UUID> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            ids.add(f.org("Shard" + i));
+        }
+        UUID ci = f.account(ids.get(0), "ci", "service", "member");
+        f.token(ci, "gh_shard_token", null);
+        UUID other = f.account(ids.get(1), "ci", "service", "member");
+        f.token(other, "gh_shard_other", null);
+        try (Connection c = db.database().connect()) {
+            PolicySnapshot base = PolicySnapshotLoader.load(c);
+            db.database().update("UPDATE api_tokens SET revoked_at = now() WHERE account_id = ?", ci);
+            PolicySnapshot next = PolicySnapshotLoader.reload(c, base, List.of(ids.get(0)));
+            int shared = 0;
+            for (UUID id : ids.subList(1, ids.size())) {
+                shared += next.org(id) == base.org(id) ? 1 : 0;
+            }
+            assertThat(shared).isEqualTo(ids.size() - 1);
+            assertThat(next.orgsById()).hasSameSizeAs(base.orgsById());
+            assertThat(next.token(TokenHash.ofSecret("gh_shard_token")).unusable(Instant.now())).isEqualTo("revoked");
+            assertThat(next.token(TokenHash.ofSecret("gh_shard_other"))).isSameAs(base.token(TokenHash.ofSecret("gh_shard_other")));
+            assertThat(next.tokens()).hasSameSizeAs(base.tokens());
+        }
+    }
 }

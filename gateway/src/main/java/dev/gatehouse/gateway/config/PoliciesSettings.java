@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * {@code gatehouse.policies}: keeping the policy snapshot current.
  *
- * @param refreshInterval     a full reload this often, whatever the notifications said
+ * @param refreshInterval     a version check this often, whatever the notifications said (reads again only the
+ *                            organisations whose policy version moved)
  * @param reconnectMaxBackoff the longest wait between attempts to get the LISTEN connection back
  */
 public record PoliciesSettings(Duration refreshInterval, Duration reconnectMaxBackoff) {

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the policy snapshot current, on a thread of its own (JDBC never runs on an event loop):
  * LISTENs on {@code gatehouse_policy_changes} (the schema's triggers NOTIFY on every change that can
  * alter a decision, naming its organisation), reads afresh the organisations each burst of
- * notifications names, reloads everything every refresh interval, and swaps the snapshot atomically.
+ * notifications names, and swaps the snapshot atomically. Every refresh interval a version check
+ * (one small query: {@link PolicySnapshotLoader#refresh}) catches anything a notification missed, reading again
+ * only the organisations whose policy version moved: idle, it reads nothing, whatever their number.
  *
  * <p>Fail-static: when the database is unreachable the last snapshot stays in force, {@link #connected()}
  * turns false, and the connection is retried with a doubling backoff; on reconnecting, a full reload
@@ -98,8 +100,9 @@ public final class PolicyService implements AutoCloseable, MeterBinder {
                 .description("1 while the policy LISTEN connection is up; 0 means fail-static on the last snapshot.")
                 .register(registry);
         Gauge.builder("gatehouse.policy.snapshot.age.seconds", this, PolicyService::snapshotAgeSeconds)
-                .description("Seconds since the policy snapshot was last read from the database (wholly, or the"
-                        + " organisations a change named); NaN before the first.").register(registry);
+                .description("Seconds since the policy snapshot was last known current: read from the database"
+                        + " (wholly, or the organisations a change named), or confirmed by the periodic version check;"
+                        + " NaN before the first.").register(registry);
         FunctionCounter.builder("gatehouse.policy.reloads", this, PolicyService::reloads)
                 .description("Policy snapshot loads.").register(registry);
     }
@@ -135,7 +138,7 @@ public final class PolicyService implements AutoCloseable, MeterBinder {
                 connected = true;
                 backoff = 100;
                 PGConnection pg = c.unwrap(PGConnection.class);
-                long lastFull = System.nanoTime();
+                long lastCheck = System.nanoTime();
                 while (running) {
                     lastProgressNanos = System.nanoTime();
                     PGNotification[] n = pg.getNotifications(250);
@@ -149,13 +152,12 @@ public final class PolicyService implements AutoCloseable, MeterBinder {
                         }
                         if (full || orgs.size() > MAX_PARTIAL_ORGS) {
                             reload(c);
-                            lastFull = System.nanoTime();
                         } else {
                             reload(c, orgs);
                         }
-                    } else if (System.nanoTime() - lastFull >= refreshInterval.toNanos()) {
-                        reload(c);
-                        lastFull = System.nanoTime();
+                    } else if (System.nanoTime() - lastCheck >= refreshInterval.toNanos()) {
+                        check(c);
+                        lastCheck = System.nanoTime();
                     }
                 }
             } catch (Throwable e) { // an OutOfMemoryError included: this thread must outlive any failure
@@ -212,6 +214,20 @@ public final class PolicyService implements AutoCloseable, MeterBinder {
         current.set(s);
         reloads.increment();
         log.debug("Policy snapshot: {} organisation(s) reloaded in {} µs", orgs.size(), (System.nanoTime() - t0) / 1_000);
+    }
+
+    /** The safety check: the organisations whose version moved unnoticed, read again; usually none. */
+    private void check(Connection c) throws SQLException {
+        long t0 = System.nanoTime();
+        PolicySnapshotLoader.Refresh r = PolicySnapshotLoader.refresh(c, current.get(), MAX_PARTIAL_ORGS);
+        current.set(r.snapshot());
+        if (!r.reloaded().isEmpty()) {
+            reloads.increment();
+            // a missed notification, or one still on its way
+            log.debug("Policy version check: {} organisation(s) changed since last read; {} in {} ms",
+                    r.reloaded().size(), r.full() ? "everything reloaded" : "reloaded",
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 
     private void reload(Connection c) throws SQLException {
