@@ -197,6 +197,40 @@ class ConsoleIT {
     }
 
     @Test
+    void aLoopbackConsoleAnswersOnlyLoopbackHostNames() throws Exception {
+        // a DNS rebinding page in a local browser sends its own host name
+        for (String host : List.of("attacker.example:" + console, "attacker.example", "127.0.0.1.attacker.example",
+                "localhost.attacker.example", "[::2]:" + console)) {
+            try (RawHttp c = new RawHttp(console)) {
+                RawHttp.Response r = c.send("GET /orgs HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                        .read();
+                assertThat(r.status()).as(host).isEqualTo(421);
+                assertThat(r.body()).as(host).contains("answers only Host 127.0.0.1, [::1] or localhost")
+                        .doesNotContain(">Acme<");
+            }
+        }
+        for (String host : List.of("127.0.0.1", "127.0.0.1:" + console, "localhost:" + console, "LOCALHOST",
+                "[::1]:" + console, "127.1.2.3")) {
+            try (RawHttp c = new RawHttp(console)) {
+                RawHttp.Response r = c.send("GET /orgs HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                        .read();
+                assertThat(r.status()).as(host).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void aLoopbackConsoleRefusesForwardedRequests() throws Exception {
+        // a local reverse proxy publishing the console would make every visitor loopback: fail closed
+        for (String header : List.of("X-Forwarded-For: 203.0.113.9", "Forwarded: for=203.0.113.9",
+                "X-Forwarded-Host: console.example", "X-Forwarded-Proto: https")) {
+            RawHttp.Response r = request(console, "GET", "/orgs", header);
+            assertThat(r.status()).as(header).isEqualTo(403);
+            assertThat(r.body()).as(header).contains("not published through a proxy");
+        }
+    }
+
+    @Test
     void anUnknownPageIs404() throws Exception {
         RawHttp.Response r = request(console, "GET", "/nothing/<b>here", "Accept: text/html");
         assertThat(r.status()).isEqualTo(404);

@@ -59,6 +59,8 @@ class ConsoleSignInIT {
                 + "gatehouse.sso.public-base-url = \"http://127.0.0.1:" + port + "\"\n"
                 + "gatehouse.console { enabled = true, host = \"0.0.0.0\", port = " + console + ", sign-in-org = Acme,"
                 + " allow = [\"127.0.0.1/32\"] }\n"
+                // the public listener believes loopback hops: the console must not
+                + "gatehouse.client-ip.trusted-proxies = [\"loopback\"]\n"
                 + "gatehouse.routes = [ { prefix = \"/\", upstream = \"demo\", org = \"Acme\" } ]\n"));
     }
 
@@ -170,6 +172,12 @@ class ConsoleSignInIT {
             assertThat(r.status()).isEqualTo(403);
             assertThat(r.body()).contains("does not answer requests from 127.0.0.3");
         }
+        try (RawHttp c = new RawHttp("127.0.0.3", console)) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
+                    + "\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).as("a trusted hop naming an allowed address is not believed").isEqualTo(403);
+            assertThat(r.body()).contains("does not answer requests from 127.0.0.3");
+        }
         assertThat(page("/", alice).statusCode()).isEqualTo(200);
         UUID policy = (UUID) db.database().queryValue("INSERT INTO network_access_policies (org_id, name, is_global,"
                 + " created_by, updated_by) VALUES (?, 'elsewhere', true, 't', 't') RETURNING id", acme);
@@ -183,6 +191,12 @@ class ConsoleSignInIT {
             }
         }, "the organisation's network policy applies to its admins on the console too");
         assertThat(page("/", alice).body()).contains("does not allow alice from 127.0.0.1");
+        try (RawHttp c = new RawHttp("127.0.0.1", console)) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
+                    + "\r\nX-Forwarded-For: 198.51.100.7\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).as("the policy judges the peer, not a forwarded address").isEqualTo(403);
+            assertThat(r.body()).contains("does not allow alice from 127.0.0.1");
+        }
         db.database().update("DELETE FROM network_access_policies WHERE id = ?", policy);
     }
 }
