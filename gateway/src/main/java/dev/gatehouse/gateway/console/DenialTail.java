@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ final class DenialTail implements AutoCloseable {
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     static final int MAX_STREAMS = 8;
+    /** Streams one viewer (one signed-in admin, or loopback) may hold at once. */
+    static final int MAX_STREAMS_PER_VIEWER = 4;
     static final int BATCH = 100;
 
     private final AccessEvents events;
@@ -60,6 +63,7 @@ final class DenialTail implements AutoCloseable {
     private final ConsoleAccess access;
     private final ScheduledExecutorService timer = DaemonScheduler.named("gatehouse-console-tail");
     private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<String, Integer> perViewer = new ConcurrentHashMap<>();
 
     DenialTail(AccessEvents events, AdminActions adminActions, RouteGuess routes, ConsoleAccess access) {
         this.events = events;
@@ -95,6 +99,15 @@ final class DenialTail implements AutoCloseable {
                     "The console has as many live tails open as it serves at once.").with("Retry-After", "10"));
             return;
         }
+        if (perViewer.merge(viewer.name(), 1, Integer::sum) > MAX_STREAMS_PER_VIEWER) {
+            release(viewer);
+            open.decrementAndGet();
+            refuse(ctx, ConsoleAnswer.message(HttpResponseStatus.TOO_MANY_REQUESTS, viewer.name(), "Too many live tails",
+                    null, null, "At most " + MAX_STREAMS_PER_VIEWER + " live tails at once for " + viewer.name()
+                            + "; close one (another tab) first.").with("Retry-After", "10"));
+            return;
+        }
+        ctx.channel().attr(ConsoleGate.STREAMING).set(true); // no further request on this connection
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
@@ -109,6 +122,10 @@ final class DenialTail implements AutoCloseable {
         Stream s = new Stream(ctx, filter, from, viewer, asked);
         s.future = timer.scheduleWithFixedDelay(s::poll, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
         ctx.channel().closeFuture().addListener(f -> s.stop());
+    }
+
+    private void release(Viewer viewer) {
+        perViewer.computeIfPresent(viewer.name(), (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private static void refuse(ChannelHandlerContext ctx, ConsoleAnswer a) {
@@ -278,6 +295,7 @@ final class DenialTail implements AutoCloseable {
         void stop() {
             if (stopped.compareAndSet(0, 1)) {
                 open.decrementAndGet();
+                release(viewer);
                 ScheduledFuture<?> f = future;
                 if (f != null) {
                     f.cancel(false);
