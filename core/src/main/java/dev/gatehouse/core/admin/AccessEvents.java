@@ -91,11 +91,14 @@ public final class AccessEvents {
     /**
      * The denials matching {@code f} after {@code cursor} and before {@code settled}, oldest first: what a live tail
      * sends next. {@code settled} holds back the last moments, whose rows may still be on their way from another
-     * replica's batch: a row is sent once, and only when the rows before it are in.
+     * replica's batch: a row is sent once, and only when the rows before it are in. Rows before {@code f.since()} are
+     * not read, whatever the cursor (the caller keeps the cursor itself within its window).
      */
     public List<Event> denialsAfter(Filter f, Cursor cursor, Instant settled) {
         return Tx.run(ds, c -> {
-            Filter window = new Filter(f.org(), f.network(), f.account(), f.pathPrefix(), cursor.time(), settled, f.limit());
+            // never before the filter's own window, whatever the cursor says
+            Instant from = f.since() != null && f.since().isAfter(cursor.time()) ? f.since() : cursor.time();
+            Filter window = new Filter(f.org(), f.network(), f.account(), f.pathPrefix(), from, settled, f.limit());
             List<Object> args = new ArrayList<>();
             String where = where(window, args) + " AND (e.ts, e.event_id) > (?, ?)";
             args.add(Timestamp.from(cursor.time()));

@@ -34,6 +34,10 @@ final class ConsoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (Boolean.TRUE.equals(ctx.channel().attr(ConsoleGate.STREAMING).get())) {
+            ctx.close(); // a request pipelined after a live tail: the connection is the stream's alone
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         boolean head = req.method().equals(HttpMethod.HEAD);
         if (!req.method().equals(HttpMethod.GET) && !head) {

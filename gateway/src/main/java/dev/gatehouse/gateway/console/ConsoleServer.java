@@ -60,8 +60,9 @@ public final class ConsoleServer implements AutoCloseable {
         ConsolePages pages = new ConsolePages(sources, pool.dataSource());
         DenialTail tail = pages.tail(access);
         try {
+            ConsoleGate gate = new ConsoleGate(settings);
             SmallHttpServer server = SmallHttpServer.start(transport, "gatehouse.console", settings.host(),
-                    settings.port(), 8192, new ConsoleHandler(access, pages, tail, threads));
+                    settings.port(), 8192, gate::install, new ConsoleHandler(access, pages, tail, threads));
             return new ConsoleServer(server, threads, pool, tail);
         } catch (RuntimeException e) {
             tail.close();

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.console;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.admin.AccessEvents;
 import dev.gatehouse.core.admin.AdminActions;
+import dev.gatehouse.core.admin.NotFound;
 import dev.gatehouse.core.util.Json;
 import dev.gatehouse.gateway.timers.DaemonScheduler;
 import io.netty.buffer.ByteBufUtil;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,8 @@ final class DenialTail implements AutoCloseable {
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     static final int MAX_STREAMS = 8;
+    /** Streams one viewer (one signed-in admin, or loopback) may hold at once. */
+    static final int MAX_STREAMS_PER_VIEWER = 4;
     static final int BATCH = 100;
 
     private final AccessEvents events;
@@ -59,6 +63,7 @@ final class DenialTail implements AutoCloseable {
     private final ConsoleAccess access;
     private final ScheduledExecutorService timer = DaemonScheduler.named("gatehouse-console-tail");
     private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<String, Integer> perViewer = new ConcurrentHashMap<>();
 
     DenialTail(AccessEvents events, AdminActions adminActions, RouteGuess routes, ConsoleAccess access) {
         this.events = events;
@@ -87,15 +92,22 @@ final class DenialTail implements AutoCloseable {
         if (from == null) {
             from = cursor(ask.one("after"));
         }
-        if (from == null) {
-            from = new AccessEvents.Cursor(now.minus(SETTLE), new UUID(0, 0));
-        }
+        from = clamp(from, filter.filter().since(), now);
         if (open.incrementAndGet() > MAX_STREAMS) {
             open.decrementAndGet();
             refuse(ctx, ConsoleAnswer.message(HttpResponseStatus.SERVICE_UNAVAILABLE, viewer.name(), "Busy", null, null,
                     "The console has as many live tails open as it serves at once.").with("Retry-After", "10"));
             return;
         }
+        if (perViewer.merge(viewer.name(), 1, Integer::sum) > MAX_STREAMS_PER_VIEWER) {
+            release(viewer);
+            open.decrementAndGet();
+            refuse(ctx, ConsoleAnswer.message(HttpResponseStatus.TOO_MANY_REQUESTS, viewer.name(), "Too many live tails",
+                    null, null, "At most " + MAX_STREAMS_PER_VIEWER + " live tails at once for " + viewer.name()
+                            + "; close one (another tab) first.").with("Retry-After", "10"));
+            return;
+        }
+        ctx.channel().attr(ConsoleGate.STREAMING).set(true); // no further request on this connection
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
@@ -110,6 +122,10 @@ final class DenialTail implements AutoCloseable {
         Stream s = new Stream(ctx, filter, from, viewer, asked);
         s.future = timer.scheduleWithFixedDelay(s::poll, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
         ctx.channel().closeFuture().addListener(f -> s.stop());
+    }
+
+    private void release(Viewer viewer) {
+        perViewer.computeIfPresent(viewer.name(), (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private static void refuse(ChannelHandlerContext ctx, ConsoleAnswer a) {
@@ -130,6 +146,31 @@ final class DenialTail implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a stream starts: the cursor given (Last-Event-ID, {@code after=}) kept within the filter's window and
+     * {@link DenialFilter#MAX_WINDOW} — never before {@code max(since, now - MAX_WINDOW)}, never after now — or, none
+     * given, {@link #SETTLE} ago.
+     */
+    static AccessEvents.Cursor clamp(AccessEvents.Cursor c, Instant since, Instant now) {
+        if (c == null) {
+            c = new AccessEvents.Cursor(now.minus(SETTLE), FIRST);
+        }
+        Instant floor = now.minus(DenialFilter.MAX_WINDOW);
+        if (since != null && since.isAfter(floor)) {
+            floor = since;
+        }
+        if (c.time().isBefore(floor)) {
+            return new AccessEvents.Cursor(floor, FIRST);
+        }
+        if (c.time().isAfter(now)) {
+            return new AccessEvents.Cursor(now, FIRST);
+        }
+        return c;
+    }
+
+    /** The least event id: a cursor at (t, FIRST) comes before every row of time t. */
+    private static final UUID FIRST = new UUID(0, 0);
+
     static String id(AccessEvents.Cursor c) {
         return ChronoUnit.MICROS.between(Instant.EPOCH, c.time()) + "_" + c.eventId();
     }
@@ -140,6 +181,7 @@ final class DenialTail implements AutoCloseable {
         final DenialFilter filter;
         final Viewer viewer;
         final HttpRequest asked;
+        final AccessEvents.Filter query;
         AccessEvents.Cursor cursor;
         long lastWrite = System.nanoTime();
         boolean recorded;
@@ -152,10 +194,28 @@ final class DenialTail implements AutoCloseable {
             this.asked = asked;
             this.filter = filter;
             this.cursor = cursor;
+            AccessEvents.Filter f = filter.filter();
+            this.query = new AccessEvents.Filter(f.org(), f.network(), f.account(), f.pathPrefix(), f.since(), f.until(),
+                    BATCH);
             this.viewer = viewer;
         }
 
+        /**
+         * One poll; anything unexpected ends the stream (logged once): a poll that threw would otherwise stop being
+         * scheduled silently, and with it the stream's access re-check.
+         */
         void poll() {
+            try {
+                pollOnce();
+            } catch (RuntimeException e) {
+                log.warn("Console live tail ended by an unexpected error: {}", e.toString());
+                log.debug("Console live tail error", e);
+                ctx.channel().close();
+                stop();
+            }
+        }
+
+        private void pollOnce() {
             if (stopped.get() != 0) {
                 future.cancel(false); // stopped before the first poll had its future
                 return;
@@ -183,13 +243,22 @@ final class DenialTail implements AutoCloseable {
                 return;
             }
             List<AccessEvents.Event> rows;
+            Instant settled = Instant.now().minus(SETTLE);
             try {
-                rows = events.denialsAfter(filter.filter(), cursor, Instant.now().minus(SETTLE));
+                rows = events.denialsAfter(query, cursor, settled);
+            } catch (NotFound e) { // the organisation was removed: nothing more to tail
+                throw e;
             } catch (GatehouseException e) { // the database away: try again at the next poll, from the same place
                 keepAlive();
                 return;
             }
+            // fewer than a batch: every row before settled is sent, so the next poll starts there (a filter matching
+            // nothing would otherwise scan an ever longer range from the same place)
+            boolean caughtUp = rows.size() < BATCH;
             if (rows.isEmpty()) {
+                if (caughtUp && settled.isAfter(cursor.time())) {
+                    cursor = new AccessEvents.Cursor(settled, FIRST);
+                }
                 keepAlive();
                 return;
             }
@@ -201,12 +270,16 @@ final class DenialTail implements AutoCloseable {
                         r.time(), r.org(), r.clientIp(), r.hops(), r.route(), r.app(), r.account(), r.method(), r.path(),
                         r.userAgent(), r.reason(), r.requestId(), r.why(), r.count()))).append("\n\n");
             }
+            if (caughtUp && settled.isAfter(cursor.time())) {
+                cursor = new AccessEvents.Cursor(settled, FIRST);
+            }
             send(out.toString());
         }
 
+        /** A comment, with the cursor as the last event id: a reconnect resumes where the tail had looked. */
         private void keepAlive() {
             if (System.nanoTime() - lastWrite > KEEP_ALIVE.toNanos()) {
-                send(": keep-alive\n\n");
+                send(": keep-alive\nid: " + id(cursor) + "\n\n");
             }
         }
 
@@ -222,6 +295,7 @@ final class DenialTail implements AutoCloseable {
         void stop() {
             if (stopped.compareAndSet(0, 1)) {
                 open.decrementAndGet();
+                release(viewer);
                 ScheduledFuture<?> f = future;
                 if (f != null) {
                     f.cancel(false);

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A small HTTP server on one thread of its own for the gateway's side services (management, the
@@ -29,12 +31,23 @@ public final class SmallHttpServer implements AutoCloseable {
     /** Binds {@code host:port} (0: any free port); fails with one line naming {@code what}. */
     public static SmallHttpServer start(Transport transport, String what, String host, int port, int maxContent,
                                         ChannelHandler handler) {
+        return start(transport, what, host, port, maxContent, p -> {
+        }, handler);
+    }
+
+    /**
+     * As {@link #start(Transport, String, String, int, int, ChannelHandler)}, with {@code front} adding handlers of
+     * the listener's own before the HTTP codec of each new connection (the console's: who may connect, timeouts).
+     */
+    public static SmallHttpServer start(Transport transport, String what, String host, int port, int maxContent,
+                                        Consumer<ChannelPipeline> front, ChannelHandler handler) {
         EventLoopGroup group = transport.newGroup(1);
         try {
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            front.accept(c.pipeline());
                             c.pipeline()
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpServerKeepAliveHandler())

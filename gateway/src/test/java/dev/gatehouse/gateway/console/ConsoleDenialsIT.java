@@ -162,6 +162,8 @@ class ConsoleDenialsIT {
         first.body().close();
 
         String two = deny("/tail/two", "tail-test");
+        // longer than SETTLE: a tail that ignored Last-Event-ID (starting SETTLE ago) would miss the second denial
+        Thread.sleep(DenialTail.SETTLE.toMillis() + 2000);
         BlockingQueue<String> again = new LinkedBlockingQueue<>();
         HttpResponse<Stream<String>> second = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console
                 + "/denials/stream?org=Acme")).header("Last-Event-ID", lastId).timeout(Duration.ofSeconds(30)).build(),
@@ -177,5 +179,25 @@ class ConsoleDenialsIT {
         }
         assertThat(seen.toString()).as("nothing sent twice").doesNotContain(one);
         second.body().close();
+    }
+
+    @Test
+    void aLastEventIdOlderThanTheWindowIsNotReadBeyondIt() throws Exception {
+        // the markup row is a minute old: outside since=30s, so a cursor from 1970 must not bring it back
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console
+                + "/denials/stream?since=30s")).header("Last-Event-ID", "0_00000000-0000-0000-0000-000000000000")
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        Thread reader = new Thread(() -> r.body().forEach(lines::add));
+        reader.setDaemon(true);
+        reader.start();
+        Thread.sleep(DenialTail.POLL.toMillis() * 3);
+        StringBuilder seen = new StringBuilder();
+        for (String line = lines.poll(); line != null; line = lines.poll()) {
+            seen.append(line).append('\n');
+        }
+        assertThat(seen.toString()).contains(": denials").doesNotContain("markup-request");
+        r.body().close();
     }
 }

@@ -197,6 +197,61 @@ class ConsoleIT {
     }
 
     @Test
+    void aLoopbackConsoleAnswersOnlyLoopbackHostNames() throws Exception {
+        // a DNS rebinding page in a local browser sends its own host name
+        for (String host : List.of("attacker.example:" + console, "attacker.example", "127.0.0.1.attacker.example",
+                "localhost.attacker.example", "[::2]:" + console)) {
+            try (RawHttp c = new RawHttp(console)) {
+                RawHttp.Response r = c.send("GET /orgs HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                        .read();
+                assertThat(r.status()).as(host).isEqualTo(421);
+                assertThat(r.body()).as(host).contains("answers only Host 127.0.0.1, [::1] or localhost")
+                        .doesNotContain(">Acme<");
+            }
+        }
+        for (String host : List.of("127.0.0.1", "127.0.0.1:" + console, "localhost:" + console, "LOCALHOST",
+                "[::1]:" + console, "127.1.2.3")) {
+            try (RawHttp c = new RawHttp(console)) {
+                RawHttp.Response r = c.send("GET /orgs HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                        .read();
+                assertThat(r.status()).as(host).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void aHalfSentRequestIsClosedAfterTheIdleTimeAndAPipelinedRequestEndsATail() throws Exception {
+        try (RawHttp c = new RawHttp(console)) {
+            c.timeout((int) ConsoleGate.IDLE.toMillis() + 10_000).send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            long t0 = System.nanoTime();
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(System.nanoTime() - t0).isLessThan(ConsoleGate.IDLE.toNanos() + 5_000_000_000L);
+        }
+        try (RawHttp c = new RawHttp(console)) {
+            c.send("GET /denials/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Thread.sleep(500);
+            c.send("GET /denials/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            c.timeout(5_000);
+            int bytes = 0;
+            while (!c.closedByServer()) { // the first stream's head and comment; a timeout here fails the test
+                bytes++;
+            }
+            assertThat(bytes).as("the first stream began before the second request closed it").isPositive();
+        }
+    }
+
+    @Test
+    void aLoopbackConsoleRefusesForwardedRequests() throws Exception {
+        // a local reverse proxy publishing the console would make every visitor loopback: fail closed
+        for (String header : List.of("X-Forwarded-For: 203.0.113.9", "Forwarded: for=203.0.113.9",
+                "X-Forwarded-Host: console.example", "X-Forwarded-Proto: https")) {
+            RawHttp.Response r = request(console, "GET", "/orgs", header);
+            assertThat(r.status()).as(header).isEqualTo(403);
+            assertThat(r.body()).as(header).contains("not published through a proxy");
+        }
+    }
+
+    @Test
     void anUnknownPageIs404() throws Exception {
         RawHttp.Response r = request(console, "GET", "/nothing/<b>here", "Accept: text/html");
         assertThat(r.status()).isEqualTo(404);

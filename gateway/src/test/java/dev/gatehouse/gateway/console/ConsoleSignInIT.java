@@ -58,7 +58,9 @@ class ConsoleSignInIT {
         gateway = Gateway.start(GatewayConfigs.load(dir, d, "gatehouse.listen.port = " + port + "\n"
                 + "gatehouse.sso.public-base-url = \"http://127.0.0.1:" + port + "\"\n"
                 + "gatehouse.console { enabled = true, host = \"0.0.0.0\", port = " + console + ", sign-in-org = Acme,"
-                + " allow = [\"127.0.0.1/32\"] }\n"
+                + " allow = [\"127.0.0.1/32\"], trusted-proxies = [\"127.0.0.4/32\"] }\n"
+                // the public listener believes loopback hops: the console must not
+                + "gatehouse.client-ip.trusted-proxies = [\"loopback\"]\n"
                 + "gatehouse.routes = [ { prefix = \"/\", upstream = \"demo\", org = \"Acme\" } ]\n"));
     }
 
@@ -165,10 +167,31 @@ class ConsoleSignInIT {
     void onlyFromTheAllowedNetworksAndWhereTheOrganisationsPolicyLetsTheAdminIn() throws Exception {
         String alice = signIn("alice@acme.test");
         try (RawHttp c = new RawHttp("127.0.0.3", console)) {
+            assertThat(c.closedByServer()).as("a peer outside allow is closed before a byte is read").isTrue();
+        }
+        try (RawHttp c = new RawHttp("127.0.0.3", console)) {
+            // 127.0.0.3 is a trusted proxy of the public listener (client-ip: loopback), not of the console
+            c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
+                    + "\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            assertThat(c.closedByServer()).as("a public-listener hop naming an allowed address is not believed")
+                    .isTrue();
+        }
+        try (RawHttp c = new RawHttp("127.0.0.4", console)) {
+            // the console's own proxy: its rightmost entry is the client, whatever is written to its left
             RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
-                    + "\r\nConnection: close\r\n\r\n").read();
+                    + "\r\nX-Forwarded-For: 127.0.0.1, 127.0.0.3\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(403);
             assertThat(r.body()).contains("does not answer requests from 127.0.0.3");
+        }
+        try (RawHttp c = new RawHttp("127.0.0.4", console)) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
+                    + "\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).as("the console's proxy itself is not in allow").isEqualTo(403);
+        }
+        try (RawHttp c = new RawHttp("127.0.0.4", console)) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
+                    + "\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).as("through the console's proxy, from an allowed address").isEqualTo(200);
         }
         assertThat(page("/", alice).statusCode()).isEqualTo(200);
         UUID policy = (UUID) db.database().queryValue("INSERT INTO network_access_policies (org_id, name, is_global,"
@@ -183,6 +206,12 @@ class ConsoleSignInIT {
             }
         }, "the organisation's network policy applies to its admins on the console too");
         assertThat(page("/", alice).body()).contains("does not allow alice from 127.0.0.1");
+        try (RawHttp c = new RawHttp("127.0.0.1", console)) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: console\r\nCookie: __Host-gatehouse=" + alice
+                    + "\r\nX-Forwarded-For: 198.51.100.7\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).as("the policy judges the peer, not a forwarded address").isEqualTo(403);
+            assertThat(r.body()).contains("does not allow alice from 127.0.0.1");
+        }
         db.database().update("DELETE FROM network_access_policies WHERE id = ?", policy);
     }
 }
