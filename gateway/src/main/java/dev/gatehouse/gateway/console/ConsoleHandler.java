@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The console's requests: GET and HEAD only (anything else is 405, before anything is read), admitted by
@@ -86,5 +87,16 @@ final class ConsoleHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(a.response(ctx.alloc(), head, keepAlive));
         }
+    }
+
+    /**
+     * A connection that failed (reset, a malformed request the codec refused): closed, and logged at debug only — a
+     * client that resets connections on purpose must not be able to fill the log.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LoggerFactory.getLogger(ConsoleHandler.class).debug("console connection {} failed: {}",
+                ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
     }
 }
