@@ -83,16 +83,22 @@ public final class Organisations {
     }
 
     public OrgDetail showOrg(String name) {
+        return showOrg(name, Integer.MAX_VALUE);
+    }
+
+    /** With at most {@code limit} accounts, apps and policies each (the console's bounded view). */
+    public OrgDetail showOrg(String name, int limit) {
         return Tx.run(ds, c -> {
             UUID id = Lookup.org(c, name);
             OrgHead h = Rows.one(c, OrgHead.class, "SELECT name, id, require_sso, audit_retention_days"
                     + " AS retention_days, audit_mode, created_at FROM organisations WHERE id = ?", id);
             return new OrgDetail(h.name(), h.id(), h.requireSso(), h.retentionDays(), h.auditMode(), h.createdAt(),
-                    Rows.list(c, AppRef.class, "SELECT name, id FROM apps WHERE org_id = ? ORDER BY name", id),
+                    Rows.list(c, AppRef.class, "SELECT name, id FROM apps WHERE org_id = ? ORDER BY name LIMIT ?", id,
+                            limit),
                     Rows.list(c, AccountRef.class, "SELECT name, kind, role, email, id FROM accounts WHERE org_id = ?"
-                            + " ORDER BY name", id),
+                            + " ORDER BY name LIMIT ?", id, limit),
                     Rows.list(c, PolicyRef.class, "SELECT name, is_global, id FROM network_access_policies"
-                            + " WHERE org_id = ? ORDER BY name", id),
+                            + " WHERE org_id = ? ORDER BY name LIMIT ?", id, limit),
                     Rows.list(c, SsoProviderRef.class, "SELECT name, provider_type AS type, enabled FROM sso_providers"
                             + " WHERE org_id = ? ORDER BY provider_type", id));
         });

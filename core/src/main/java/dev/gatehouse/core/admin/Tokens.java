@@ -61,13 +61,18 @@ public final class Tokens {
     }
 
     public List<TokenSummary> list(String org, String account) {
+        return list(org, account, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} tokens, oldest first (the console's bounded view). */
+    public List<TokenSummary> list(String org, String account, int limit) {
         return Tx.run(ds, c -> {
             UUID orgId = Lookup.org(c, org);
             UUID accountId = account == null ? null : Lookup.account(c, orgId, org, account);
             return Rows.list(c, TokenSummary.class, "SELECT t.id, t.prefix, a.name AS account, t.name, t.created_at, t.expires_at,"
                     + " t.revoked_at, t.last_used_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id"
-                    + " WHERE a.org_id = ? AND (?::uuid IS NULL OR a.id = ?::uuid) ORDER BY t.created_at",
-                    orgId, accountId, accountId);
+                    + " WHERE a.org_id = ? AND (?::uuid IS NULL OR a.id = ?::uuid) ORDER BY t.created_at LIMIT ?",
+                    orgId, accountId, accountId, limit);
         });
     }
 

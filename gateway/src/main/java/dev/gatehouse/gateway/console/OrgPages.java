@@ -33,6 +33,9 @@ final class OrgPages {
 
     private final Organisations organisations;
     private final Policies policies;
+    /** Accounts, apps, policies' names and tokens shown at most, each (a page is bounded, whatever the organisation). */
+    static final int MAX_ROWS = 500;
+
     private final Tokens tokens;
     private final Recovery recovery;
     private final AdminActions actions;
@@ -51,7 +54,7 @@ final class OrgPages {
     }
 
     OrgView show(String name, Instant now) {
-        Organisations.OrgDetail org = organisations.showOrg(name);
+        Organisations.OrgDetail org = organisations.showOrg(name, MAX_ROWS);
         List<Policies.PolicySummary> all = policies.list(name);
         List<Policies.PolicyView> shown = new ArrayList<>();
         for (Policies.PolicySummary p : all.subList(0, Math.min(all.size(), MAX_POLICIES))) {
@@ -71,7 +74,7 @@ final class OrgPages {
                     c == null ? "" : ConsoleFormat.age(Duration.between(c.at(), now)) + " ago"));
         }
         Instant since = now.minus(ACTIONS_WINDOW);
-        return new OrgView(org, sso, shown, all.size() <= MAX_POLICIES, tokens.list(name, null), providers,
+        return new OrgView(org, sso, shown, all.size() <= MAX_POLICIES, tokens.list(name, null, MAX_ROWS), providers,
                 actions.ofOrganisation(name, since, MAX_ACTIONS), ConsoleFormat.time(since));
     }
 }
