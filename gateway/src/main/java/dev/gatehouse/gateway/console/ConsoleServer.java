@@ -24,9 +24,10 @@ import java.util.function.Supplier;
  * {@link #PAGE_THREADS} threads: a slow console query never holds a connection or a thread the proxy needs.
  */
 public final class ConsoleServer implements AutoCloseable {
-    static final int POOL_SIZE = 2;
-    static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(10);
     static final int PAGE_THREADS = 2;
+    /** One connection per page thread, and one for the live tails' thread: a slow page never starves a tail. */
+    static final int POOL_SIZE = PAGE_THREADS + 1;
+    static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(10);
     /** Pages waiting for a thread; beyond, 503. */
     static final int PAGE_QUEUE = 32;
 
