@@ -1,6 +1,8 @@
 package dev.gatehouse.core.admin;
 
 import dev.gatehouse.core.net.Cidr;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,19 +74,8 @@ public final class AccessEvents {
         return Tx.run(ds, c -> {
             List<Object> args = new ArrayList<>();
             String where = where(f, args);
-            String order = " ORDER BY e.ts DESC, e.event_id DESC LIMIT ?";
-            if (f.org() != null) {
-                List<Object> all = new ArrayList<>();
-                all.add(Lookup.org(c, f.org()));
-                all.addAll(args);
-                all.add(f.limit());
-                return Rows.list(c, Event.class, SELECT + " WHERE e.org_id = ? AND " + where + order, all.toArray());
-            }
-            args.add(f.limit());
-            args.add(f.limit());
-            return Rows.list(c, Event.class, "SELECT x.* FROM (SELECT id FROM organisations ORDER BY name LIMIT "
-                    + Activity.MAX_ORGS + ") o CROSS JOIN LATERAL (" + SELECT + " WHERE e.org_id = o.id AND " + where
-                    + order + ") x ORDER BY x.time DESC, x.event_id DESC LIMIT ?", args.toArray());
+            return byOrganisation(c, f.org(), where, args, "e.ts DESC, e.event_id DESC", "x.time DESC, x.event_id DESC",
+                    f.limit());
         });
     }
 
@@ -103,19 +94,7 @@ public final class AccessEvents {
             String where = where(window, args) + " AND (e.ts, e.event_id) > (?, ?)";
             args.add(Timestamp.from(cursor.time()));
             args.add(cursor.eventId());
-            String order = " ORDER BY e.ts, e.event_id LIMIT ?";
-            if (f.org() != null) {
-                List<Object> all = new ArrayList<>();
-                all.add(Lookup.org(c, f.org()));
-                all.addAll(args);
-                all.add(f.limit());
-                return Rows.list(c, Event.class, SELECT + " WHERE e.org_id = ? AND " + where + order, all.toArray());
-            }
-            args.add(f.limit());
-            args.add(f.limit());
-            return Rows.list(c, Event.class, "SELECT x.* FROM (SELECT id FROM organisations ORDER BY name LIMIT "
-                    + Activity.MAX_ORGS + ") o CROSS JOIN LATERAL (" + SELECT + " WHERE e.org_id = o.id AND " + where
-                    + order + ") x ORDER BY x.time, x.event_id LIMIT ?", args.toArray());
+            return byOrganisation(c, f.org(), where, args, "e.ts, e.event_id", "x.time, x.event_id", f.limit());
         });
     }
 
@@ -135,6 +114,29 @@ public final class AccessEvents {
                     + " AND e.request_id = ? ORDER BY e.ts DESC LIMIT ?) x ORDER BY x.time DESC LIMIT ?",
                     Timestamp.from(since), requestId, limit, limit);
         });
+    }
+
+    /**
+     * Rows matching {@code where} (its arguments in {@code args}), {@code limit} at most in {@code order}: in one
+     * organisation's index range when {@code org} is named, else in each of the first {@link Activity#MAX_ORGS}
+     * organisations' ranges (a lateral join: one bounded range scan each), merged in {@code outerOrder}.
+     */
+    private static List<Event> byOrganisation(Connection c, String org, String where, List<Object> args, String order,
+                                              String outerOrder, int limit) throws SQLException {
+        List<Object> all = new ArrayList<>();
+        if (org != null) {
+            all.add(Lookup.org(c, org));
+            all.addAll(args);
+            all.add(limit);
+            return Rows.list(c, Event.class, SELECT + " WHERE e.org_id = ? AND " + where + " ORDER BY " + order
+                    + " LIMIT ?", all.toArray());
+        }
+        all.addAll(args);
+        all.add(limit);
+        all.add(limit);
+        return Rows.list(c, Event.class, "SELECT x.* FROM (SELECT id FROM organisations ORDER BY name LIMIT "
+                + Activity.MAX_ORGS + ") o CROSS JOIN LATERAL (" + SELECT + " WHERE e.org_id = o.id AND " + where
+                + " ORDER BY " + order + " LIMIT ?) x ORDER BY " + outerOrder + " LIMIT ?", all.toArray());
     }
 
     /** The conditions of {@code f} but the organisation, with their arguments appended to {@code args}. */
